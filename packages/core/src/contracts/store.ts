@@ -1,0 +1,236 @@
+import type { DeliveryOutcome, OutcomeKind } from "./transport.js";
+
+/** Delivery lifecycle states (see DESIGN.md). */
+export const DELIVERY_STATUSES = ["pending", "sending", "succeeded", "failed", "cancelled"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+/** States a delivery never leaves on its own; replay moves them back to pending. */
+export const TERMINAL_STATUSES: readonly DeliveryStatus[] = ["succeeded", "failed", "cancelled"];
+
+/** A delivery to insert with its event. */
+export interface NewDelivery {
+  readonly id: string;
+  readonly endpointId: string;
+  /**
+   * Present when the emitting process sends the first attempt itself: the row is inserted already
+   * claimed (`sending`, attempts = 1) so no worker sends it while that attempt is in flight.
+   */
+  readonly claim?: { readonly token: string; readonly leaseMs: number; readonly workerId: string };
+}
+
+/** An accepted event and one delivery per subscribed endpoint. */
+export interface NewEvent {
+  readonly id: string;
+  readonly code: string;
+  readonly subject: string | null;
+  /** The exact bytes that are signed and sent; stored verbatim, never re-serialised. */
+  readonly body: string;
+  readonly idempotencyKey: string | null;
+  readonly createdAt: Date;
+  readonly deliveries: readonly NewDelivery[];
+}
+
+/** Result of insertEvents. */
+export interface InsertReport {
+  /** New event id → the stored original, for events whose idempotency key already existed. */
+  readonly duplicates: ReadonlyMap<
+    string,
+    { readonly eventId: string; readonly deliveryIds: readonly string[] }
+  >;
+}
+
+/** A delivery claimed for sending. */
+export interface ClaimedDelivery {
+  readonly id: string;
+  readonly eventId: string;
+  readonly eventCode: string;
+  readonly endpointId: string;
+  readonly subject: string | null;
+  readonly body: string;
+  /** Attempts including the one this claim is for. */
+  readonly attempts: number;
+  readonly claimToken: string;
+  readonly eventCreatedAt: Date;
+}
+
+/** What happens to a delivery after an attempt. */
+export type NextState =
+  | { readonly status: "succeeded" }
+  | { readonly status: "pending"; readonly delayMs: number }
+  | { readonly status: "failed" }
+  | { readonly status: "cancelled" };
+
+/** One finished attempt to record; applied only while `claimToken` still holds the delivery. */
+export interface AttemptResult {
+  readonly deliveryId: string;
+  readonly claimToken: string;
+  readonly attemptId: string;
+  readonly attempt: number;
+  readonly startedAt: Date;
+  /** What was sent (headers already redacted), or null when nothing was sent. */
+  readonly request: { readonly url: string; readonly headers: Readonly<Record<string, string>> } | null;
+  readonly outcome: DeliveryOutcome;
+  readonly next: NextState;
+}
+
+/** Which completions were applied and which were fenced out (lease lost). */
+export interface CompletionReport {
+  readonly applied: readonly string[];
+  readonly stale: readonly string[];
+}
+
+/** Filters shared by the admin queries; every field narrows (AND). */
+export interface DeliveryFilter {
+  readonly status?: readonly DeliveryStatus[];
+  readonly eventCode?: readonly string[];
+  readonly endpointId?: readonly string[];
+  readonly subject?: string;
+  readonly eventId?: string;
+  /** created_at >= since */
+  readonly since?: Date;
+  /** created_at < until */
+  readonly until?: Date;
+}
+
+/** Event list filter. */
+export interface EventFilter {
+  readonly eventCode?: readonly string[];
+  readonly subject?: string;
+  readonly since?: Date;
+  readonly until?: Date;
+}
+
+/** Cursor pagination, newest first. */
+export interface PageRequest {
+  readonly limit: number;
+  readonly cursor?: string | null;
+}
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+/** A delivery row for lists. */
+export interface DeliverySummary {
+  readonly id: string;
+  readonly eventId: string;
+  readonly eventCode: string;
+  readonly endpointId: string;
+  readonly subject: string | null;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: Date | null;
+  readonly lastStatus: number | null;
+  readonly lastErrorCode: string | null;
+  readonly lastDurationMs: number | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** A stored event. */
+export interface EventRecord {
+  readonly id: string;
+  readonly code: string;
+  readonly subject: string | null;
+  readonly body: string;
+  readonly idempotencyKey: string | null;
+  readonly createdAt: Date;
+}
+
+/** One recorded attempt: what was sent and what came back. */
+export interface AttemptRecord {
+  readonly id: string;
+  readonly deliveryId: string;
+  readonly attempt: number;
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly url: string | null;
+  readonly requestHeaders: Readonly<Record<string, string>> | null;
+  readonly responseStatus: number | null;
+  readonly responseHeaders: Readonly<Record<string, string>> | null;
+  readonly responseBody: string | null;
+  readonly responseTruncated: boolean;
+  readonly outcome: OutcomeKind;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+}
+
+/** A delivery with its event and every attempt, oldest first. */
+export interface DeliveryDetail extends DeliverySummary {
+  readonly event: EventRecord;
+  readonly attemptLog: readonly AttemptRecord[];
+}
+
+/** An event with its deliveries. */
+export interface EventDetail extends EventRecord {
+  readonly deliveries: readonly DeliverySummary[];
+}
+
+/** Counts and latency for one (event code, endpoint) pair over a range. */
+export interface StatsRow {
+  readonly eventCode: string;
+  readonly endpointId: string;
+  readonly counts: Readonly<Record<DeliveryStatus, number>>;
+  readonly total: number;
+  /** succeeded / (succeeded + failed), null when neither. */
+  readonly successRate: number | null;
+  /** Attempt durations in the range, ms. */
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+}
+
+/** A time range: since inclusive, until exclusive. */
+export interface TimeRange {
+  readonly since: Date;
+  readonly until: Date;
+}
+
+/** Persisted per-endpoint switch (disabled by 410, by the admin, or by long failure). */
+export interface EndpointState {
+  readonly endpointId: string;
+  readonly disabled: boolean;
+  readonly disabledAt: Date | null;
+  readonly disabledReason: string | null;
+}
+
+/** The delivery log: durable state of every event, delivery and attempt. */
+export interface DeliveryStore {
+  /** Create or upgrade the schema; idempotent. */
+  migrate(): Promise<void>;
+  /** Insert events with their deliveries, one transaction per batch; `trx` joins the caller's transaction. */
+  insertEvents(batch: readonly NewEvent[], opts?: { readonly trx?: unknown }): Promise<InsertReport>;
+  /** Claim up to `limit` due deliveries (pending and due, or sending with an expired lease). */
+  claimDue(opts: {
+    readonly limit: number;
+    readonly leaseMs: number;
+    readonly workerId: string;
+  }): Promise<ClaimedDelivery[]>;
+  /** Record attempts and move deliveries on, fenced by claim token. */
+  complete(results: readonly AttemptResult[]): Promise<CompletionReport>;
+  /** Give back claims that were never attempted (graceful stop); returns how many were released. */
+  release(claims: readonly { readonly deliveryId: string; readonly claimToken: string }[]): Promise<number>;
+  /** Deliveries matching `filter`, newest first. */
+  listDeliveries(filter: DeliveryFilter, page: PageRequest): Promise<Page<DeliverySummary>>;
+  /** One delivery with its event and attempts, or null. */
+  getDelivery(id: string): Promise<DeliveryDetail | null>;
+  /** Events matching `filter`, newest first (bodies included). */
+  listEvents(filter: EventFilter, page: PageRequest): Promise<Page<EventRecord>>;
+  /** One event with its deliveries, or null. */
+  getEvent(id: string): Promise<EventDetail | null>;
+  /** Per (event code, endpoint) counts, success rate and latency percentiles for deliveries created in range. */
+  stats(range: TimeRange): Promise<StatsRow[]>;
+  /** Move terminal deliveries back to pending, due now; returns how many moved. */
+  requeue(target: { readonly ids: readonly string[] } | { readonly filter: DeliveryFilter }): Promise<number>;
+  /** Delete terminal deliveries (and their attempts, and events left empty) last updated before `olderThan`. */
+  purge(olderThan: Date, opts?: { readonly batchSize?: number }): Promise<number>;
+  /** Persisted endpoint switches. */
+  getEndpointStates(): Promise<EndpointState[]>;
+  /** Disable (cancelling its pending deliveries) or re-enable an endpoint. */
+  setEndpointDisabled(
+    endpointId: string,
+    disabled: boolean,
+    reason?: string,
+  ): Promise<{ readonly cancelled: number }>;
+  /** Release connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,54 @@
+import type { ErrorCode } from "../errors/codes.js";
+
+/** One HTTP-shaped request for one delivery attempt; core has already built and signed it. */
+export interface DeliveryRequest {
+  /** Delivery id (one event × one endpoint). */
+  readonly deliveryId: string;
+  /** Event id, also the `webhook-id` header: stable across retries and replays. */
+  readonly eventId: string;
+  readonly eventCode: string;
+  readonly endpointId: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly url: string;
+  /** The exact body bytes that were signed (UTF-8 JSON). */
+  readonly body: string;
+  /** Lower-case header names: content-type, webhook-*, and the endpoint's own headers. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** This attempt's total deadline, if the endpoint overrides the transport default. */
+  readonly timeoutMs?: number;
+}
+
+/** How an attempt ended; decides the next delivery state. */
+export type OutcomeKind = "success" | "retryable" | "permanent";
+
+/** The result of one attempt. A value, never a thrown error. */
+export interface DeliveryOutcome {
+  readonly kind: OutcomeKind;
+  /** HTTP status, when a response arrived. */
+  readonly status?: number;
+  /** Response headers (lower-case names). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Response body, read up to the transport's cap. */
+  readonly body?: string;
+  /** True when the body was cut at the cap. */
+  readonly bodyTruncated?: boolean;
+  /** Wall time of the attempt in milliseconds. */
+  readonly durationMs: number;
+  /** Why it was not a success. */
+  readonly error?: { readonly code: ErrorCode; readonly message: string };
+  /** The receiver's Retry-After, parsed, when present and valid. */
+  readonly retryAfterMs?: number;
+  /** The receiver asked for the endpoint to be disabled (410 Gone). */
+  readonly disableEndpoint?: boolean;
+}
+
+/** A sink that delivers requests: HTTP, a queue, or memory in tests. */
+export interface Transport {
+  /** Short name for logs ("http", "memory"). */
+  readonly name: string;
+  /** Deliver one request. Must resolve with an outcome for every failure, and honour `signal`. */
+  send(req: DeliveryRequest, opts: { signal: AbortSignal }): Promise<DeliveryOutcome>;
+  /** Release pools and sockets. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,177 @@
+import { describeValue, HooklineError } from "../errors/hookline-error.js";
+import { decodeSecret } from "../signing/secret.js";
+import type { EndpointConfig, ResolvedEndpoint } from "./endpoint-config.js";
+import { substituteEnv } from "./env-substitution.js";
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Headers the transport or the protocol owns; letting config set them would break framing or signing.
+const RESERVED_HEADERS = new Set([
+  "host",
+  "content-length",
+  "content-type",
+  "content-encoding",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+  "expect",
+  "accept-encoding",
+  "user-agent",
+]);
+const RESERVED_PREFIXES = ["webhook-", "proxy-", ":"];
+const MAX_TIMEOUT_MS = 300_000;
+
+/** Options for resolveEndpoints. */
+export interface ResolveEndpointsOptions {
+  /** Event codes that exist; an endpoint subscribing to another code is an error. */
+  readonly knownCodes: readonly string[];
+  /** Source of `${ENV}` values. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Validate and normalise endpoint configs once, at construction. Every error names the endpoint
+ * and the field, says what was expected and what was given.
+ */
+export function resolveEndpoints(
+  configs: readonly EndpointConfig[],
+  opts: ResolveEndpointsOptions,
+): readonly ResolvedEndpoint[] {
+  if (!Array.isArray(configs)) {
+    throw new HooklineError(
+      "HOOKLINE_INVALID_CONFIG",
+      `endpoints: expected an array, got ${describeValue(configs)}`,
+    );
+  }
+  const env = opts.env ?? process.env;
+  const seen = new Set<string>();
+  const resolved = configs.map((cfg, index) => {
+    const ep = resolveOne(cfg, index, new Set(opts.knownCodes), env);
+    if (seen.has(ep.id)) throw invalid(`endpoints[${index}].id`, `a unique id, but "${ep.id}" is used twice`);
+    seen.add(ep.id);
+    return ep;
+  });
+  return Object.freeze(resolved);
+}
+
+function invalid(where: string, expected: string, given?: unknown): HooklineError {
+  const tail = arguments.length > 2 ? `, got ${describeValue(given)}` : "";
+  return new HooklineError("HOOKLINE_INVALID_CONFIG", `${where}: expected ${expected}${tail}`);
+}
+
+function resolveOne(
+  cfg: EndpointConfig,
+  index: number,
+  known: ReadonlySet<string>,
+  env: NodeJS.ProcessEnv,
+): ResolvedEndpoint {
+  if (typeof cfg !== "object" || cfg === null) throw invalid(`endpoints[${index}]`, "an object", cfg);
+  if (typeof cfg.id !== "string" || !ID_PATTERN.test(cfg.id)) {
+    throw invalid(`endpoints[${index}].id`, `a string matching ${ID_PATTERN}`, cfg.id);
+  }
+  const at = (field: string) => `endpoint "${cfg.id}" ${field}`;
+  if (typeof cfg.url !== "string") throw invalid(at("url"), "a string", cfg.url);
+  const url = parseUrl(substituteEnv(cfg.url, at("url"), env), at("url"));
+
+  let events: readonly string[] | "*";
+  if (cfg.events === "*") events = "*";
+  else if (Array.isArray(cfg.events) && cfg.events.length > 0) {
+    for (const code of cfg.events) {
+      if (typeof code !== "string" || !known.has(code)) {
+        throw invalid(at("events"), `known event codes (${[...known].join(", ")})`, code);
+      }
+    }
+    events = Object.freeze([...new Set(cfg.events)]);
+  } else throw invalid(at("events"), `"*" or a non-empty array of event codes`, cfg.events);
+
+  const secrets = cfg.secret === undefined ? [] : Array.isArray(cfg.secret) ? cfg.secret : [cfg.secret];
+  const keys = secrets.map((s: unknown, i: number) => {
+    const field = secrets.length > 1 ? `secret[${i}]` : "secret";
+    if (typeof s !== "string") throw invalid(at(field), "a whsec_ string", s);
+    const key = decodeSecret(substituteEnv(s, at(field), env));
+    // Never echo a secret's value back into an error message or log.
+    if (typeof key === "string") throw invalid(at(field), key.replace(/^expected /, ""));
+    return key;
+  });
+
+  const headers = resolveHeaders(cfg.headers, at, env);
+  if (cfg.enabled !== undefined && typeof cfg.enabled !== "boolean") {
+    throw invalid(at("enabled"), "a boolean", cfg.enabled);
+  }
+  if (
+    cfg.timeoutMs !== undefined &&
+    (!Number.isInteger(cfg.timeoutMs) || cfg.timeoutMs <= 0 || cfg.timeoutMs > MAX_TIMEOUT_MS)
+  ) {
+    throw invalid(at("timeoutMs"), `an integer from 1 to ${MAX_TIMEOUT_MS}`, cfg.timeoutMs);
+  }
+  if (
+    cfg.retrySchedule !== undefined &&
+    (!Array.isArray(cfg.retrySchedule) ||
+      cfg.retrySchedule.some((n) => typeof n !== "number" || !Number.isFinite(n) || n < 0))
+  ) {
+    throw invalid(at("retrySchedule"), "an array of non-negative millisecond delays", cfg.retrySchedule);
+  }
+  return Object.freeze({
+    id: cfg.id,
+    url,
+    events,
+    keys: Object.freeze(keys),
+    headers,
+    enabled: cfg.enabled ?? true,
+    timeoutMs: cfg.timeoutMs,
+    retrySchedule: cfg.retrySchedule ? Object.freeze([...cfg.retrySchedule]) : undefined,
+    description: cfg.description,
+  });
+}
+
+function parseUrl(raw: string, where: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch (cause) {
+    throw new HooklineError(
+      "HOOKLINE_INVALID_CONFIG",
+      `${where}: expected an absolute http(s) URL, got "${raw}"`,
+      {
+        cause,
+      },
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw invalid(where, `an http: or https: URL, got scheme "${url.protocol}"`);
+  }
+  if (url.username || url.password) {
+    throw invalid(where, "a URL without credentials (send them in headers.authorization instead)");
+  }
+  return url.href;
+}
+
+function resolveHeaders(
+  headers: EndpointConfig["headers"],
+  at: (f: string) => string,
+  env: NodeJS.ProcessEnv,
+): Readonly<Record<string, string>> {
+  if (headers === undefined) return Object.freeze({});
+  if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
+    throw invalid(at("headers"), "an object of header name to string value", headers);
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!HEADER_NAME.test(name)) throw invalid(at(`headers["${name}"]`), "a valid HTTP header name");
+    if (RESERVED_HEADERS.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p))) {
+      throw invalid(at(`headers["${name}"]`), "a header Hookline does not set itself (this one is reserved)");
+    }
+    if (typeof value !== "string") throw invalid(at(`headers["${name}"]`), "a string value", value);
+    const v = substituteEnv(value, at(`headers["${name}"]`), env);
+    if (/[\r\n\0]/.test(v))
+      throw invalid(at(`headers["${name}"]`), "a value without CR, LF or NUL characters");
+    if (lower in out)
+      throw invalid(at(`headers["${name}"]`), "each header once (names are case-insensitive)");
+    out[lower] = v;
+  }
+  return Object.freeze(out);
+}

@@ -1,0 +1,62 @@
+export { type ClassifyOptions, classifyResponse, parseRetryAfter } from "./contracts/classify.js";
+export {
+  type AttemptRecord,
+  type AttemptResult,
+  type ClaimedDelivery,
+  type CompletionReport,
+  DELIVERY_STATUSES,
+  type DeliveryDetail,
+  type DeliveryFilter,
+  type DeliveryStatus,
+  type DeliveryStore,
+  type DeliverySummary,
+  type EndpointState,
+  type EventDetail,
+  type EventFilter,
+  type EventRecord,
+  type InsertReport,
+  type NewDelivery,
+  type NewEvent,
+  type NextState,
+  type Page,
+  type PageRequest,
+  type StatsRow,
+  TERMINAL_STATUSES,
+  type TimeRange,
+} from "./contracts/store.js";
+export type {
+  DeliveryOutcome,
+  DeliveryRequest,
+  OutcomeKind,
+  Transport,
+} from "./contracts/transport.js";
+export { container, type DependencyContainer, inject, injectable, TOKENS } from "./di/tokens.js";
+export { redactHeaders } from "./dispatch/redact.js";
+export {
+  defineConfig,
+  type EndpointConfig,
+  type HooklineConfig,
+  type ResolvedEndpoint,
+  subscribes,
+} from "./endpoints/endpoint-config.js";
+export { substituteEnv } from "./endpoints/env-substitution.js";
+export { CONFIG_FILE_NAMES, type LoadConfigOptions, loadConfig } from "./endpoints/load-config.js";
+export { type ResolveEndpointsOptions, resolveEndpoints } from "./endpoints/resolve-endpoints.js";
+export { ERROR_CODES, type ErrorCode } from "./errors/codes.js";
+export { describeValue, type ErrorDetails, HooklineError, isHooklineError } from "./errors/hookline-error.js";
+export {
+  assertEventDefinition,
+  defineEvent,
+  EVENT_CODE_PATTERN,
+  type EventDefinition,
+  type EventInput,
+} from "./events/define-event.js";
+export { definePlugin, type EventPayloads, type HooklinePlugin } from "./events/plugin.js";
+export { EventRegistry } from "./events/registry.js";
+export { DEFAULT_RETRY_SCHEDULE, type RetryOptions, RetryPolicy } from "./retry/retry-policy.js";
+export { decodeSecret, generateSecret, SECRET_PREFIX } from "./signing/secret.js";
+export { computeSignature, type SignatureHeaders, signatureHeaders } from "./signing/sign.js";
+export { type HeaderSource, type VerifiedWebhook, type VerifyInput, verify } from "./signing/verify.js";
+export { type Clock, sleep, systemClock, type TimerHandle } from "./util/clock.js";
+export { type IdKind, idTimestamp, newId } from "./util/ids.js";
+export { consoleLogger, type Logger, silentLogger } from "./util/logger.js";
