@@ -11,6 +11,8 @@ export {
   type DeliveryStore,
   type DeliverySummary,
   type EndpointState,
+  type EndpointHealth,
+  type TimelineBucket,
   type EventDetail,
   type EventFilter,
   type EventRecord,

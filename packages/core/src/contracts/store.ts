@@ -62,6 +62,8 @@ export type NextState =
 /** One finished attempt to record; applied only while `claimToken` still holds the delivery. */
 export interface AttemptResult {
   readonly deliveryId: string;
+  /** Denormalised onto the attempt row so endpoint health needs no join. */
+  readonly endpointId: string;
   readonly claimToken: string;
   readonly attemptId: string;
   readonly attempt: number;
@@ -193,6 +195,28 @@ export interface EndpointState {
   readonly disabledReason: string | null;
 }
 
+/** Health of one endpoint, from its attempts. */
+export interface EndpointHealth {
+  readonly endpointId: string;
+  /** Successful attempts / all attempts in the range; null when none. */
+  readonly successRate: number | null;
+  readonly attemptsInRange: number;
+  /** Failed attempts since the last successful one (all time). */
+  readonly consecutiveFailures: number;
+  readonly lastSuccessAt: Date | null;
+  readonly lastFailureAt: Date | null;
+  /** Start of the current run of failures; null when the last attempt succeeded. */
+  readonly failingSince: Date | null;
+}
+
+/** Deliveries created in one time bucket, by status, with attempt latency. */
+export interface TimelineBucket {
+  readonly start: Date;
+  readonly counts: Readonly<Record<DeliveryStatus, number>>;
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+}
+
 /** The delivery log: durable state of every event, delivery and attempt. */
 export interface DeliveryStore {
   /** Create or upgrade the schema; idempotent. */
@@ -219,6 +243,10 @@ export interface DeliveryStore {
   getEvent(id: string): Promise<EventDetail | null>;
   /** Per (event code, endpoint) counts, success rate and latency percentiles for deliveries created in range. */
   stats(range: TimeRange): Promise<StatsRow[]>;
+  /** Deliveries created in range, bucketed by `bucketMs` (for charts); empty buckets included. */
+  timeline(range: TimeRange, bucketMs: number): Promise<TimelineBucket[]>;
+  /** Health of every endpoint that has attempts; `range` bounds successRate only. */
+  endpointHealth(range: TimeRange): Promise<EndpointHealth[]>;
   /** Move terminal deliveries back to pending, due now; returns how many moved. */
   requeue(target: { readonly ids: readonly string[] } | { readonly filter: DeliveryFilter }): Promise<number>;
   /** Delete terminal deliveries (and their attempts, and events left empty) last updated before `olderThan`. */
