@@ -10,9 +10,8 @@ export {
   type DeliveryStatus,
   type DeliveryStore,
   type DeliverySummary,
-  type EndpointState,
   type EndpointHealth,
-  type TimelineBucket,
+  type EndpointState,
   type EventDetail,
   type EventFilter,
   type EventRecord,
@@ -24,6 +23,7 @@ export {
   type PageRequest,
   type StatsRow,
   TERMINAL_STATUSES,
+  type TimelineBucket,
   type TimeRange,
 } from "./contracts/store.js";
 export type {
@@ -55,6 +55,7 @@ export {
 } from "./events/define-event.js";
 export { definePlugin, type EventPayloads, type HooklinePlugin } from "./events/plugin.js";
 export { EventRegistry } from "./events/registry.js";
+export { type MemoryStoreOptions, memoryStore } from "./memory/memory-store.js";
 export { DEFAULT_RETRY_SCHEDULE, type RetryOptions, RetryPolicy } from "./retry/retry-policy.js";
 export { decodeSecret, generateSecret, SECRET_PREFIX } from "./signing/secret.js";
 export { computeSignature, type SignatureHeaders, signatureHeaders } from "./signing/sign.js";

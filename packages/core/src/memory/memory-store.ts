@@ -1,0 +1,382 @@
+import type {
+  AttemptResult,
+  ClaimedDelivery,
+  CompletionReport,
+  DeliveryDetail,
+  DeliveryFilter,
+  DeliveryStore,
+  EndpointHealth,
+  EndpointState,
+  EventDetail,
+  EventFilter,
+  EventRecord,
+  InsertReport,
+  NewEvent,
+  StatsRow,
+  TimelineBucket,
+  TimeRange,
+} from "../contracts/store.js";
+import { DELIVERY_STATUSES, TERMINAL_STATUSES } from "../contracts/store.js";
+import { HooklineError } from "../errors/hookline-error.js";
+import { type Clock, systemClock } from "../util/clock.js";
+import { newId } from "../util/ids.js";
+import { type MemDelivery, type MemTables, pageById, percentile, summarize } from "./memory-rows.js";
+
+/** Options for memoryStore. */
+export interface MemoryStoreOptions {
+  /** Time source for due and lease times. @default systemClock */
+  readonly clock?: Clock;
+}
+
+const zeroCounts = () => Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<string, number>;
+
+function matches(d: MemDelivery, f: DeliveryFilter): boolean {
+  return (
+    (!f.status || f.status.includes(d.status)) &&
+    (!f.eventCode || f.eventCode.includes(d.eventCode)) &&
+    (!f.endpointId || f.endpointId.includes(d.endpointId)) &&
+    (f.subject === undefined || d.subject === f.subject) &&
+    (f.eventId === undefined || d.eventId === f.eventId) &&
+    (!f.since || d.createdAt >= f.since) &&
+    (!f.until || d.createdAt < f.until)
+  );
+}
+
+class MemoryStore implements DeliveryStore {
+  readonly #clock: Clock;
+  readonly #t: MemTables = {
+    events: new Map(),
+    deliveries: new Map(),
+    attempts: [],
+    idempotency: new Map(),
+    endpointStates: new Map(),
+  };
+
+  constructor(opts: MemoryStoreOptions) {
+    this.#clock = opts.clock ?? systemClock;
+  }
+
+  #now = () => this.#clock.now();
+
+  async migrate(): Promise<void> {}
+
+  async insertEvents(batch: readonly NewEvent[], opts?: { trx?: unknown }): Promise<InsertReport> {
+    if (opts?.trx !== undefined) {
+      throw new HooklineError(
+        "HOOKLINE_INVALID_OPTION",
+        "trx: the memory store has no transactions; use a SQL store",
+      );
+    }
+    const duplicates = new Map<string, { eventId: string; deliveryIds: string[] }>();
+    for (const ev of batch) {
+      const original = ev.idempotencyKey ? this.#t.idempotency.get(ev.idempotencyKey) : undefined;
+      if (original) {
+        const deliveryIds = [...this.#t.deliveries.values()]
+          .filter((d) => d.eventId === original)
+          .map((d) => d.id);
+        duplicates.set(ev.id, { eventId: original, deliveryIds });
+        continue;
+      }
+      const { deliveries: _d, ...record } = ev;
+      this.#t.events.set(ev.id, { ...record });
+      if (ev.idempotencyKey) this.#t.idempotency.set(ev.idempotencyKey, ev.id);
+      const now = this.#now();
+      for (const nd of ev.deliveries) {
+        this.#t.deliveries.set(nd.id, {
+          id: nd.id,
+          eventId: ev.id,
+          eventCode: ev.code,
+          endpointId: nd.endpointId,
+          subject: ev.subject,
+          status: nd.claim ? "sending" : "pending",
+          attempts: nd.claim ? 1 : 0,
+          nextAttemptAt: nd.claim ? null : now,
+          leaseUntil: nd.claim ? new Date(now.getTime() + nd.claim.leaseMs) : null,
+          claimToken: nd.claim?.token ?? null,
+          claimedBy: nd.claim?.workerId ?? null,
+          lastStatus: null,
+          lastErrorCode: null,
+          lastDurationMs: null,
+          createdAt: ev.createdAt,
+          updatedAt: now,
+        });
+      }
+    }
+    return { duplicates };
+  }
+
+  async claimDue(opts: { limit: number; leaseMs: number; workerId: string }): Promise<ClaimedDelivery[]> {
+    const now = this.#now();
+    const due = [...this.#t.deliveries.values()]
+      .filter(
+        (d) =>
+          (d.status === "pending" && d.nextAttemptAt !== null && d.nextAttemptAt <= now) ||
+          (d.status === "sending" && d.leaseUntil !== null && d.leaseUntil < now),
+      )
+      .sort(
+        (a, b) =>
+          (a.nextAttemptAt?.getTime() ?? 0) - (b.nextAttemptAt?.getTime() ?? 0) || (a.id < b.id ? -1 : 1),
+      )
+      .slice(0, opts.limit);
+    return due.map((d) => {
+      d.status = "sending";
+      d.claimToken = newId("clm");
+      d.claimedBy = opts.workerId;
+      d.leaseUntil = new Date(now.getTime() + opts.leaseMs);
+      d.attempts += 1;
+      d.updatedAt = now;
+      const ev = this.#t.events.get(d.eventId)!;
+      return {
+        id: d.id,
+        eventId: d.eventId,
+        eventCode: d.eventCode,
+        endpointId: d.endpointId,
+        subject: d.subject,
+        body: ev.body,
+        attempts: d.attempts,
+        claimToken: d.claimToken,
+        eventCreatedAt: ev.createdAt,
+      };
+    });
+  }
+
+  async complete(results: readonly AttemptResult[]): Promise<CompletionReport> {
+    const applied: string[] = [];
+    const stale: string[] = [];
+    const now = this.#now();
+    for (const r of results) {
+      const d = this.#t.deliveries.get(r.deliveryId);
+      if (!d || d.status !== "sending" || d.claimToken !== r.claimToken) {
+        stale.push(r.deliveryId);
+        continue;
+      }
+      const o = r.outcome;
+      this.#t.attempts.push({
+        id: r.attemptId,
+        deliveryId: r.deliveryId,
+        endpointId: r.endpointId,
+        attempt: r.attempt,
+        startedAt: r.startedAt,
+        durationMs: o.durationMs,
+        url: r.request?.url ?? null,
+        requestHeaders: r.request?.headers ?? null,
+        responseStatus: o.status ?? null,
+        responseHeaders: o.headers ?? null,
+        responseBody: o.body ?? null,
+        responseTruncated: o.bodyTruncated ?? false,
+        outcome: o.kind,
+        errorCode: o.error?.code ?? null,
+        errorMessage: o.error?.message ?? null,
+      });
+      d.status = r.next.status;
+      d.nextAttemptAt = r.next.status === "pending" ? new Date(now.getTime() + r.next.delayMs) : null;
+      d.claimToken = null;
+      d.leaseUntil = null;
+      d.lastStatus = o.status ?? null;
+      d.lastErrorCode = o.error?.code ?? null;
+      d.lastDurationMs = o.durationMs;
+      d.updatedAt = now;
+      applied.push(r.deliveryId);
+    }
+    return { applied, stale };
+  }
+
+  async release(claims: readonly { deliveryId: string; claimToken: string }[]): Promise<number> {
+    let n = 0;
+    for (const c of claims) {
+      const d = this.#t.deliveries.get(c.deliveryId);
+      if (d?.status !== "sending" || d.claimToken !== c.claimToken) continue;
+      Object.assign(d, { status: "pending", claimToken: null, leaseUntil: null, nextAttemptAt: this.#now() });
+      d.attempts -= 1;
+      n++;
+    }
+    return n;
+  }
+
+  async listDeliveries(filter: DeliveryFilter, page: { limit: number; cursor?: string | null }) {
+    const rows = [...this.#t.deliveries.values()].filter((d) => matches(d, filter));
+    const p = pageById(rows, page.limit, page.cursor);
+    return { items: p.items.map(summarize), nextCursor: p.nextCursor };
+  }
+
+  async getDelivery(id: string): Promise<DeliveryDetail | null> {
+    const d = this.#t.deliveries.get(id);
+    if (!d) return null;
+    const attemptLog = this.#t.attempts
+      .filter((a) => a.deliveryId === id)
+      .map(({ endpointId: _e, ...a }) => a)
+      .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || a.attempt - b.attempt);
+    return { ...summarize(d), event: this.#t.events.get(d.eventId)!, attemptLog };
+  }
+
+  async listEvents(filter: EventFilter, page: { limit: number; cursor?: string | null }) {
+    const rows = [...this.#t.events.values()].filter(
+      (e) =>
+        (!filter.eventCode || filter.eventCode.includes(e.code)) &&
+        (filter.subject === undefined || e.subject === filter.subject) &&
+        (!filter.since || e.createdAt >= filter.since) &&
+        (!filter.until || e.createdAt < filter.until),
+    );
+    return pageById<EventRecord>(rows, page.limit, page.cursor);
+  }
+
+  async getEvent(id: string): Promise<EventDetail | null> {
+    const e = this.#t.events.get(id);
+    if (!e) return null;
+    const deliveries = [...this.#t.deliveries.values()].filter((d) => d.eventId === id).map(summarize);
+    return { ...e, deliveries };
+  }
+
+  #attemptsIn(range: TimeRange) {
+    return this.#t.attempts.filter((a) => a.startedAt >= range.since && a.startedAt < range.until);
+  }
+
+  async stats(range: TimeRange): Promise<StatsRow[]> {
+    const groups = new Map<
+      string,
+      { eventCode: string; endpointId: string; counts: Record<string, number> }
+    >();
+    for (const d of this.#t.deliveries.values()) {
+      if (d.createdAt < range.since || d.createdAt >= range.until) continue;
+      const key = `${d.eventCode}\u0000${d.endpointId}`;
+      const g = groups.get(key) ?? { eventCode: d.eventCode, endpointId: d.endpointId, counts: zeroCounts() };
+      g.counts[d.status] = (g.counts[d.status] ?? 0) + 1;
+      groups.set(key, g);
+    }
+    const durations = new Map<string, number[]>();
+    for (const a of this.#attemptsIn(range)) {
+      const d = this.#t.deliveries.get(a.deliveryId);
+      if (!d) continue;
+      const key = `${d.eventCode}\u0000${d.endpointId}`;
+      durations.set(key, [...(durations.get(key) ?? []), a.durationMs]);
+    }
+    return [...groups.entries()]
+      .map(([key, g]) => {
+        const ds = (durations.get(key) ?? []).sort((a, b) => a - b);
+        const ok = g.counts.succeeded ?? 0;
+        const bad = g.counts.failed ?? 0;
+        const total = Object.values(g.counts).reduce((a, b) => a + b, 0);
+        return {
+          eventCode: g.eventCode,
+          endpointId: g.endpointId,
+          counts: g.counts as StatsRow["counts"],
+          total,
+          successRate: ok + bad === 0 ? null : ok / (ok + bad),
+          p50Ms: percentile(ds, 50),
+          p95Ms: percentile(ds, 95),
+        };
+      })
+      .sort((a, b) => a.eventCode.localeCompare(b.eventCode) || a.endpointId.localeCompare(b.endpointId));
+  }
+
+  async timeline(range: TimeRange, bucketMs: number): Promise<TimelineBucket[]> {
+    const buckets: TimelineBucket[] = [];
+    for (let t = range.since.getTime(); t < range.until.getTime(); t += bucketMs) {
+      const start = new Date(t);
+      const end = new Date(Math.min(t + bucketMs, range.until.getTime()));
+      const counts = zeroCounts();
+      for (const d of this.#t.deliveries.values()) {
+        if (d.createdAt >= start && d.createdAt < end) counts[d.status] = (counts[d.status] ?? 0) + 1;
+      }
+      const ds = this.#attemptsIn({ since: start, until: end })
+        .map((a) => a.durationMs)
+        .sort((a, b) => a - b);
+      buckets.push({
+        start,
+        counts: counts as TimelineBucket["counts"],
+        p50Ms: percentile(ds, 50),
+        p95Ms: percentile(ds, 95),
+      });
+    }
+    return buckets;
+  }
+
+  async endpointHealth(range: TimeRange): Promise<EndpointHealth[]> {
+    const byEndpoint = new Map<string, MemTables["attempts"]>();
+    for (const a of this.#t.attempts)
+      byEndpoint.set(a.endpointId, [...(byEndpoint.get(a.endpointId) ?? []), a]);
+    return [...byEndpoint.entries()]
+      .map(([endpointId, all]) => {
+        const sorted = [...all].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+        const lastOk = sorted.findLast((a) => a.outcome === "success");
+        const lastBad = sorted.findLast((a) => a.outcome !== "success");
+        const streak = sorted.filter(
+          (a) => a.outcome !== "success" && (!lastOk || a.startedAt > lastOk.startedAt),
+        );
+        const inRange = sorted.filter((a) => a.startedAt >= range.since && a.startedAt < range.until);
+        const okInRange = inRange.filter((a) => a.outcome === "success").length;
+        return {
+          endpointId,
+          successRate: inRange.length === 0 ? null : okInRange / inRange.length,
+          attemptsInRange: inRange.length,
+          consecutiveFailures: streak.length,
+          lastSuccessAt: lastOk?.startedAt ?? null,
+          lastFailureAt: lastBad?.startedAt ?? null,
+          failingSince: streak[0]?.startedAt ?? null,
+        };
+      })
+      .sort((a, b) => a.endpointId.localeCompare(b.endpointId));
+  }
+
+  async requeue(target: { ids: readonly string[] } | { filter: DeliveryFilter }): Promise<number> {
+    const now = this.#now();
+    const rows =
+      "ids" in target
+        ? target.ids.map((id) => this.#t.deliveries.get(id)).filter((d): d is MemDelivery => !!d)
+        : [...this.#t.deliveries.values()].filter((d) => matches(d, target.filter));
+    let n = 0;
+    for (const d of rows) {
+      if (!TERMINAL_STATUSES.includes(d.status)) continue;
+      Object.assign(d, { status: "pending", nextAttemptAt: now, updatedAt: now });
+      n++;
+    }
+    return n;
+  }
+
+  async purge(olderThan: Date): Promise<number> {
+    let n = 0;
+    for (const d of [...this.#t.deliveries.values()]) {
+      if (!TERMINAL_STATUSES.includes(d.status) || d.updatedAt >= olderThan) continue;
+      this.#t.deliveries.delete(d.id);
+      n++;
+    }
+    const live = new Set([...this.#t.deliveries.values()].map((d) => d.id));
+    const liveEvents = new Set([...this.#t.deliveries.values()].map((d) => d.eventId));
+    this.#t.attempts = this.#t.attempts.filter((a) => live.has(a.deliveryId));
+    for (const [id, e] of this.#t.events) {
+      if (liveEvents.has(id)) continue;
+      this.#t.events.delete(id);
+      if (e.idempotencyKey) this.#t.idempotency.delete(e.idempotencyKey);
+    }
+    return n;
+  }
+
+  async getEndpointStates(): Promise<EndpointState[]> {
+    return [...this.#t.endpointStates.entries()].map(([endpointId, s]) => ({ endpointId, ...s }));
+  }
+
+  async setEndpointDisabled(endpointId: string, disabled: boolean, reason?: string) {
+    const now = this.#now();
+    this.#t.endpointStates.set(endpointId, {
+      disabled,
+      disabledAt: disabled ? now : null,
+      disabledReason: disabled ? (reason ?? null) : null,
+    });
+    let cancelled = 0;
+    if (disabled) {
+      for (const d of this.#t.deliveries.values()) {
+        if (d.endpointId !== endpointId || d.status !== "pending") continue;
+        Object.assign(d, { status: "cancelled", nextAttemptAt: null, updatedAt: now });
+        cancelled++;
+      }
+    }
+    return { cancelled };
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** An in-memory DeliveryStore: the reference implementation for tests and demos. Not durable. */
+export function memoryStore(opts: MemoryStoreOptions = {}): DeliveryStore {
+  return new MemoryStore(opts);
+}
