@@ -56,6 +56,7 @@ export {
 export { definePlugin, type EventPayloads, type HooklinePlugin } from "./events/plugin.js";
 export { EventRegistry } from "./events/registry.js";
 export { type MemoryStoreOptions, memoryStore } from "./memory/memory-store.js";
+export { type MemoryTransportOptions, memoryTransport } from "./memory/memory-transport.js";
 export { DEFAULT_RETRY_SCHEDULE, type RetryOptions, RetryPolicy } from "./retry/retry-policy.js";
 export { decodeSecret, generateSecret, SECRET_PREFIX } from "./signing/secret.js";
 export { computeSignature, type SignatureHeaders, signatureHeaders } from "./signing/sign.js";
