@@ -1,0 +1,161 @@
+import type { LookupFunction } from "node:net";
+import { describeValue, HooklineError } from "@hookline/core";
+import { type Cidr, parseCidr } from "./ip-policy.js";
+import type { SsrfPolicy } from "./ssrf-guard.js";
+import { DEFAULT_USER_AGENT } from "./version.js";
+
+/** SSRF guard settings. */
+export interface SsrfOptions {
+  /** Refuse internal, special-purpose and non-http(s) destinations. @default true */
+  readonly enabled?: boolean;
+  /**
+   * CIDRs ("10.1.0.0/16", "::1/128"), single addresses ("127.0.0.1") and host names
+   * ("receiver.internal", or "*.internal" for any sub-domain) that may be contacted even though
+   * they are internal. An allowlisted name is trusted whatever it resolves to.
+   * @default []
+   */
+  readonly allow?: readonly string[];
+}
+
+/** Options of httpTransport(). Validated once, then frozen. */
+export interface HttpTransportOptions {
+  /** Total deadline of one attempt (connect, headers and body), unless the request sets its own. @default 15000 */
+  readonly timeoutMs?: number;
+  /** Deadline for resolving and connecting (TCP and TLS). @default 5000 */
+  readonly connectTimeoutMs?: number;
+  /** Response body bytes kept; the rest is not read and the socket is dropped. @default 16384 */
+  readonly maxResponseBytes?: number;
+  /** Treat 410 Gone as permanent and ask for the endpoint to be disabled. @default true */
+  readonly disableOn410?: boolean;
+  /** Keep-alive connections per origin (scheme, host, port). @default 32 */
+  readonly connectionsPerOrigin?: number;
+  /** Requests per origin on a connection or waiting for one; more are refused (retryable). @default 256 */
+  readonly maxInFlightPerOrigin?: number;
+  /** How long an idle keep-alive connection is kept. @default 4000 */
+  readonly keepAliveTimeoutMs?: number;
+  /** The `user-agent` header. @default "Hookline/<package version>" */
+  readonly userAgent?: string;
+  /** SSRF guard. @default { enabled: true, allow: [] } */
+  readonly ssrf?: SsrfOptions;
+  /** Name resolver, as `dns.lookup`; the SSRF guard judges whatever it answers. @default dns.lookup */
+  readonly lookup?: LookupFunction;
+}
+
+/** Options after validation. */
+export interface ResolvedOptions {
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxResponseBytes: number;
+  readonly disableOn410: boolean;
+  readonly connectionsPerOrigin: number;
+  readonly maxInFlightPerOrigin: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly userAgent: string;
+  readonly ssrf: SsrfPolicy;
+  readonly lookup: LookupFunction | undefined;
+}
+
+const KNOWN = new Set([
+  "timeoutMs",
+  "connectTimeoutMs",
+  "maxResponseBytes",
+  "disableOn410",
+  "connectionsPerOrigin",
+  "maxInFlightPerOrigin",
+  "keepAliveTimeoutMs",
+  "userAgent",
+  "ssrf",
+  "lookup",
+]);
+const MAX_TIMEOUT_MS = 300_000;
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+// A host name label by RFC 1123; "*." may prefix a name to allow its sub-domains.
+const HOST_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+function invalid(name: string, expected: string, got: unknown): HooklineError {
+  return new HooklineError(
+    "HOOKLINE_INVALID_OPTION",
+    `${name}: expected ${expected}, got ${describeValue(got)}`,
+  );
+}
+
+function int(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(name, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function bool(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw invalid(name, "a boolean", value);
+  return value;
+}
+
+function resolveSsrf(value: unknown): SsrfPolicy {
+  if (value === undefined) value = {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalid("ssrf", "an object { enabled?, allow? }", value);
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== "enabled" && key !== "allow")
+      throw invalid(`ssrf.${key}`, "no such option (enabled, allow)", key);
+  }
+  const { enabled, allow = [] } = value as SsrfOptions;
+  if (!Array.isArray(allow)) throw invalid("ssrf.allow", "an array of CIDRs and host names", allow);
+  const cidrs: Cidr[] = [];
+  const hosts = new Set<string>();
+  const suffixes: string[] = [];
+  allow.forEach((entry: unknown, i) => {
+    const name = `ssrf.allow[${i}]`;
+    if (typeof entry !== "string") throw invalid(name, "a string", entry);
+    const cidr = parseCidr(entry.trim());
+    if (cidr) {
+      cidrs.push(cidr);
+      return;
+    }
+    const host = entry.trim().toLowerCase().replace(/\.$/, "");
+    if (!HOST_NAME.test(host) || /^[\d.]+$/.test(host)) {
+      throw invalid(name, 'a CIDR ("10.0.0.0/8"), an IP address or a host name ("receiver.internal")', entry);
+    }
+    if (host.startsWith("*.")) suffixes.push(host.slice(1));
+    else hosts.add(host);
+  });
+  return Object.freeze({
+    enabled: bool("ssrf.enabled", enabled, true),
+    cidrs: Object.freeze(cidrs),
+    hosts,
+    suffixes: Object.freeze(suffixes),
+  });
+}
+
+/** Validate options once; every error names the option, what was expected and what was given. */
+export function resolveOptions(opts: HttpTransportOptions | undefined): ResolvedOptions {
+  const o: Record<string, unknown> = opts === undefined ? {} : (opts as Record<string, unknown>);
+  if (typeof o !== "object" || o === null || Array.isArray(o)) {
+    throw invalid("options", "an object", opts);
+  }
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.has(key)) throw invalid(key, `a known option (${[...KNOWN].join(", ")})`, key);
+  }
+  const userAgent = o.userAgent ?? DEFAULT_USER_AGENT;
+  if (typeof userAgent !== "string" || userAgent.trim() === "" || /[\r\n\0]/.test(userAgent)) {
+    throw invalid("userAgent", "a non-empty string without CR, LF or NUL", userAgent);
+  }
+  if (o.lookup !== undefined && typeof o.lookup !== "function") {
+    throw invalid("lookup", "a function like dns.lookup", o.lookup);
+  }
+  return Object.freeze({
+    timeoutMs: int("timeoutMs", o.timeoutMs, 15_000, 1, MAX_TIMEOUT_MS),
+    connectTimeoutMs: int("connectTimeoutMs", o.connectTimeoutMs, 5_000, 1, MAX_TIMEOUT_MS),
+    maxResponseBytes: int("maxResponseBytes", o.maxResponseBytes, 16_384, 0, MAX_RESPONSE_BYTES),
+    disableOn410: bool("disableOn410", o.disableOn410, true),
+    connectionsPerOrigin: int("connectionsPerOrigin", o.connectionsPerOrigin, 32, 1, 4096),
+    maxInFlightPerOrigin: int("maxInFlightPerOrigin", o.maxInFlightPerOrigin, 256, 1, 1_000_000),
+    keepAliveTimeoutMs: int("keepAliveTimeoutMs", o.keepAliveTimeoutMs, 4_000, 1, 600_000),
+    userAgent,
+    ssrf: resolveSsrf(o.ssrf),
+    lookup: o.lookup as LookupFunction | undefined,
+  });
+}
