@@ -46,11 +46,13 @@ const TLS_CODES = new Set([
 ]);
 
 // undici reports some failures through a wrapper; Node reports a multi-address connect failure as an
-// AggregateError. The first code found along those links is the meaningful one.
+// AggregateError. The first code found along those links is the meaningful one. undici's
+// HTTPParserError has no code when llhttp gives none (e.g. a reply not starting with "HTTP/").
 function findCode(err: unknown, depth = 0): string | undefined {
   if (typeof err !== "object" || err === null || depth > 4) return undefined;
-  const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown; name?: unknown };
   if (typeof e.code === "string") return e.code;
+  if (e.name === "HTTPParserError") return "HPE_INVALID";
   if (Array.isArray(e.errors)) {
     for (const inner of e.errors) {
       const code = findCode(inner, depth + 1);

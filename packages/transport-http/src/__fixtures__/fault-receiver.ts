@@ -73,9 +73,9 @@ function route(path: string, res: ServerResponse, base: string, huge: { bytes: n
     case "hang":
       return; // never answers: headers never come
     case "trickle":
-      return trickle(res, Number(arg));
+      return void trickle(res, Number(arg));
     case "huge":
-      return streamHuge(res, huge);
+      return void streamHuge(res, huge);
     case "reset":
       return void (res.socket as Socket).resetAndDestroy();
     case "close":
