@@ -33,6 +33,9 @@ export type {
   Transport,
 } from "./contracts/transport.js";
 export { container, type DependencyContainer, inject, injectable, TOKENS } from "./di/tokens.js";
+export type { EmitOptions, EmitResult } from "./dispatch/dispatcher.js";
+export { MicroBatcher, type MicroBatcherOptions } from "./dispatch/micro-batcher.js";
+export type { AttemptSummary } from "./dispatch/pipeline.js";
 export { redactHeaders } from "./dispatch/redact.js";
 export {
   defineConfig,
@@ -55,8 +58,16 @@ export {
 } from "./events/define-event.js";
 export { definePlugin, type EventPayloads, type HooklinePlugin } from "./events/plugin.js";
 export { EventRegistry } from "./events/registry.js";
+export {
+  createHookline,
+  type Hookline,
+  type HooklineRuntimeConfig,
+  type LifecycleListener,
+} from "./hookline.js";
+export type { DeliveryEventInfo, LifecycleEvents } from "./lifecycle.js";
 export { type MemoryStoreOptions, memoryStore } from "./memory/memory-store.js";
 export { type MemoryTransportOptions, memoryTransport } from "./memory/memory-transport.js";
+export type { DispatchMode, HooklineOptions, ResolvedSettings, WorkerOptions } from "./options.js";
 export { DEFAULT_RETRY_SCHEDULE, type RetryOptions, RetryPolicy } from "./retry/retry-policy.js";
 export { decodeSecret, generateSecret, SECRET_PREFIX } from "./signing/secret.js";
 export { computeSignature, type SignatureHeaders, signatureHeaders } from "./signing/sign.js";

@@ -13,7 +13,8 @@ export interface EventDefinition<Code extends string = string, Input = unknown, 
   /** Any Standard Schema validator (zod, valibot, arktype…). */
   readonly schema: StandardSchemaV1<Input, Output>;
   /** Picks the log's `subject` (e.g. a buyer id) from the validated payload. */
-  readonly subject?: (payload: Output) => string | undefined;
+  // Method syntax on purpose: it keeps definitions with specific payloads assignable to EventDefinition.
+  subject?(payload: Output): string | undefined;
 }
 
 /** Payload type a caller passes to emit() for a definition. */

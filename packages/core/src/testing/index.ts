@@ -1,3 +1,4 @@
+export { type FakeClock, fakeClock } from "./fake-clock.js";
 export { makeEvent, makeOutcome, makeResult, wait } from "./fixtures.js";
 export {
   memoryReceiver,

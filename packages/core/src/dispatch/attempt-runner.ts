@@ -1,0 +1,96 @@
+import type { AttemptResult } from "../contracts/store.js";
+import type { DeliveryOutcome, Transport } from "../contracts/transport.js";
+import type { ResolvedEndpoint } from "../endpoints/endpoint-config.js";
+import type { RetryPolicy } from "../retry/retry-policy.js";
+import { signatureHeaders } from "../signing/sign.js";
+import type { Clock } from "../util/clock.js";
+import { newId } from "../util/ids.js";
+import { redactHeaders } from "./redact.js";
+
+/** What one attempt needs: a claimed (or freshly inserted, pre-claimed) delivery. */
+export interface AttemptJob {
+  readonly deliveryId: string;
+  readonly eventId: string;
+  readonly eventCode: string;
+  readonly endpointId: string;
+  readonly body: string;
+  readonly attempt: number;
+  readonly claimToken: string;
+}
+
+/**
+ * Makes one attempt: looks up the endpoint's current URL and secrets, signs with a fresh
+ * timestamp, sends, and turns the outcome into an AttemptResult with the next state. Never throws.
+ */
+export class AttemptRunner {
+  constructor(
+    private readonly transport: Transport,
+    private readonly retry: RetryPolicy,
+    private readonly clock: Clock,
+    private readonly endpoint: (id: string) => ResolvedEndpoint | undefined,
+    private readonly isDisabled: (id: string) => boolean,
+  ) {}
+
+  async run(job: AttemptJob, signal: AbortSignal): Promise<AttemptResult> {
+    const startedAt = this.clock.now();
+    const base = {
+      deliveryId: job.deliveryId,
+      endpointId: job.endpointId,
+      claimToken: job.claimToken,
+      attemptId: newId("att"),
+      attempt: job.attempt,
+      startedAt,
+    };
+    const ep = this.endpoint(job.endpointId);
+    if (!ep || !ep.enabled || this.isDisabled(job.endpointId)) {
+      // Nothing is sent to an endpoint that is gone or switched off; the delivery stays replayable.
+      const code = ep ? "HOOKLINE_ENDPOINT_DISABLED" : "HOOKLINE_ENDPOINT_UNKNOWN";
+      const outcome: DeliveryOutcome = {
+        kind: "permanent",
+        durationMs: 0,
+        error: { code, message: `endpoint "${job.endpointId}" is ${ep ? "disabled" : "not configured"}` },
+      };
+      return { ...base, request: null, outcome, next: ep ? { status: "cancelled" } : { status: "failed" } };
+    }
+    const headers = {
+      "content-type": "application/json",
+      ...ep.headers,
+      ...signatureHeaders({
+        id: job.eventId,
+        timestampSec: Math.floor(startedAt.getTime() / 1000),
+        body: job.body,
+        keys: ep.keys,
+      }),
+    };
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await this.transport.send(
+        {
+          deliveryId: job.deliveryId,
+          eventId: job.eventId,
+          eventCode: job.eventCode,
+          endpointId: job.endpointId,
+          attempt: job.attempt,
+          url: ep.url,
+          body: job.body,
+          headers,
+          ...(ep.timeoutMs === undefined ? {} : { timeoutMs: ep.timeoutMs }),
+        },
+        { signal },
+      );
+    } catch (err) {
+      // The contract says transports return outcomes; a throw is a bug, logged as its own code.
+      outcome = {
+        kind: "retryable",
+        durationMs: this.clock.now().getTime() - startedAt.getTime(),
+        error: { code: "HOOKLINE_TRANSPORT_ERROR", message: (err as Error)?.message ?? String(err) },
+      };
+    }
+    return {
+      ...base,
+      request: { url: ep.url, headers: redactHeaders(headers) },
+      outcome,
+      next: this.retry.next(job.attempt, outcome, ep.retrySchedule),
+    };
+  }
+}

@@ -1,0 +1,218 @@
+import { EventEmitter } from "eventemitter3";
+import type { DeliveryStore } from "./contracts/store.js";
+import type { Transport } from "./contracts/transport.js";
+import {
+  type DependencyContainer,
+  inject,
+  injectable,
+  container as rootContainer,
+  TOKENS,
+} from "./di/tokens.js";
+import { AttemptRunner } from "./dispatch/attempt-runner.js";
+import { Dispatcher, type EmitOptions, type EmitResult } from "./dispatch/dispatcher.js";
+import { DeliveryPipeline } from "./dispatch/pipeline.js";
+import type { ResolvedEndpoint } from "./endpoints/endpoint-config.js";
+import { resolveEndpoints } from "./endpoints/resolve-endpoints.js";
+import { HooklineError } from "./errors/hookline-error.js";
+import type { EventPayloads, HooklinePlugin } from "./events/plugin.js";
+import { EventRegistry } from "./events/registry.js";
+import type { LifecycleEvents } from "./lifecycle.js";
+import { type HooklineOptions, type ResolvedSettings, resolveSettings } from "./options.js";
+import { RetryPolicy } from "./retry/retry-policy.js";
+import { type Clock, systemClock } from "./util/clock.js";
+import { type Logger, silentLogger } from "./util/logger.js";
+import { Worker } from "./worker/worker.js";
+
+/** What TOKENS.Config holds for an instance. */
+export interface HooklineRuntimeConfig {
+  readonly settings: ResolvedSettings;
+  readonly endpoints: readonly ResolvedEndpoint[];
+  readonly retry: RetryPolicy;
+}
+
+/** A running Hookline: typed emit, lifecycle events, worker control and the store for admin reads. */
+/** A lifecycle listener. */
+export type LifecycleListener<E extends keyof LifecycleEvents> = (...args: LifecycleEvents[E]) => void;
+
+export interface Hookline<Events extends Record<string, unknown> = Record<string, unknown>> {
+  /** Listen to a lifecycle event ("delivery.failed", "endpoint.disabled", "error", …). */
+  on<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this;
+  /** Listen once. */
+  once<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this;
+  /** Remove a listener. */
+  off<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this;
+  /** Validate, store and deliver one event. Wrong codes and payloads are compile errors. */
+  emit<C extends keyof Events & string>(code: C, payload: Events[C], opts?: EmitOptions): Promise<EmitResult>;
+  /** Migrate the store (unless disabled), load endpoint switches and start the retry worker. */
+  start(): Promise<void>;
+  /** Stop claiming, drain in-flight attempts (abort after the grace period), release unstarted claims, close adapters. */
+  stop(): Promise<void>;
+  /** Requeue terminal deliveries by id (same webhook-id, fresh signature) and wake the worker. */
+  replay(deliveryIds: readonly string[]): Promise<number>;
+  /** Disable an endpoint: its pending deliveries are cancelled and stay replayable. */
+  disableEndpoint(endpointId: string, reason: string): Promise<void>;
+  /** Re-enable a disabled endpoint. */
+  enableEndpoint(endpointId: string): Promise<void>;
+  readonly store: DeliveryStore;
+  readonly transport: Transport;
+  readonly endpoints: readonly ResolvedEndpoint[];
+  readonly registry: EventRegistry;
+  readonly container: DependencyContainer;
+  readonly workerId: string;
+}
+
+@injectable()
+class HooklineInstance implements Hookline {
+  readonly #events = new EventEmitter<LifecycleEvents>();
+  readonly endpoints: readonly ResolvedEndpoint[];
+  readonly workerId: string;
+  container!: DependencyContainer;
+  readonly #settings: ResolvedSettings;
+  readonly #pipeline: DeliveryPipeline;
+  readonly #worker: Worker;
+  readonly #dispatcher: Dispatcher;
+  #state: "idle" | "running" | "stopping" | "stopped" = "idle";
+
+  constructor(
+    @inject(TOKENS.Config) config: HooklineRuntimeConfig,
+    @inject(TOKENS.Store) readonly store: DeliveryStore,
+    @inject(TOKENS.Transport) readonly transport: Transport,
+    @inject(TOKENS.Clock) clock: Clock,
+    @inject(TOKENS.Logger) logger: Logger,
+    @inject(TOKENS.EventRegistry) readonly registry: EventRegistry,
+  ) {
+    this.#settings = config.settings;
+    this.endpoints = config.endpoints;
+    this.workerId = config.settings.worker.workerId;
+    const byId = new Map(config.endpoints.map((e) => [e.id, e]));
+    const runner = new AttemptRunner(
+      transport,
+      config.retry,
+      clock,
+      (id) => byId.get(id),
+      (id) => this.#pipeline.disabled.has(id),
+    );
+    this.#pipeline = new DeliveryPipeline(store, runner, this.#events, clock, logger, {
+      maxInFlight: config.settings.maxInFlight,
+      completeBatchSize: 500,
+      storeRetries: 5,
+    });
+    this.#worker = new Worker(store, this.#pipeline, this.#events, clock, logger, config.settings.worker);
+    this.#dispatcher = new Dispatcher(
+      store,
+      registry,
+      config.endpoints,
+      this.#pipeline,
+      this.#events,
+      clock,
+      config.settings,
+      () => this.#worker.nudge(),
+    );
+    // Short retries are picked up on time instead of waiting for the next poll.
+    this.#events.on("delivery.retry_scheduled", ({ delayMs }) => this.#worker.nudgeIn(delayMs));
+  }
+
+  emit(code: string, payload: unknown, opts?: EmitOptions): Promise<EmitResult> {
+    return this.#dispatcher.emit(code, payload, opts ?? {});
+  }
+
+  on<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this {
+    this.#events.on(event, listener as never);
+    return this;
+  }
+
+  once<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this {
+    this.#events.once(event, listener as never);
+    return this;
+  }
+
+  off<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this {
+    this.#events.off(event, listener as never);
+    return this;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state === "running") return;
+    if (this.#state !== "idle")
+      throw new HooklineError(
+        "HOOKLINE_NOT_RUNNING",
+        "start(): expected a fresh instance, but it was stopped",
+      );
+    if (this.#settings.migrate) await this.store.migrate();
+    await this.#pipeline.refreshEndpointStates();
+    if (this.#settings.workerEnabled) this.#worker.start();
+    this.#state = "running";
+  }
+
+  async stop(): Promise<void> {
+    if (this.#state === "stopped" || this.#state === "stopping") return;
+    this.#state = "stopping";
+    await this.#worker.stop();
+    await this.#dispatcher.stop();
+    await this.#pipeline.drain(this.#settings.stopGraceMs);
+    await this.transport.close?.();
+    await this.store.close();
+    this.#state = "stopped";
+  }
+
+  async replay(deliveryIds: readonly string[]): Promise<number> {
+    const n = await this.store.requeue({ ids: deliveryIds });
+    this.#worker.nudge();
+    return n;
+  }
+
+  async disableEndpoint(endpointId: string, reason: string): Promise<void> {
+    await this.#pipeline.disableEndpoint(endpointId, reason);
+  }
+
+  async enableEndpoint(endpointId: string): Promise<void> {
+    await this.store.setEndpointDisabled(endpointId, false);
+    this.#pipeline.disabled.delete(endpointId);
+  }
+}
+
+function registerIfGiven<T>(c: DependencyContainer, token: symbol, value: T | undefined, fallback?: T): void {
+  if (value !== undefined) c.register(token, { useValue: value });
+  else if (fallback !== undefined && !c.isRegistered(token, true)) c.register(token, { useValue: fallback });
+}
+
+/**
+ * Compose an instance on a tsyringe child container. Adapters given in `opts` win; otherwise
+ * whatever the parent container has registered against TOKENS is used.
+ */
+export function createHookline<const Plugins extends readonly HooklinePlugin[]>(
+  opts: HooklineOptions<Plugins>,
+): Hookline<EventPayloads<Plugins>> {
+  if (typeof opts !== "object" || opts === null) {
+    throw new HooklineError("HOOKLINE_INVALID_OPTION", "createHookline: expected an options object");
+  }
+  const settings = resolveSettings(opts);
+  const registry = new EventRegistry(opts.plugins);
+  const endpoints = resolveEndpoints(opts.endpoints, {
+    knownCodes: registry.codes(),
+    env: opts.env ?? process.env,
+  });
+  const retry = new RetryPolicy(opts.retry);
+  const child = (opts.container ?? rootContainer).createChildContainer();
+  child.register(TOKENS.Config, { useValue: Object.freeze({ settings, endpoints, retry }) });
+  child.register(TOKENS.EventRegistry, { useValue: registry });
+  registerIfGiven(child, TOKENS.Store, opts.store);
+  registerIfGiven(child, TOKENS.Transport, opts.transport);
+  registerIfGiven(child, TOKENS.Clock, opts.clock, systemClock);
+  registerIfGiven(child, TOKENS.Logger, opts.logger, silentLogger);
+  for (const plugin of opts.plugins) plugin.register?.(child);
+  for (const [name, token] of [
+    ["store", TOKENS.Store],
+    ["transport", TOKENS.Transport],
+  ] as const) {
+    if (!child.isRegistered(token, true)) {
+      throw new HooklineError(
+        "HOOKLINE_INVALID_OPTION",
+        `${name}: expected an adapter in options or registered on the container (TOKENS.${name === "store" ? "Store" : "Transport"}), got none`,
+      );
+    }
+  }
+  const instance = child.resolve(HooklineInstance);
+  instance.container = child;
+  return instance as unknown as Hookline<EventPayloads<Plugins>>;
+}

@@ -1,0 +1,157 @@
+import { hostname } from "node:os";
+import type { DependencyContainer } from "tsyringe";
+import type { DeliveryStore } from "./contracts/store.js";
+import type { Transport } from "./contracts/transport.js";
+import type { EndpointConfig } from "./endpoints/endpoint-config.js";
+import { describeValue, HooklineError } from "./errors/hookline-error.js";
+import type { HooklinePlugin } from "./events/plugin.js";
+import type { RetryOptions } from "./retry/retry-policy.js";
+import type { Clock } from "./util/clock.js";
+import { newId } from "./util/ids.js";
+import type { Logger } from "./util/logger.js";
+
+/** Consistency between the log insert and the first request. */
+export type DispatchMode = "durable" | "parallel";
+
+/** Retry worker options. */
+export interface WorkerOptions {
+  /** Run a worker in this process on start(). Set false for emit-only processes. @default true */
+  readonly enabled?: boolean;
+  /** Attempts in flight at once (emit path and worker together). @default 256 */
+  readonly maxInFlight?: number;
+  /** Deliveries claimed per query. @default 100 */
+  readonly batchSize?: number;
+  /** Idle wait between claim queries. @default 1000 */
+  readonly pollIntervalMs?: number;
+  /** How long a claim holds a delivery; must exceed the transport's total deadline. @default 120000 */
+  readonly leaseMs?: number;
+  /** Identifies this process in claims. @default `${hostname}-${pid}-<random>` */
+  readonly workerId?: string;
+  /** stop() waits this long for in-flight attempts before aborting them. @default 10000 */
+  readonly stopGraceMs?: number;
+  /** First back-off delay while the store is unavailable (doubles up to backoffMaxMs). @default 250 */
+  readonly backoffMinMs?: number;
+  /** @default 30000 */
+  readonly backoffMaxMs?: number;
+  /** How often persisted endpoint switches are re-read. @default 30000 */
+  readonly endpointRefreshMs?: number;
+}
+
+/** Options of createHookline. */
+export interface HooklineOptions<Plugins extends readonly HooklinePlugin[]> {
+  /** Event plugins; emit() is typed from them. */
+  readonly plugins: Plugins;
+  /** The webhook receivers (the constants file). */
+  readonly endpoints: readonly EndpointConfig[];
+  /** Delivery log. @default the Store registered on `container` */
+  readonly store?: DeliveryStore;
+  /** Sink. @default the Transport registered on `container` */
+  readonly transport?: Transport;
+  /** @default "durable" */
+  readonly mode?: DispatchMode;
+  /** Retry schedule, jitter and Retry-After cap. */
+  readonly retry?: RetryOptions;
+  /** Retry worker settings. */
+  readonly worker?: WorkerOptions;
+  /** Largest serialised body accepted by emit(), in UTF-8 bytes. @default 262144 (256 KiB) */
+  readonly maxBodyBytes?: number;
+  /** Most events written per insert batch. @default 500 */
+  readonly insertBatchSize?: number;
+  /** Insert batches in flight at once. @default 2 */
+  readonly insertConcurrency?: number;
+  /** Run store.migrate() in start(). @default true */
+  readonly migrate?: boolean;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+  /** Source of `${ENV}` substitutions in endpoints. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Parent container; createHookline makes a child of it. @default tsyringe's root container */
+  readonly container?: DependencyContainer;
+}
+
+/** Instance settings after validation (frozen). */
+export interface ResolvedSettings {
+  readonly mode: DispatchMode;
+  readonly maxBodyBytes: number;
+  readonly insertBatchSize: number;
+  readonly insertConcurrency: number;
+  readonly migrate: boolean;
+  readonly workerEnabled: boolean;
+  readonly maxInFlight: number;
+  readonly stopGraceMs: number;
+  readonly worker: {
+    readonly batchSize: number;
+    readonly pollIntervalMs: number;
+    readonly leaseMs: number;
+    readonly workerId: string;
+    readonly backoffMinMs: number;
+    readonly backoffMaxMs: number;
+    readonly endpointRefreshMs: number;
+  };
+}
+
+function int(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `${name}: expected an integer from ${min} to ${max}, got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Validate every scalar option once; each error names the option. */
+export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>): ResolvedSettings {
+  const mode = opts.mode ?? "durable";
+  if (mode !== "durable" && mode !== "parallel") {
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `mode: expected "durable" or "parallel", got ${describeValue(mode)}`,
+    );
+  }
+  const w = opts.worker ?? {};
+  if (w.enabled !== undefined && typeof w.enabled !== "boolean") {
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `worker.enabled: expected a boolean, got ${describeValue(w.enabled)}`,
+    );
+  }
+  if (
+    w.workerId !== undefined &&
+    (typeof w.workerId !== "string" || w.workerId.length === 0 || w.workerId.length > 100)
+  ) {
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `worker.workerId: expected 1–100 chars, got ${describeValue(w.workerId)}`,
+    );
+  }
+  const backoffMinMs = int("worker.backoffMinMs", w.backoffMinMs, 250, 1);
+  return Object.freeze({
+    mode,
+    maxBodyBytes: int("maxBodyBytes", opts.maxBodyBytes, 262_144, 2, 64 * 1024 * 1024),
+    insertBatchSize: int("insertBatchSize", opts.insertBatchSize, 500, 1, 10_000),
+    insertConcurrency: int("insertConcurrency", opts.insertConcurrency, 2, 1, 64),
+    migrate: opts.migrate ?? true,
+    workerEnabled: w.enabled ?? true,
+    maxInFlight: int("worker.maxInFlight", w.maxInFlight, 256, 1, 100_000),
+    stopGraceMs: int("worker.stopGraceMs", w.stopGraceMs, 10_000, 0),
+    worker: Object.freeze({
+      batchSize: int("worker.batchSize", w.batchSize, 100, 1, 10_000),
+      pollIntervalMs: int("worker.pollIntervalMs", w.pollIntervalMs, 1_000, 1),
+      leaseMs: int("worker.leaseMs", w.leaseMs, 120_000, 10),
+      workerId: w.workerId ?? `${hostname()}-${process.pid}-${newId("clm").slice(-6)}`,
+      backoffMinMs,
+      backoffMaxMs: int("worker.backoffMaxMs", w.backoffMaxMs, 30_000, backoffMinMs),
+      endpointRefreshMs: int("worker.endpointRefreshMs", w.endpointRefreshMs, 30_000, 0),
+    }),
+  });
+}

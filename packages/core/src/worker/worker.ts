@@ -1,0 +1,143 @@
+import type { EventEmitter } from "eventemitter3";
+import type { ClaimedDelivery, DeliveryStore } from "../contracts/store.js";
+import type { DeliveryPipeline } from "../dispatch/pipeline.js";
+import type { LifecycleEvents } from "../lifecycle.js";
+import { type Clock, sleep, type TimerHandle } from "../util/clock.js";
+import type { Logger } from "../util/logger.js";
+
+/** Worker settings, resolved and frozen by createHookline. */
+export interface WorkerSettings {
+  readonly batchSize: number;
+  readonly pollIntervalMs: number;
+  readonly leaseMs: number;
+  readonly workerId: string;
+  readonly backoffMinMs: number;
+  readonly backoffMaxMs: number;
+  readonly endpointRefreshMs: number;
+}
+
+/**
+ * The retry worker: claims due deliveries in batches (leased, so any number of processes can
+ * share one store), hands them to the pipeline, and sleeps when idle. It backs off exponentially
+ * while the store is unavailable and never holds more claims than it has free slots.
+ */
+export class Worker {
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake = new AbortController();
+  #wakeTimer: TimerHandle | undefined;
+  #failures = 0;
+  #lastRefresh = 0;
+
+  constructor(
+    private readonly store: DeliveryStore,
+    private readonly pipeline: DeliveryPipeline,
+    private readonly events: EventEmitter<LifecycleEvents>,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly settings: WorkerSettings,
+  ) {}
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+    this.logger.info("worker started", { workerId: this.settings.workerId });
+  }
+
+  /** Look for due work now (e.g. after an outbox commit or a short retry). */
+  nudge(): void {
+    this.#wake.abort();
+  }
+
+  /** Look for due work after `ms` (a retry due sooner than the next poll). */
+  nudgeIn(ms: number): void {
+    if (!this.#running || ms >= this.settings.pollIntervalMs) return;
+    if (this.#wakeTimer) this.clock.clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = this.clock.setTimeout(() => this.nudge(), ms);
+  }
+
+  /** Stop claiming; resolves when the loop has exited. In-flight attempts are drained by the caller. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#wakeTimer) this.clock.clearTimeout(this.#wakeTimer);
+    this.nudge();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      const wake = this.#wake.signal;
+      let claimed: ClaimedDelivery[] = [];
+      const limit = Math.min(this.settings.batchSize, this.pipeline.free);
+      try {
+        await this.#maybeRefresh();
+        if (limit > 0) {
+          claimed = await this.store.claimDue({
+            limit,
+            leaseMs: this.settings.leaseMs,
+            workerId: this.settings.workerId,
+          });
+        }
+        this.#failures = 0;
+      } catch (error) {
+        this.#failures++;
+        const backoff = Math.min(
+          this.settings.backoffMaxMs,
+          this.settings.backoffMinMs * 2 ** (this.#failures - 1),
+        );
+        const delay = Math.round(backoff * (0.8 + Math.random() * 0.4));
+        this.logger.warn("store unavailable, backing off", { failures: this.#failures, delayMs: delay });
+        this.events.emit("error", { error, context: `claiming due deliveries (retry in ${delay} ms)` });
+        await sleep(this.clock, delay, wake);
+        this.#resetWake(wake);
+        continue;
+      }
+      if (!this.#running) {
+        // Claimed after stop was asked: give them back untouched instead of starting them.
+        await this.#release(claimed);
+        break;
+      }
+      for (const c of claimed) {
+        void this.pipeline.launch({
+          deliveryId: c.id,
+          eventId: c.eventId,
+          eventCode: c.eventCode,
+          endpointId: c.endpointId,
+          body: c.body,
+          attempt: c.attempts,
+          claimToken: c.claimToken,
+        });
+      }
+      // A full batch means more may be due right away; otherwise wait for the poll or a nudge.
+      if (claimed.length === 0 || claimed.length < limit)
+        await sleep(this.clock, this.settings.pollIntervalMs, wake);
+      else if (this.pipeline.free <= 0) await sleep(this.clock, 5, wake);
+      this.#resetWake(wake);
+    }
+  }
+
+  #resetWake(used: AbortSignal): void {
+    if (used.aborted && this.#wake.signal === used) this.#wake = new AbortController();
+  }
+
+  async #maybeRefresh(): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (now - this.#lastRefresh < this.settings.endpointRefreshMs) return;
+    await this.pipeline.refreshEndpointStates();
+    this.#lastRefresh = now;
+  }
+
+  async #release(claimed: ClaimedDelivery[]): Promise<void> {
+    if (claimed.length === 0) return;
+    try {
+      await this.store.release(claimed.map((c) => ({ deliveryId: c.id, claimToken: c.claimToken })));
+    } catch (error) {
+      this.events.emit("error", { error, context: "releasing unstarted claims (their leases will expire)" });
+    }
+  }
+}
