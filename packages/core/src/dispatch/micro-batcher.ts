@@ -64,7 +64,7 @@ export class MicroBatcher<T, R> {
     this.#inFlight++;
     try {
       const results = await this.#flushFn(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(results[i] as R));
+      for (const [i, p] of batch.entries()) p.resolve(results[i] as R);
     } catch (err) {
       for (const p of batch) p.reject(err);
     } finally {
