@@ -108,6 +108,8 @@ class HooklineInstance implements Hookline {
       config.settings,
       () => this.#worker.nudge(),
     );
+    // emit is often passed around detached (e.g. to trigger helpers); keep `this` bound.
+    this.emit = this.emit.bind(this);
     // Short retries are picked up on time instead of waiting for the next poll.
     this.#events.on("delivery.retry_scheduled", ({ delayMs }) => this.#worker.nudgeIn(delayMs));
   }

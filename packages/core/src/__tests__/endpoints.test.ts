@@ -1,0 +1,126 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { EndpointConfig } from "../endpoints/endpoint-config.js";
+import { loadConfig } from "../endpoints/load-config.js";
+import { resolveEndpoints } from "../endpoints/resolve-endpoints.js";
+import { isHooklineError } from "../errors/hookline-error.js";
+import { SECRET } from "./helpers.js";
+
+const known = ["order_placed", "order_shipped"];
+const base: EndpointConfig = {
+  id: "crm",
+  url: "https://crm.example.com/hooks",
+  events: ["order_placed"],
+  secret: SECRET,
+};
+const resolve = (e: Partial<EndpointConfig>[], env: NodeJS.ProcessEnv = {}) =>
+  resolveEndpoints(
+    e.map((x) => ({ ...base, ...x }) as EndpointConfig),
+    { knownCodes: known, env },
+  );
+const errorOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (e) {
+    if (isHooklineError(e, "HOOKLINE_INVALID_CONFIG")) return e.message;
+    throw e;
+  }
+  throw new Error("expected HOOKLINE_INVALID_CONFIG");
+};
+
+describe("resolveEndpoints", () => {
+  it("normalises a valid endpoint and freezes it", () => {
+    const [ep] = resolve([{ headers: { "X-Tenant": "t1", Authorization: "Bearer x" }, timeoutMs: 5000 }]);
+    expect(ep).toMatchObject({
+      id: "crm",
+      url: "https://crm.example.com/hooks",
+      enabled: true,
+      timeoutMs: 5000,
+    });
+    expect(ep!.headers).toEqual({ "x-tenant": "t1", authorization: "Bearer x" });
+    expect(ep!.keys).toHaveLength(1);
+    expect(Object.isFrozen(ep)).toBe(true);
+    expect(resolve([{ events: "*", secret: undefined }])[0]!.keys).toEqual([]);
+  });
+
+  it.each<[string, Partial<EndpointConfig>[], RegExp]>([
+    ["duplicate ids", [{}, {}], /endpoints\[1\]\.id.*"crm" is used twice/],
+    ["a malformed id", [{ id: "no spaces" }], /endpoints\[0\]\.id/],
+    ["a non-http URL", [{ url: "ftp://x.example/h" }], /endpoint "crm" url.*"ftp:"/],
+    ["a malformed URL", [{ url: "http//nope" }], /endpoint "crm" url.*absolute http\(s\) URL/],
+    ["a URL with credentials", [{ url: "https://u:p@x.example/" }], /without credentials/],
+    ["an unknown event code", [{ events: ["order_lost"] }], /endpoint "crm" events.*"order_lost"/],
+    ["an empty event list", [{ events: [] }], /endpoint "crm" events/],
+    ["a secret without prefix", [{ secret: "abc" }], /endpoint "crm" secret.*whsec_/],
+    [
+      "a short secret",
+      [{ secret: `whsec_${Buffer.alloc(10).toString("base64")}` }],
+      /secret.*24–64 key bytes, got 10/,
+    ],
+    ["a bad secret in a rotation", [{ secret: [SECRET, "whsec_%%%"] }], /secret\[1\]/],
+    ["a reserved header", [{ headers: { Host: "evil" } }], /headers\["Host"\].*reserved/],
+    ["a webhook-* header", [{ headers: { "webhook-id": "x" } }], /headers\["webhook-id"\].*reserved/],
+    ["a content-length header", [{ headers: { "Content-Length": "1" } }], /reserved/],
+    ["CR/LF in a header value", [{ headers: { "x-a": "a\r\nx-b: c" } }], /without CR, LF or NUL/],
+    ["NUL in a header value", [{ headers: { "x-a": "a\u0000" } }], /without CR, LF or NUL/],
+    ["a bad header name", [{ headers: { "x a": "1" } }], /valid HTTP header name/],
+    ["a zero timeout", [{ timeoutMs: 0 }], /timeoutMs/],
+    ["a negative retry delay", [{ retrySchedule: [1, -2] }], /retrySchedule/],
+    ["a non-boolean enabled", [{ enabled: "yes" as unknown as boolean }], /enabled/],
+  ])("rejects %s, naming endpoint and field", (_name, eps, pattern) => {
+    expect(errorOf(() => resolve(eps))).toMatch(pattern);
+  });
+
+  it("never echoes a secret value in the error", () => {
+    const bad = "whsec_c2hvcnQ=";
+    expect(errorOf(() => resolve([{ secret: bad }]))).not.toContain("c2hvcnQ");
+  });
+
+  it("substitutes ${ENV} and ${ENV:-default} in url, secret and headers", () => {
+    const [ep] = resolve(
+      [
+        {
+          url: "https://${HOST}/h?x=${MISSING:-d}",
+          secret: "${SECRET}",
+          headers: { authorization: "Bearer ${TOKEN}" },
+        },
+      ],
+      { HOST: "api.example.com", SECRET, TOKEN: "t0k" },
+    );
+    expect(ep!.url).toBe("https://api.example.com/h?x=d");
+    expect(ep!.headers.authorization).toBe("Bearer t0k");
+    expect(errorOf(() => resolve([{ url: "https://${NOPE}/" }]))).toMatch(/endpoint "crm" url.*NOPE/);
+  });
+});
+
+describe("loadConfig", () => {
+  const cfg = { endpoints: [{ id: "a", url: "https://a.example/h", events: "*" }] };
+  it("loads json, js and ts constants files, and finds one in cwd", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hl-cfg-"));
+    await writeFile(join(dir, "c.json"), JSON.stringify(cfg));
+    await writeFile(join(dir, "c.mjs"), `export default ${JSON.stringify(cfg)};`);
+    await writeFile(
+      join(dir, "hookline.config.ts"),
+      `const url: string = "https://a.example/h";\nexport default { endpoints: [{ id: "ts", url, events: "*" as const }] };\n`,
+    );
+    expect((await loadConfig({ cwd: dir, file: "c.json" })).config.endpoints[0]!.id).toBe("a");
+    expect((await loadConfig({ cwd: dir, file: "c.mjs" })).config.endpoints[0]!.id).toBe("a");
+    const found = await loadConfig({ cwd: dir });
+    expect(found.path.endsWith("hookline.config.ts")).toBe(true);
+    expect(found.config.endpoints[0]!.id).toBe("ts");
+  });
+  it("fails with coded errors for a missing or malformed file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hl-cfg-"));
+    await expect(loadConfig({ cwd: dir })).rejects.toMatchObject({ code: "HOOKLINE_CONFIG_NOT_FOUND" });
+    await writeFile(join(dir, "bad.json"), "{ nope");
+    await expect(loadConfig({ cwd: dir, file: "bad.json" })).rejects.toMatchObject({
+      code: "HOOKLINE_CONFIG_LOAD_FAILED",
+    });
+    await writeFile(join(dir, "empty.json"), "{}");
+    await expect(loadConfig({ cwd: dir, file: "empty.json" })).rejects.toMatchObject({
+      code: "HOOKLINE_CONFIG_LOAD_FAILED",
+    });
+  });
+});
