@@ -8,11 +8,12 @@ import {
   type Transport,
 } from "@hookline/core";
 import { Agent, request } from "undici";
+import { guardedConnector } from "./guarded-connector.js";
 import { mapError } from "./map-error.js";
 import { type HttpTransportOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { createOriginLimiter, type OriginLimiter } from "./origin-limiter.js";
 import { readCapped } from "./read-capped.js";
-import { checkUrl, guardedLookup } from "./ssrf-guard.js";
+import { checkUrl } from "./ssrf-guard.js";
 
 type Failure = Exclude<OutcomeKind, "success">;
 
@@ -45,13 +46,12 @@ class HttpTransport implements Transport {
   constructor(opts: ResolvedOptions) {
     this.#opts = opts;
     this.#limiter = createOriginLimiter(opts.maxInFlightPerOrigin);
-    const lookup = opts.ssrf.enabled ? guardedLookup(opts.ssrf, opts.lookup) : opts.lookup;
     this.#agent = new Agent({
       connections: opts.connectionsPerOrigin,
       pipelining: 1,
       keepAliveTimeout: opts.keepAliveTimeoutMs,
       keepAliveMaxTimeout: opts.keepAliveTimeoutMs,
-      connect: { timeout: opts.connectTimeoutMs, ...(lookup ? { lookup } : {}) },
+      connect: guardedConnector(opts),
     });
   }
 

@@ -76,8 +76,9 @@ export function checkUrl(policy: SsrfPolicy, raw: string): UrlVerdict {
   return { ok: true, url };
 }
 
-function blocked(host: string, why: string): NodeJS.ErrnoException {
-  const err: NodeJS.ErrnoException = new Error(`${host} resolves to a forbidden address: ${why}`);
+/** The error a connect-time refusal raises; map-error turns it into HOOKLINE_SSRF_BLOCKED. */
+export function blockedError(host: string, why: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`connection to ${host} refused: ${why}`);
   err.code = SSRF_LOOKUP_CODE;
   return err;
 }
@@ -110,7 +111,7 @@ export function guardedLookup(policy: SsrfPolicy, base: LookupFunction = dnsLook
       for (const entry of list) {
         const why = addressVerdict(policy, entry.address);
         if (why !== undefined) {
-          callback(blocked(host, why), "", undefined);
+          callback(blockedError(host, why), "", undefined);
           return;
         }
       }

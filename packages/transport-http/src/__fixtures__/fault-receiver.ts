@@ -62,6 +62,9 @@ function route(path: string, res: ServerResponse, base: string, huge: { bytes: n
     case "redirect-self":
       res.writeHead(302, { location: `${base}/status/200` });
       return void res.end();
+    case "redirect-to":
+      res.writeHead(302, { location: decodeURIComponent(arg) });
+      return void res.end();
     case "retry-after":
       res.writeHead(Number(arg), { "retry-after": decodeURIComponent(path.split("/")[3] ?? "") });
       return void res.end("slow down");
