@@ -116,7 +116,9 @@ function resolveSsrf(value: unknown): SsrfPolicy {
       return;
     }
     const host = entry.trim().toLowerCase().replace(/\.$/, "");
-    if (!HOST_NAME.test(host) || /^[\d.]+$/.test(host)) {
+    // A name whose last label is a number is an IPv4 address to a URL parser ("0x7f.1" is
+    // 127.0.0.1), so as an allowlist name it could never match; refuse it instead of ignoring it.
+    if (!HOST_NAME.test(host) || /(^|\.)(0x[0-9a-f]*|\d+)$/.test(host)) {
       throw invalid(name, 'a CIDR ("10.0.0.0/8"), an IP address or a host name ("receiver.internal")', entry);
     }
     if (host.startsWith("*.")) suffixes.push(host.slice(1));
