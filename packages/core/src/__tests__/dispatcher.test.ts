@@ -1,0 +1,160 @@
+import { describe, expect, it, vi } from "vitest";
+import { container, TOKENS } from "../di/tokens.js";
+import { createHookline } from "../hookline.js";
+import { memoryStore } from "../memory/memory-store.js";
+import { memoryTransport } from "../memory/memory-transport.js";
+import { memoryReceiver } from "../testing/receiver.js";
+import { shopHooks, shopPlugin } from "./helpers.js";
+
+const order = { orderId: "o-1", total: 10 };
+
+describe("dispatcher", () => {
+  it("durable: the insert commits before the request goes out; the first attempt is pre-claimed", async () => {
+    const { hooks, receiver, log, ctl } = shopHooks();
+    ctl.insertDelayMs = 30;
+    receiver.on("/a", () => {
+      log.push("send");
+      return {};
+    });
+    const r = await hooks.emit("order_placed", order);
+    expect((await hooks.store.getDelivery(r.deliveries[0]!.id))?.attempts).toBe(1);
+    await receiver.waitFor(1);
+    expect(log).toEqual(["insert:start", "insert:done", "send"]);
+    await vi.waitFor(async () =>
+      expect((await hooks.store.getDelivery(r.deliveries[0]!.id))?.status).toBe("succeeded"),
+    );
+  });
+
+  it("parallel: the request starts with the insert, and the result is recorded after both", async () => {
+    const { hooks, receiver, log, ctl } = shopHooks({ mode: "parallel" });
+    ctl.insertDelayMs = 50;
+    receiver.on("/a", () => {
+      log.push("send");
+      return {};
+    });
+    const r = await hooks.emit("order_placed", order, { wait: "attempted" });
+    expect(log.indexOf("send")).toBeLessThan(log.indexOf("insert:done"));
+    expect(r.attempts?.[0]).toMatchObject({ recorded: true, next: { status: "succeeded" } });
+    expect((await hooks.store.getDelivery(r.deliveries[0]!.id))?.status).toBe("succeeded");
+  });
+
+  it("micro-batches concurrent emits into a few store writes", async () => {
+    const { hooks, batches } = shopHooks();
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => hooks.emit("order_placed", { orderId: `o${i}`, total: i })),
+    );
+    expect(new Set(results.map((r) => r.eventId)).size).toBe(200);
+    expect(batches.flat()).toHaveLength(200);
+    expect(batches.length).toBeLessThanOrEqual(4);
+  });
+
+  it("retries a failed insert (p-retry) and still delivers exactly once", async () => {
+    const { hooks, receiver, ctl } = shopHooks();
+    ctl.failInserts = 2;
+    await hooks.emit("order_placed", order, { wait: "attempted" });
+    expect(receiver.requests).toHaveLength(1);
+    ctl.failInserts = 10;
+    await expect(hooks.emit("order_placed", order)).rejects.toMatchObject({ code: "HOOKLINE_STORE_ERROR" });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it("routes each event to its subscribed endpoints only, and logs events nobody subscribes to", async () => {
+    const { hooks, receiver } = shopHooks();
+    const placed = await hooks.emit("order_placed", order, { wait: "attempted" });
+    const shipped = await hooks.emit(
+      "order_shipped",
+      { orderId: "o-1", carriers: ["ups"] },
+      { wait: "attempted" },
+    );
+    expect(placed.deliveries.map((d) => d.endpointId)).toEqual(["a"]);
+    expect(shipped.deliveries.map((d) => d.endpointId).sort()).toEqual(["a", "b"]);
+    expect(receiver.requests.map((r) => r.path).sort()).toEqual(["/a", "/a", "/b"]);
+    const body = JSON.parse(receiver.requests.find((r) => r.path === "/b")!.body);
+    expect(body).toEqual({ orderId: "o-1", carriers: ["ups"], eventCode: "order_shipped" });
+    expect(receiver.requests[0]!.headers["webhook-id"]).toBe(placed.eventId);
+    const { hooks: lonely } = shopHooks({ endpoints: [] });
+    const r = await lonely.emit("order_placed", order);
+    expect(r.deliveries).toEqual([]);
+    expect((await lonely.store.getEvent(r.eventId))?.code).toBe("order_placed");
+  });
+
+  it("at capacity, inserts deliveries unclaimed and lets the worker send them", async () => {
+    const { hooks, receiver } = shopHooks({ worker: { maxInFlight: 1, pollIntervalMs: 20 } });
+    receiver.on("/a", { delayMs: 100 });
+    await hooks.start();
+    const first = await hooks.emit("order_placed", order);
+    const second = await hooks.emit("order_placed", { orderId: "o-2", total: 2 });
+    expect((await hooks.store.getDelivery(first.deliveries[0]!.id))?.status).toBe("sending");
+    expect(await hooks.store.getDelivery(second.deliveries[0]!.id)).toMatchObject({
+      status: "pending",
+      attempts: 0,
+    });
+    await vi.waitFor(
+      async () => expect((await hooks.store.getDelivery(second.deliveries[0]!.id))?.status).toBe("succeeded"),
+      {
+        timeout: 3000,
+      },
+    );
+    await hooks.stop();
+  });
+
+  it("fires event.accepted and delivery.* lifecycle events", async () => {
+    const { hooks, receiver } = shopHooks();
+    receiver.on("/a", [{ status: 500 }, { status: 200 }]);
+    const seen: string[] = [];
+    hooks.on("event.accepted", (e) => seen.push(`accepted:${e.eventCode}`));
+    hooks.on("delivery.retry_scheduled", (e) =>
+      seen.push(`retry:${e.attempt}:${e.outcome.status}:${e.delayMs > 0}`),
+    );
+    hooks.on("delivery.succeeded", (e) => seen.push(`ok:${e.attempt}`));
+    await hooks.emit("order_placed", order, { wait: "attempted" });
+    expect(seen).toEqual(["accepted:order_placed", "retry:1:500:true"]);
+  });
+
+  it("rejects emits after stop() with HOOKLINE_NOT_RUNNING", async () => {
+    const { hooks } = shopHooks();
+    await hooks.start();
+    await hooks.stop();
+    await expect(hooks.emit("order_placed", order)).rejects.toMatchObject({ code: "HOOKLINE_NOT_RUNNING" });
+  });
+});
+
+describe("composition (tsyringe)", () => {
+  it("uses adapters registered on a parent container and lets plugins register services", async () => {
+    const parent = container.createChildContainer();
+    const receiver = memoryReceiver();
+    parent.register(TOKENS.Store, { useValue: memoryStore() });
+    parent.register(TOKENS.Transport, { useValue: memoryTransport({ receiver }) });
+    const registered: string[] = [];
+    const plugin = {
+      ...shopPlugin(),
+      register: (c: typeof parent) => registered.push(String(c.isRegistered(TOKENS.Store, true))),
+    };
+    const hooks = createHookline({
+      plugins: [plugin],
+      endpoints: [{ id: "a", url: `${receiver.baseUrl}/a`, events: "*" }],
+      container: parent,
+    });
+    expect(registered).toEqual(["true"]);
+    expect(hooks.store).toBe(parent.resolve(TOKENS.Store));
+    expect(hooks.container.resolve(TOKENS.Config)).toMatchObject({ endpoints: [{ id: "a" }] });
+    await hooks.emit("order_placed", order, { wait: "attempted" });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it("fails fast, naming the option, when an adapter or setting is missing or wrong", () => {
+    const base = { plugins: [shopPlugin()], endpoints: [] };
+    expect(() => createHookline({ ...base, container: container.createChildContainer() })).toThrow(
+      /store: expected an adapter/,
+    );
+    const store = memoryStore();
+    const transport = memoryTransport({ receiver: memoryReceiver() });
+    expect(() => createHookline({ ...base, store, transport, mode: "fast" as never })).toThrow(
+      /mode: expected/,
+    );
+    expect(() => createHookline({ ...base, store, transport, worker: { leaseMs: 1 } })).toThrow(
+      /worker\.leaseMs/,
+    );
+    expect(() => createHookline({ ...base, store, transport, maxBodyBytes: -1 })).toThrow(/maxBodyBytes/);
+  });
+});
