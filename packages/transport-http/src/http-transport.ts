@@ -74,6 +74,10 @@ class HttpTransport implements Transport {
     }
     try {
       return await this.#attempt(req, verdict.url, signal, elapsed);
+    } catch (err) {
+      // #attempt maps every failure it knows; this keeps send() a value even for one it does not.
+      const mapped = mapError(err);
+      return fail(mapped.kind, mapped.code, mapped.message, elapsed());
     } finally {
       this.#limiter.release(origin);
     }
