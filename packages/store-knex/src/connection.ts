@@ -1,0 +1,70 @@
+import { HooklineError } from "@hookline/core";
+import knexFactory, { type Knex } from "knex";
+import { type Dialect, dialectOf } from "./dialect.js";
+import { isKnexInstance, type ResolvedOptions } from "./options.js";
+
+type AfterCreate = (conn: unknown, done: (err: Error | null, conn: unknown) => void) => void;
+interface SqliteConnection {
+  pragma?(source: string): unknown;
+}
+
+const SQLITE_CLIENTS = new Set(["better-sqlite3", "sqlite3"]);
+
+/**
+ * SQLite connections the store opens get WAL (readers never block the writer) and a busy
+ * timeout (a second process waits instead of failing at once). better-sqlite3 runs pragmas
+ * synchronously; other drivers get them through their callback API.
+ */
+function withSqliteSetup(config: Knex.Config, busyTimeoutMs: number): Knex.Config {
+  const pool = config.pool ?? {};
+  const userAfterCreate = pool.afterCreate as AfterCreate | undefined;
+  const afterCreate: AfterCreate = (conn, done) => {
+    try {
+      const c = conn as SqliteConnection;
+      if (typeof c.pragma === "function") {
+        c.pragma("journal_mode = WAL");
+        c.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      }
+    } catch (err) {
+      return done(err as Error, conn);
+    }
+    if (userAfterCreate) return userAfterCreate(conn, done);
+    done(null, conn);
+  };
+  return { useNullAsDefault: true, ...config, pool: { ...pool, afterCreate } };
+}
+
+function clientName(config: Knex.Config): string {
+  return typeof config.client === "string" ? config.client : "";
+}
+
+/** The knex instance the store uses, plus its dialect. */
+export function openKnex(opts: ResolvedOptions): { db: Knex; dialect: Dialect } {
+  let db: Knex;
+  if (isKnexInstance(opts.knex)) {
+    db = opts.knex;
+  } else {
+    const config = SQLITE_CLIENTS.has(clientName(opts.knex))
+      ? withSqliteSetup(opts.knex, opts.busyTimeoutMs)
+      : opts.knex;
+    try {
+      db = knexFactory(config);
+    } catch (cause) {
+      throw new HooklineError(
+        "HOOKLINE_INVALID_OPTION",
+        `knex: could not create a knex instance for client ${JSON.stringify(clientName(config))} (is its driver installed?)`,
+        { cause },
+      );
+    }
+  }
+  const dialect = dialectOf(db);
+  if (!dialect) {
+    if (!isKnexInstance(opts.knex)) void db.destroy();
+    const client = (db.client as { config?: { client?: unknown } }).config?.client;
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `knex: expected a better-sqlite3, sqlite3, mysql2, mysql or pg client, got ${JSON.stringify(String(client))}`,
+    );
+  }
+  return { db, dialect };
+}

@@ -1,0 +1,110 @@
+import type { Knex } from "knex";
+import { tableNames } from "../schema/tables.js";
+import type { HooklineMigration, MigrationContext } from "./migration.js";
+
+/**
+ * MySQL tables are utf8mb4 with a binary collation: bodies keep every code point, and keys,
+ * subjects and codes compare exactly as on PostgreSQL and SQLite (the default *_ci collations
+ * would make idempotency keys "K" and "k" collide).
+ */
+function tableOptions(t: Knex.CreateTableBuilder, ctx: MigrationContext): void {
+  if (ctx.dialect !== "mysql") return;
+  t.engine("InnoDB");
+  t.charset("utf8mb4");
+  t.collate("utf8mb4_bin");
+}
+
+/**
+ * Times are BIGINT epoch milliseconds on every database: comparisons never depend on session
+ * time zones or on how a driver parses dates, and "now + delay" is plain arithmetic in SQL.
+ * Ids are time-ordered (UUIDv7), so `(filter, id)` indexes serve "newest first" pages directly.
+ */
+export const initialSchema: HooklineMigration = {
+  name: "0001_initial",
+  async up(db, ctx) {
+    const t = tableNames(ctx.prefix);
+    const p = ctx.prefix;
+    await db.schema.createTable(t.events, (tb) => {
+      tableOptions(tb, ctx);
+      tb.string("id", 64).primary();
+      tb.string("code", 64).notNullable();
+      tb.string("subject", 255).nullable();
+      // The exact bytes that were signed: text, never JSON (re-serialising would change them).
+      tb.text("body", "longtext").notNullable();
+      tb.string("idempotency_key", 255).nullable();
+      tb.bigInteger("created_at").notNullable();
+      tb.unique(["idempotency_key"], { indexName: `${p}events_idempotency_key_uq` });
+      tb.index(["code", "id"], `${p}events_code_idx`);
+      tb.index(["subject", "id"], `${p}events_subject_idx`);
+      tb.index(["created_at"], `${p}events_created_idx`);
+    });
+    await db.schema.createTable(t.deliveries, (tb) => {
+      tableOptions(tb, ctx);
+      tb.string("id", 64).primary();
+      tb.string("event_id", 64).notNullable();
+      tb.string("event_code", 64).notNullable();
+      tb.string("endpoint_id", 64).notNullable();
+      tb.string("subject", 255).nullable();
+      tb.string("status", 16).notNullable();
+      tb.integer("attempts").notNullable().defaultTo(0);
+      tb.bigInteger("next_attempt_at").nullable();
+      tb.bigInteger("lease_until").nullable();
+      tb.string("claim_token", 64).nullable();
+      tb.string("worker_id", 255).nullable();
+      tb.integer("last_status").nullable();
+      tb.string("last_error_code", 64).nullable();
+      tb.integer("last_duration_ms").nullable();
+      tb.bigInteger("created_at").notNullable();
+      tb.bigInteger("updated_at").notNullable();
+      // Claim query and lease recovery.
+      tb.index(["status", "next_attempt_at"], `${p}dlv_due_idx`);
+      tb.index(["status", "lease_until"], `${p}dlv_lease_idx`);
+      // Admin filters, each ordered by id for newest-first pages.
+      tb.index(["status", "id"], `${p}dlv_status_idx`);
+      tb.index(["endpoint_id", "id"], `${p}dlv_endpoint_idx`);
+      tb.index(["event_code", "id"], `${p}dlv_code_idx`);
+      tb.index(["subject", "id"], `${p}dlv_subject_idx`);
+      tb.index(["event_id"], `${p}dlv_event_idx`);
+      // Time ranges; covering for stats and timeline counts.
+      tb.index(["created_at", "event_code", "endpoint_id", "status"], `${p}dlv_created_idx`);
+      // Retention: terminal rows by age.
+      tb.index(["status", "updated_at"], `${p}dlv_purge_idx`);
+    });
+    await db.schema.createTable(t.attempts, (tb) => {
+      tableOptions(tb, ctx);
+      tb.string("id", 64).primary();
+      tb.string("delivery_id", 64).notNullable();
+      // Denormalised so stats and endpoint health read attempts without a join.
+      tb.string("endpoint_id", 64).notNullable();
+      tb.string("event_code", 64).notNullable();
+      tb.integer("attempt").notNullable();
+      tb.bigInteger("started_at").notNullable();
+      tb.integer("duration_ms").notNullable();
+      tb.text("url").nullable();
+      tb.text("request_headers").nullable();
+      tb.integer("response_status").nullable();
+      tb.text("response_headers").nullable();
+      tb.text("response_body", "longtext").nullable();
+      tb.boolean("response_truncated").notNullable().defaultTo(false);
+      tb.string("outcome", 16).notNullable();
+      tb.string("error_code", 64).nullable();
+      tb.text("error_message").nullable();
+      tb.index(["delivery_id", "attempt"], `${p}att_delivery_idx`);
+      tb.index(["endpoint_id", "outcome", "started_at"], `${p}att_health_idx`);
+      tb.index(["started_at", "event_code", "endpoint_id", "duration_ms"], `${p}att_started_idx`);
+    });
+    await db.schema.createTable(t.endpoints, (tb) => {
+      tableOptions(tb, ctx);
+      tb.string("endpoint_id", 64).primary();
+      tb.boolean("disabled").notNullable();
+      tb.bigInteger("disabled_at").nullable();
+      tb.text("disabled_reason").nullable();
+      tb.bigInteger("updated_at").notNullable();
+    });
+  },
+  async down(db, ctx) {
+    const t = tableNames(ctx.prefix);
+    for (const name of [t.endpoints, t.attempts, t.deliveries, t.events])
+      await db.schema.dropTableIfExists(name);
+  },
+};

@@ -1,0 +1,18 @@
+import type { Knex } from "knex";
+import { initialSchema } from "./0001-initial.js";
+import type { HooklineMigration, MigrationContext } from "./migration.js";
+
+/** Every migration the package ships, oldest first. */
+export const MIGRATIONS: readonly HooklineMigration[] = Object.freeze([initialSchema]);
+
+/**
+ * A knex migration source over the shipped migrations, so `knex.migrate.latest()` needs no
+ * knexfile or migrations directory.
+ */
+export function migrationSource(ctx: MigrationContext): Knex.MigrationSource<HooklineMigration> {
+  return {
+    getMigrations: async () => [...MIGRATIONS],
+    getMigrationName: (m) => m.name,
+    getMigration: async (m) => ({ up: (db: Knex) => m.up(db, ctx), down: (db: Knex) => m.down(db, ctx) }),
+  };
+}

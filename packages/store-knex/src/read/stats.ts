@@ -1,0 +1,81 @@
+import {
+  DELIVERY_STATUSES,
+  type DeliveryStatus,
+  describeValue,
+  HooklineError,
+  type StatsRow,
+  type TimeRange,
+} from "@hookline/core";
+import type { StoreContext } from "../context.js";
+import { num } from "../util/convert.js";
+import { groupKey, percentilesBy } from "./percentiles.js";
+
+/** Validated range bounds in epoch ms. */
+export function rangeMs(range: TimeRange): { since: number; until: number } {
+  const since = range?.since;
+  const until = range?.until;
+  if (!(since instanceof Date) || Number.isNaN(since.getTime()))
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `range.since: expected a valid Date, got ${describeValue(since)}`,
+    );
+  if (!(until instanceof Date) || Number.isNaN(until.getTime()))
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `range.until: expected a valid Date, got ${describeValue(until)}`,
+    );
+  return { since: since.getTime(), until: until.getTime() };
+}
+
+export const zeroCounts = (): Record<DeliveryStatus, number> =>
+  Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
+
+/**
+ * Per (event code, endpoint): delivery counts by status for deliveries created in range, success
+ * rate over settled ones, and nearest-rank p50/p95 of attempt durations started in range.
+ */
+export async function stats(ctx: StoreContext, range: TimeRange): Promise<StatsRow[]> {
+  const { since, until } = rangeMs(range);
+  const { db, t } = ctx;
+  const counted = (await db(t.deliveries)
+    .select("event_code", "endpoint_id", "status")
+    .count({ n: "*" })
+    .where("created_at", ">=", since)
+    .andWhere("created_at", "<", until)
+    .groupBy("event_code", "endpoint_id", "status")) as Record<string, unknown>[];
+  const groups = new Map<
+    string,
+    { eventCode: string; endpointId: string; counts: Record<DeliveryStatus, number> }
+  >();
+  for (const r of counted) {
+    const key = groupKey([r.event_code, r.endpoint_id]);
+    const g = groups.get(key) ?? {
+      eventCode: r.event_code as string,
+      endpointId: r.endpoint_id as string,
+      counts: zeroCounts(),
+    };
+    g.counts[r.status as DeliveryStatus] = num(r.n);
+    groups.set(key, g);
+  }
+  if (groups.size === 0) return [];
+  const durations = db(t.attempts)
+    .select("event_code", "endpoint_id", { v: "duration_ms" })
+    .where("started_at", ">=", since)
+    .andWhere("started_at", "<", until);
+  const pct = await percentilesBy(db, durations, ["event_code", "endpoint_id"]);
+  return [...groups.entries()]
+    .map(([key, g]) => {
+      const ok = g.counts.succeeded;
+      const settled = ok + g.counts.failed;
+      return {
+        eventCode: g.eventCode,
+        endpointId: g.endpointId,
+        counts: g.counts,
+        total: Object.values(g.counts).reduce((a, b) => a + b, 0),
+        successRate: settled === 0 ? null : ok / settled,
+        p50Ms: pct.get(key)?.p50Ms ?? null,
+        p95Ms: pct.get(key)?.p95Ms ?? null,
+      };
+    })
+    .sort((a, b) => a.eventCode.localeCompare(b.eventCode) || a.endpointId.localeCompare(b.endpointId));
+}

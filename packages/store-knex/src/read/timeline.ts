@@ -1,0 +1,63 @@
+import {
+  type DeliveryStatus,
+  describeValue,
+  HooklineError,
+  type TimelineBucket,
+  type TimeRange,
+} from "@hookline/core";
+import type { StoreContext } from "../context.js";
+import { num } from "../util/convert.js";
+import { percentilesBy } from "./percentiles.js";
+import { rangeMs, zeroCounts } from "./stats.js";
+
+/** Bounds the answer (and the work) of one timeline call. */
+export const MAX_BUCKETS = 10_000;
+
+/**
+ * Deliveries created in range, counted per `bucketMs` bucket and status, with p50/p95 of the
+ * attempts started in each bucket. Empty buckets are included; the last one may be short.
+ */
+export async function timeline(
+  ctx: StoreContext,
+  range: TimeRange,
+  bucketMs: number,
+): Promise<TimelineBucket[]> {
+  const { since, until } = rangeMs(range);
+  if (!Number.isInteger(bucketMs) || bucketMs < 1)
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `bucketMs: expected a positive integer, got ${describeValue(bucketMs)}`,
+    );
+  const n = Math.max(0, Math.ceil((until - since) / bucketMs));
+  if (n > MAX_BUCKETS)
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `bucketMs: expected at most ${MAX_BUCKETS} buckets in the range, got ${n}`,
+    );
+  if (n === 0) return [];
+  const { db, t, dialect } = ctx;
+  // Both operands are validated integers, inlined so SQLite does integer (not REAL) division.
+  const bucketOf = (col: string) => dialect.intDiv(`${col} - ${since}`, String(bucketMs));
+  const counted = (await db(t.deliveries)
+    .select(db.raw(`${bucketOf("created_at")} AS bucket`), "status")
+    .count({ n: "*" })
+    .where("created_at", ">=", since)
+    .andWhere("created_at", "<", until)
+    .groupBy("bucket", "status")) as Record<string, unknown>[];
+  const durations = db(t.attempts)
+    .select(db.raw(`${bucketOf("started_at")} AS bucket`), { v: "duration_ms" })
+    .where("started_at", ">=", since)
+    .andWhere("started_at", "<", until);
+  const pct = await percentilesBy(db, durations, ["bucket"]);
+  const buckets = Array.from({ length: n }, (_, i) => ({
+    start: new Date(since + i * bucketMs),
+    counts: zeroCounts(),
+    p50Ms: pct.get(String(i))?.p50Ms ?? null,
+    p95Ms: pct.get(String(i))?.p95Ms ?? null,
+  }));
+  for (const r of counted) {
+    const b = buckets[num(r.bucket)];
+    if (b) b.counts[r.status as DeliveryStatus] = num(r.n);
+  }
+  return buckets;
+}

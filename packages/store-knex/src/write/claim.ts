@@ -1,0 +1,127 @@
+import { type ClaimedDelivery, describeValue, HooklineError, newId } from "@hookline/core";
+import type { Knex } from "knex";
+import { type StoreContext, transaction } from "../context.js";
+import { caseById } from "../util/case-by-id.js";
+import { date, num } from "../util/convert.js";
+import { retryTransient } from "../util/retry.js";
+
+export interface ClaimOptions {
+  readonly limit: number;
+  readonly leaseMs: number;
+  readonly workerId: string;
+}
+
+/** Keeps one claim's UPDATE well under every bound-parameter limit. */
+export const MAX_CLAIM = 1000;
+
+function validate(opts: ClaimOptions): void {
+  const bad = (name: string, expected: string, got: unknown) =>
+    new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `claimDue ${name}: expected ${expected}, got ${describeValue(got)}`,
+    );
+  if (!Number.isInteger(opts?.limit) || opts.limit < 1 || opts.limit > MAX_CLAIM)
+    throw bad("limit", `an integer from 1 to ${MAX_CLAIM}`, opts?.limit);
+  if (!Number.isInteger(opts.leaseMs) || opts.leaseMs < 1)
+    throw bad("leaseMs", "a positive integer", opts.leaseMs);
+  if (typeof opts.workerId !== "string" || opts.workerId.length === 0 || opts.workerId.length > 255)
+    throw bad("workerId", "a non-empty string of at most 255 chars", opts.workerId);
+}
+
+/**
+ * Claim due deliveries: expired leases first (crashed workers), then pending rows by due time.
+ * MySQL/MariaDB/PostgreSQL lock the candidates with `FOR UPDATE SKIP LOCKED`, so concurrent
+ * claimers split the work without waiting; SQLite has one writer, and the UPDATE re-checks the
+ * due condition (compare-and-set) so a second process sharing the file cannot take a row twice.
+ */
+export async function claimDue(ctx: StoreContext, opts: ClaimOptions): Promise<ClaimedDelivery[]> {
+  validate(opts);
+  return retryTransient(ctx.dialect, () => transaction(ctx, (trx) => claimIn(ctx, trx, opts)));
+}
+
+async function candidates(ctx: StoreContext, trx: Knex.Transaction, now: string, limit: number) {
+  const lockFree = (q: Knex.QueryBuilder) => (ctx.dialect.skipLocked ? q.forUpdate().skipLocked() : q);
+  const expired = (await lockFree(
+    trx(ctx.t.deliveries)
+      .select("id")
+      .where("status", "sending")
+      .andWhere("lease_until", "<", trx.raw(now))
+      .orderBy([{ column: "lease_until" }, { column: "id" }])
+      .limit(limit),
+  )) as { id: string }[];
+  const room = limit - expired.length;
+  const due =
+    room > 0
+      ? ((await lockFree(
+          trx(ctx.t.deliveries)
+            .select("id")
+            .where("status", "pending")
+            .andWhere("next_attempt_at", "<=", trx.raw(now))
+            .orderBy([{ column: "next_attempt_at" }, { column: "id" }])
+            .limit(room),
+        )) as { id: string }[])
+      : [];
+  return [...expired, ...due].map((r) => r.id);
+}
+
+async function claimIn(ctx: StoreContext, trx: Knex.Transaction, opts: ClaimOptions) {
+  const { t, dialect } = ctx;
+  const now = dialect.nowMs();
+  const ids = await candidates(ctx, trx, now, opts.limit);
+  if (ids.length === 0) return [];
+  const tokens = new Map(ids.map((id) => [id, newId("clm")]));
+  await trx(t.deliveries)
+    .whereIn("id", ids)
+    .where((q) =>
+      q
+        .where((p) => p.where("status", "pending").andWhere("next_attempt_at", "<=", trx.raw(now)))
+        .orWhere((s) => s.where("status", "sending").andWhere("lease_until", "<", trx.raw(now))),
+    )
+    .update({
+      status: "sending",
+      attempts: trx.raw("attempts + 1"),
+      claim_token: caseById(
+        trx,
+        ids,
+        (id) => id,
+        (id) => tokens.get(id) ?? null,
+        dialect.text,
+      ),
+      worker_id: opts.workerId,
+      lease_until: trx.raw(`${now} + ?`, [opts.leaseMs]),
+      updated_at: trx.raw(now),
+    });
+  const rows = (await trx({ d: t.deliveries })
+    .join({ e: t.events }, "e.id", "d.event_id")
+    .whereIn("d.id", ids)
+    .select(
+      "d.id",
+      "d.event_id",
+      "d.event_code",
+      "d.endpoint_id",
+      "d.subject",
+      "d.attempts",
+      "d.claim_token",
+      "e.body",
+      { event_created_at: "e.created_at" },
+    )) as Record<string, unknown>[];
+  const byId = new Map(rows.map((r) => [r.id as string, r]));
+  // Only rows still carrying our token are ours (the compare-and-set may have lost some).
+  return ids.flatMap((id): ClaimedDelivery[] => {
+    const r = byId.get(id);
+    if (!r || r.claim_token !== tokens.get(id)) return [];
+    return [
+      {
+        id,
+        eventId: r.event_id as string,
+        eventCode: r.event_code as string,
+        endpointId: r.endpoint_id as string,
+        subject: (r.subject as string | null) ?? null,
+        body: r.body as string,
+        attempts: num(r.attempts),
+        claimToken: r.claim_token as string,
+        eventCreatedAt: date(r.event_created_at),
+      },
+    ];
+  });
+}

@@ -1,0 +1,66 @@
+import { describeValue, type EndpointState, HooklineError } from "@hookline/core";
+import { type StoreContext, transaction } from "../context.js";
+import { bool, dateOrNull, num } from "../util/convert.js";
+import { retryTransient } from "../util/retry.js";
+
+export async function getEndpointStates(ctx: StoreContext): Promise<EndpointState[]> {
+  const rows = (await ctx.db(ctx.t.endpoints).select("*").orderBy("endpoint_id")) as Record<
+    string,
+    unknown
+  >[];
+  return rows.map((r) => ({
+    endpointId: r.endpoint_id as string,
+    disabled: bool(r.disabled),
+    disabledAt: dateOrNull(r.disabled_at),
+    disabledReason: (r.disabled_reason as string | null) ?? null,
+  }));
+}
+
+/**
+ * Persist the switch and, when disabling, cancel the endpoint's pending deliveries in the same
+ * transaction. In-flight (sending) deliveries finish their attempt; the dispatcher checks the
+ * switch before the next one.
+ */
+export async function setEndpointDisabled(
+  ctx: StoreContext,
+  endpointId: string,
+  disabled: boolean,
+  reason?: string,
+): Promise<{ cancelled: number }> {
+  if (typeof endpointId !== "string" || endpointId.length === 0 || endpointId.length > 64)
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `endpointId: expected a string of 1 to 64 chars, got ${describeValue(endpointId)}`,
+    );
+  if (typeof disabled !== "boolean")
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `disabled: expected a boolean, got ${describeValue(disabled)}`,
+    );
+  if (reason !== undefined && typeof reason !== "string")
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `reason: expected a string, got ${describeValue(reason)}`,
+    );
+  const { t, dialect } = ctx;
+  return retryTransient(dialect, () =>
+    transaction(ctx, async (trx) => {
+      const now = dialect.nowMs();
+      await trx(t.endpoints)
+        .insert({
+          endpoint_id: endpointId,
+          disabled,
+          disabled_at: disabled ? trx.raw(now) : null,
+          disabled_reason: disabled ? (reason ?? null) : null,
+          updated_at: trx.raw(now),
+        })
+        .onConflict("endpoint_id")
+        .merge();
+      if (!disabled) return { cancelled: 0 };
+      const cancelled = await trx(t.deliveries)
+        .where({ endpoint_id: endpointId, status: "pending" })
+        .update({ status: "cancelled", next_attempt_at: null, updated_at: trx.raw(now) });
+      return { cancelled: num(cancelled) };
+    }),
+  );
+}

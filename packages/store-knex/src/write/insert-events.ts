@@ -1,0 +1,168 @@
+import { describeValue, HooklineError, type InsertReport, type NewEvent } from "@hookline/core";
+import type { Knex } from "knex";
+import { type StoreContext, transaction } from "../context.js";
+import { chunk, rowsPerStatement } from "../util/chunk.js";
+import { retryTransient } from "../util/retry.js";
+
+type Duplicate = { eventId: string; deliveryIds: string[] };
+
+/** A lost idempotency race costs one retry; more than a few means something else is wrong. */
+const MAX_KEY_RACES = 5;
+/** Keeps one multi-row INSERT well under MySQL's default 16 MiB max_allowed_packet. */
+const BODY_BYTES_PER_STATEMENT = 4 * 1024 * 1024;
+const LOOKUP_CHUNK = 1000;
+
+function asTransaction(trx: unknown): Knex.Transaction {
+  const t = trx as Partial<Knex.Transaction> | undefined;
+  if (typeof trx !== "function" || t?.isTransaction !== true || typeof t.isCompleted !== "function")
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `trx: expected a knex transaction, got ${describeValue(trx)}`,
+    );
+  if (t.isCompleted())
+    throw new HooklineError("HOOKLINE_INVALID_OPTION", "trx: the transaction has already completed");
+  return trx as Knex.Transaction;
+}
+
+/**
+ * Insert events and their deliveries in one transaction. With `trx` the work runs in a savepoint
+ * of the caller's transaction (the transactional outbox): it commits or rolls back with it.
+ */
+export async function insertEvents(
+  ctx: StoreContext,
+  batch: readonly NewEvent[],
+  trx: unknown,
+): Promise<InsertReport> {
+  if (!Array.isArray(batch))
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `batch: expected an array, got ${describeValue(batch)}`,
+    );
+  const outer = trx === undefined ? undefined : asTransaction(trx);
+  if (batch.length === 0) return { duplicates: new Map() };
+  for (let round = 1; ; round++) {
+    const run = (tx: Knex.Transaction) => insertBatch(ctx, tx, batch, round > 1);
+    try {
+      // A savepoint (nested transaction) lets a lost race roll back without aborting the
+      // caller's transaction, which PostgreSQL would otherwise do on the unique violation.
+      return outer
+        ? await outer.transaction(run)
+        : await retryTransient(ctx.dialect, () => transaction(ctx, run));
+    } catch (err) {
+      // Another writer committed the same idempotency key between our lookup and our insert:
+      // look again, and this time its event is reported as the original.
+      if (round < MAX_KEY_RACES && ctx.dialect.isUniqueViolation(err, "idempotency_key")) continue;
+      throw err;
+    }
+  }
+}
+
+async function existingKeys(
+  ctx: StoreContext,
+  tx: Knex.Transaction,
+  keys: readonly string[],
+  lockingRead: boolean,
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const part of chunk(keys, LOOKUP_CHUNK)) {
+    const q = tx(ctx.t.events).select("id", "idempotency_key").whereIn("idempotency_key", part);
+    // In a caller's REPEATABLE READ transaction on MySQL a plain read keeps returning the old
+    // snapshot after a lost race; a locking read returns the committed winner.
+    const rows = (await (lockingRead && ctx.dialect.name === "mysql" ? q.forShare() : q)) as {
+      id: string;
+      idempotency_key: string;
+    }[];
+    for (const r of rows) found.set(r.idempotency_key, r.id);
+  }
+  return found;
+}
+
+async function deliveryIdsOf(
+  ctx: StoreContext,
+  tx: Knex.Transaction,
+  eventIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const part of chunk(eventIds, LOOKUP_CHUNK)) {
+    const rows = (await tx(ctx.t.deliveries)
+      .select("id", "event_id")
+      .whereIn("event_id", part)
+      .orderBy("id")) as { id: string; event_id: string }[];
+    for (const r of rows) out.set(r.event_id, [...(out.get(r.event_id) ?? []), r.id]);
+  }
+  return out;
+}
+
+async function insertBatch(
+  ctx: StoreContext,
+  tx: Knex.Transaction,
+  batch: readonly NewEvent[],
+  lockingRead: boolean,
+): Promise<InsertReport> {
+  const keys = [...new Set(batch.flatMap((e) => (e.idempotencyKey == null ? [] : [e.idempotencyKey])))];
+  const existing = keys.length > 0 ? await existingKeys(ctx, tx, keys, lockingRead) : new Map();
+  const originals =
+    existing.size > 0 ? await deliveryIdsOf(ctx, tx, [...new Set(existing.values())]) : new Map();
+  const duplicates = new Map<string, Duplicate>();
+  const firstWithKey = new Map<string, NewEvent>();
+  const fresh: NewEvent[] = [];
+  for (const ev of batch) {
+    const key = ev.idempotencyKey;
+    if (key != null) {
+      const stored = existing.get(key);
+      const earlier = firstWithKey.get(key);
+      if (stored !== undefined) {
+        duplicates.set(ev.id, { eventId: stored, deliveryIds: originals.get(stored) ?? [] });
+        continue;
+      }
+      if (earlier) {
+        duplicates.set(ev.id, { eventId: earlier.id, deliveryIds: earlier.deliveries.map((d) => d.id) });
+        continue;
+      }
+      firstWithKey.set(key, ev);
+    }
+    fresh.push(ev);
+  }
+  await insertRows(ctx, tx, fresh);
+  return { duplicates };
+}
+
+async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: readonly NewEvent[]) {
+  const { t, dialect } = ctx;
+  const eventRows = events.map((e) => ({
+    id: e.id,
+    code: e.code,
+    subject: e.subject,
+    body: e.body,
+    idempotency_key: e.idempotencyKey,
+    created_at: e.createdAt.getTime(),
+  }));
+  const perEvents = rowsPerStatement(dialect.maxParams, 6, dialect.maxRowsPerInsert);
+  const weigh = (r: { body: string }) => Buffer.byteLength(r.body, "utf8");
+  for (const part of chunk(eventRows, perEvents, weigh, BODY_BYTES_PER_STATEMENT)) {
+    await tx(t.events).insert(part);
+  }
+  // Due and lease times come from the database clock (inlined app time on SQLite).
+  const now = dialect.nowMs();
+  const deliveryRows = events.flatMap((e) =>
+    e.deliveries.map((d) => ({
+      id: d.id,
+      event_id: e.id,
+      event_code: e.code,
+      endpoint_id: d.endpointId,
+      subject: e.subject,
+      status: d.claim ? "sending" : "pending",
+      attempts: d.claim ? 1 : 0,
+      next_attempt_at: d.claim ? null : tx.raw(now),
+      lease_until: d.claim ? tx.raw(`${now} + ?`, [d.claim.leaseMs]) : null,
+      claim_token: d.claim?.token ?? null,
+      worker_id: d.claim?.workerId ?? null,
+      created_at: e.createdAt.getTime(),
+      updated_at: tx.raw(now),
+    })),
+  );
+  const perDeliveries = rowsPerStatement(dialect.maxParams, 13, dialect.maxRowsPerInsert);
+  for (const part of chunk(deliveryRows, perDeliveries)) {
+    await tx(t.deliveries).insert(part);
+  }
+}

@@ -1,0 +1,72 @@
+import { type DeliveryFilter, describeValue, HooklineError, TERMINAL_STATUSES } from "@hookline/core";
+import type { StoreContext } from "../context.js";
+import { whereDeliveries } from "../read/filters.js";
+import { chunk } from "../util/chunk.js";
+import { num } from "../util/convert.js";
+import { retryTransient } from "../util/retry.js";
+
+export type RequeueTarget = { readonly ids: readonly string[] } | { readonly filter: DeliveryFilter };
+
+/** Rows per UPDATE, so a requeue of a whole outage never holds a long lock. */
+const BATCH = 500;
+
+async function requeueIds(ctx: StoreContext, ids: readonly string[]): Promise<number> {
+  const { t, dialect, db } = ctx;
+  const now = dialect.nowMs();
+  // Same event row, so the webhook-id is unchanged; the attempt counter keeps counting.
+  return num(
+    await retryTransient(dialect, () =>
+      db(t.deliveries)
+        .whereIn("id", [...ids])
+        .whereIn("status", [...TERMINAL_STATUSES])
+        .update({
+          status: "pending",
+          next_attempt_at: db.raw(now),
+          claim_token: null,
+          lease_until: null,
+          updated_at: db.raw(now),
+        }),
+    ),
+  );
+}
+
+/** Move terminal deliveries (succeeded, failed, cancelled) back to pending, due now. */
+export async function requeue(ctx: StoreContext, target: RequeueTarget): Promise<number> {
+  if (typeof target === "object" && target !== null && "ids" in target) {
+    if (!Array.isArray(target.ids) || target.ids.some((id) => typeof id !== "string"))
+      throw new HooklineError(
+        "HOOKLINE_INVALID_OPTION",
+        `ids: expected an array of strings, got ${describeValue(target.ids)}`,
+      );
+    let moved = 0;
+    for (const part of chunk([...new Set(target.ids)], BATCH)) moved += await requeueIds(ctx, part);
+    return moved;
+  }
+  if (typeof target !== "object" || target === null || !("filter" in target))
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `target: expected { ids } or { filter }, got ${describeValue(target)}`,
+    );
+  let moved = 0;
+  let after = "";
+  // Walk matching terminal rows in id order, one batch per statement pair.
+  for (;;) {
+    const q = ctx
+      .db(ctx.t.deliveries)
+      .select("id")
+      .whereIn("status", [...TERMINAL_STATUSES]);
+    const rows = (await whereDeliveries(q, target.filter)
+      .where("id", ">", after)
+      .orderBy("id")
+      .limit(BATCH)) as {
+      id: string;
+    }[];
+    if (rows.length === 0) return moved;
+    moved += await requeueIds(
+      ctx,
+      rows.map((r) => r.id),
+    );
+    after = rows[rows.length - 1]!.id;
+    if (rows.length < BATCH) return moved;
+  }
+}
