@@ -152,6 +152,24 @@ describe("abort and lifecycle", () => {
     expect(out.durationMs).toBeLessThan(1_000);
   });
 
+  it("one signal shared by many concurrent sends aborts them all, without a listener leak warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    const t = httpTransport({ ssrf: LOOPBACK_ALLOW, timeoutMs: 5_000 });
+    const ac = new AbortController();
+    const sends = Array.from({ length: 20 }, () =>
+      t.send(makeRequest(`${rx.url}/hang`), { signal: ac.signal }),
+    );
+    setTimeout(() => ac.abort(), 50);
+    const outs = await Promise.all(sends);
+    await t.close?.();
+    await new Promise((r) => setImmediate(r));
+    process.off("warning", onWarning);
+    expect(outs.map((o) => o.error?.code)).toEqual(Array(20).fill("HOOKLINE_ABORTED"));
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+
   it("an already-aborted signal sends nothing", async () => {
     const local = await startReceiver();
     const out = await sendOnce(`${local.url}/status/200`, {}, { signal: AbortSignal.abort() });

@@ -8,6 +8,7 @@ import {
   type Transport,
 } from "@hookline/core";
 import { Agent, request } from "undici";
+import { onAbort } from "./abort-fanout.js";
 import { guardedConnector } from "./guarded-connector.js";
 import { mapError } from "./map-error.js";
 import { type HttpTransportOptions, type ResolvedOptions, resolveOptions } from "./options.js";
@@ -96,11 +97,10 @@ class HttpTransport implements Transport {
       stop ??= "deadline";
       controller.abort();
     }, timeoutMs);
-    const onAbort = () => {
+    const unsubscribe = onAbort(signal, () => {
       stop ??= "signal";
       controller.abort();
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
+    });
     const partial: Received = {};
     try {
       const res = await request(url, {
@@ -149,7 +149,7 @@ class HttpTransport implements Transport {
       return fail(mapped.kind, mapped.code, mapped.message, elapsed(), partial);
     } finally {
       clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
+      unsubscribe();
     }
   }
 
