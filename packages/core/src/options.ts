@@ -35,6 +35,13 @@ export interface WorkerOptions {
   readonly backoffMaxMs?: number;
   /** How often persisted endpoint switches are re-read. @default 30000 */
   readonly endpointRefreshMs?: number;
+  /**
+   * Disable an endpoint whose attempts have all failed for this long (its pending deliveries are
+   * cancelled and stay replayable). 0 turns it off. @default 432000000 (5 days)
+   */
+  readonly autoDisableAfterMs?: number;
+  /** How often endpoint health is checked for auto-disable. @default 300000 (5 min) */
+  readonly healthCheckMs?: number;
 }
 
 /** Options of createHookline. */
@@ -89,6 +96,8 @@ export interface ResolvedSettings {
     readonly backoffMinMs: number;
     readonly backoffMaxMs: number;
     readonly endpointRefreshMs: number;
+    readonly autoDisableAfterMs: number;
+    readonly healthCheckMs: number;
   };
 }
 
@@ -152,6 +161,8 @@ export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>
       backoffMinMs,
       backoffMaxMs: int("worker.backoffMaxMs", w.backoffMaxMs, 30_000, backoffMinMs),
       endpointRefreshMs: int("worker.endpointRefreshMs", w.endpointRefreshMs, 30_000, 0),
+      autoDisableAfterMs: int("worker.autoDisableAfterMs", w.autoDisableAfterMs, 5 * 24 * 3_600_000, 0),
+      healthCheckMs: int("worker.healthCheckMs", w.healthCheckMs, 300_000, 1),
     }),
   });
 }

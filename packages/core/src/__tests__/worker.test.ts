@@ -224,3 +224,35 @@ describe("worker", () => {
     expect(await store.getDelivery(ev.deliveries[0]!.id)).toMatchObject({ status: "pending", attempts: 0 });
   });
 });
+
+describe("auto-disable", () => {
+  it("disables an endpoint after autoDisableAfterMs of continuous failure, not before", async () => {
+    const clock = fakeClock();
+    const H = 3_600_000;
+    const { hooks, receiver, store } = shopHooks({
+      clock,
+      retry: { schedule: Array.from({ length: 200 }, () => H), jitter: 0 },
+      worker: { autoDisableAfterMs: 24 * H, healthCheckMs: H, endpointRefreshMs: H, pollIntervalMs: 60_000 },
+    });
+    receiver.on("/a", { status: 500 });
+    const disabled = vi.fn();
+    hooks.on("endpoint.disabled", disabled);
+    await hooks.start();
+    const r = await hooks.emit("order_placed", order, { wait: "attempted" });
+    for (let h = 1; h <= 23; h++) {
+      await clock.advance(H);
+      await vi.waitFor(async () =>
+        expect((await store.getDelivery(r.deliveries[0]!.id))?.attempts).toBe(h + 1),
+      );
+    }
+    expect(disabled).not.toHaveBeenCalled();
+    await clock.advance(2 * H);
+    await vi.waitFor(() => expect(disabled).toHaveBeenCalledTimes(1));
+    expect(disabled.mock.calls[0]![0]).toMatchObject({
+      endpointId: "a",
+      reason: expect.stringMatching(/every attempt failed for 1\.0 days/),
+    });
+    expect((await store.getEndpointStates()).find((s) => s.endpointId === "a")?.disabled).toBe(true);
+    await hooks.stop();
+  });
+});

@@ -14,6 +14,8 @@ export interface WorkerSettings {
   readonly backoffMinMs: number;
   readonly backoffMaxMs: number;
   readonly endpointRefreshMs: number;
+  readonly autoDisableAfterMs: number;
+  readonly healthCheckMs: number;
 }
 
 /**
@@ -27,7 +29,8 @@ export class Worker {
   #wake = new AbortController();
   #wakeTimer: TimerHandle | undefined;
   #failures = 0;
-  #lastRefresh = 0;
+  #lastRefresh = Number.NEGATIVE_INFINITY;
+  #lastHealthCheck = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: DeliveryStore,
@@ -127,9 +130,33 @@ export class Worker {
 
   async #maybeRefresh(): Promise<void> {
     const now = this.clock.now().getTime();
-    if (now - this.#lastRefresh < this.settings.endpointRefreshMs) return;
-    await this.pipeline.refreshEndpointStates();
-    this.#lastRefresh = now;
+    if (now - this.#lastRefresh >= this.settings.endpointRefreshMs) {
+      await this.pipeline.refreshEndpointStates();
+      this.#lastRefresh = now;
+    }
+    if (this.settings.autoDisableAfterMs > 0 && now - this.#lastHealthCheck >= this.settings.healthCheckMs) {
+      this.#lastHealthCheck = now;
+      await this.#disableLongFailing(now);
+    }
+  }
+
+  // Svix-style: an endpoint whose every attempt has failed for autoDisableAfterMs is switched off,
+  // so a dead receiver stops costing attempts; its deliveries stay replayable.
+  async #disableLongFailing(now: number): Promise<void> {
+    const health = await this.store.endpointHealth({
+      since: new Date(now - this.settings.healthCheckMs),
+      until: new Date(now + 1),
+    });
+    for (const h of health) {
+      if (!h.failingSince || this.pipeline.disabled.has(h.endpointId)) continue;
+      const failingFor = now - h.failingSince.getTime();
+      if (failingFor < this.settings.autoDisableAfterMs) continue;
+      const days = (failingFor / 86_400_000).toFixed(1);
+      await this.pipeline.disableEndpoint(
+        h.endpointId,
+        `every attempt failed for ${days} days (${h.consecutiveFailures} in a row since ${h.failingSince.toISOString()})`,
+      );
+    }
   }
 
   async #release(claimed: ClaimedDelivery[]): Promise<void> {
