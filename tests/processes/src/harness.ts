@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { DeliveryStore, EndpointConfig } from "@hookline/core";
+import { knexStore } from "@hookline/store-knex";
+import knexFactory, { type Knex } from "knex";
+
+export const MYSQL_URL = process.env.HOOKLINE_TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
+const WORKER = fileURLToPath(new URL("../workers/worker.mjs", import.meta.url));
+
+/** True when MariaDB answers; in CI the suite never skips, so a missing server fails it. */
+export async function mysqlReachable(): Promise<boolean> {
+  if (process.env.CI) return true;
+  const db = knexFactory({
+    client: "mysql2",
+    connection: { uri: MYSQL_URL },
+    acquireConnectionTimeout: 3000,
+  });
+  try {
+    await db.raw("select 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await db.destroy();
+  }
+}
+
+export const uniquePrefix = (tag: string) =>
+  `p${tag}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}_`;
+
+/** A store on a fresh set of tables, plus a plain knex pool for assertions. */
+export async function openTables(
+  prefix: string,
+  uri = MYSQL_URL,
+): Promise<{ store: DeliveryStore; db: Knex; drop(): Promise<void> }> {
+  const store = knexStore({
+    knex: { client: "mysql2", connection: { uri, charset: "utf8mb4" } },
+    tablePrefix: prefix,
+  });
+  await store.migrate();
+  const db = knexFactory({ client: "mysql2", connection: { uri: MYSQL_URL, charset: "utf8mb4" } });
+  return {
+    store,
+    db,
+    async drop() {
+      await store.close();
+      const [rows] = (await db.raw(
+        "select table_name as t from information_schema.tables where table_schema = database() and table_name like ?",
+        [`${prefix}%`],
+      )) as [{ t: string }[]];
+      for (const { t } of rows) await db.schema.dropTableIfExists(t);
+      await db.destroy();
+    },
+  };
+}
+
+/** Count deliveries by status. */
+export async function statusCounts(db: Knex, prefix: string): Promise<Record<string, number>> {
+  const rows = (await db(`${prefix}deliveries`).select("status").count({ n: "*" }).groupBy("status")) as {
+    status: string;
+    n: number;
+  }[];
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** A worker child process running the built packages. */
+export interface WorkerProc {
+  readonly child: ChildProcess;
+  readonly messages: Record<string, unknown>[];
+  waitFor(pred: (m: Record<string, unknown>[]) => boolean, timeoutMs?: number): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function spawnWorker(cfg: {
+  prefix: string;
+  endpoints: EndpointConfig[];
+  databaseUrl?: string;
+  worker?: boolean;
+  leaseMs?: number;
+  timeoutMs?: number;
+  batchSize?: number;
+  workerId?: string;
+  emit?: { count: number; concurrency: number };
+}): WorkerProc {
+  const child = spawn(process.execPath, [WORKER, JSON.stringify({ databaseUrl: MYSQL_URL, ...cfg })], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const messages: Record<string, unknown>[] = [];
+  let buf = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buf += chunk.toString("utf8");
+    let nl = buf.indexOf("\n");
+    while (nl >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.trim()) messages.push(JSON.parse(line));
+      nl = buf.indexOf("\n");
+    }
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    messages,
+    waitFor: (pred, timeoutMs = 30_000) =>
+      new Promise((resolve, reject) => {
+        const started = Date.now();
+        const tick = () => {
+          if (pred(messages)) return resolve();
+          if (child.exitCode !== null)
+            return reject(new Error(`worker exited (${child.exitCode}) before the condition held`));
+          if (Date.now() - started > timeoutMs)
+            return reject(new Error(`worker: condition not met in ${timeoutMs} ms`));
+          setTimeout(tick, 20);
+        };
+        tick();
+      }),
+    async kill(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** Poll until `check` returns true. */
+export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,59 @@
+// A real worker process for the process tests. It runs the BUILT packages (npm test builds first),
+// so it behaves like a deployed service. Configuration arrives as JSON in argv[2]; progress goes
+// to stdout as JSON lines the parent reads.
+import { createHookline } from "@hookline/core";
+import { buyerEvents } from "@hookline/events-buyer";
+import { knexStore } from "@hookline/store-knex";
+import { httpTransport } from "@hookline/transport-http";
+
+const cfg = JSON.parse(process.argv[2]);
+const say = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
+const hooks = createHookline({
+  plugins: [buyerEvents()],
+  endpoints: cfg.endpoints,
+  store: knexStore({
+    knex: {
+      client: "mysql2",
+      connection: { uri: cfg.databaseUrl, charset: "utf8mb4" },
+      pool: { min: 0, max: 8 },
+    },
+    tablePrefix: cfg.prefix,
+  }),
+  transport: httpTransport({ ssrf: { allow: ["127.0.0.1/32"] }, timeoutMs: cfg.timeoutMs ?? 5000 }),
+  retry: { schedule: [200, 200, 200, 200, 200], jitter: 0 },
+  worker: {
+    enabled: cfg.worker !== false,
+    leaseMs: cfg.leaseMs ?? 2000,
+    pollIntervalMs: 50,
+    batchSize: cfg.batchSize ?? 20,
+    workerId: cfg.workerId,
+  },
+  migrate: false,
+});
+hooks.on("error", ({ context }) => say({ error: context }));
+await hooks.start();
+say({ ready: true, workerId: hooks.workerId });
+
+if (cfg.emit) {
+  // Emit a burst and report each accepted (committed) event id as it resolves.
+  const body = (i) => ({
+    buyerId: `b-${i}`,
+    buyerName: "test",
+    postCodeList: ["AB", "BN", "GN"],
+    topUpAmount: 100,
+  });
+  let i = 0;
+  const lanes = Array.from({ length: cfg.emit.concurrency }, async () => {
+    while (i < cfg.emit.count) {
+      const n = i++;
+      const r = await hooks.emit("add_credits", body(n));
+      say({ accepted: r.eventId });
+    }
+  });
+  await Promise.all(lanes);
+  say({ emitted: cfg.emit.count });
+}
+process.on("SIGTERM", async () => {
+  await hooks.stop();
+  process.exit(0);
+});
