@@ -11,11 +11,11 @@ interface SqliteConnection {
 const SQLITE_CLIENTS = new Set(["better-sqlite3", "sqlite3"]);
 
 /**
- * SQLite connections the store opens get WAL (readers never block the writer) and a busy
- * timeout (a second process waits instead of failing at once). better-sqlite3 runs pragmas
- * synchronously; other drivers get them through their callback API.
+ * SQLite connections the store opens get WAL (readers never block the writer) and no busy
+ * handler: better-sqlite3 is synchronous, so SQLite's own busy wait would freeze the event loop.
+ * A busy database surfaces at once and the store retries asynchronously (util/retry.ts).
  */
-function withSqliteSetup(config: Knex.Config, busyTimeoutMs: number): Knex.Config {
+function withSqliteSetup(config: Knex.Config): Knex.Config {
   const pool = config.pool ?? {};
   const userAfterCreate = pool.afterCreate as AfterCreate | undefined;
   const afterCreate: AfterCreate = (conn, done) => {
@@ -23,7 +23,7 @@ function withSqliteSetup(config: Knex.Config, busyTimeoutMs: number): Knex.Confi
       const c = conn as SqliteConnection;
       if (typeof c.pragma === "function") {
         c.pragma("journal_mode = WAL");
-        c.pragma(`busy_timeout = ${busyTimeoutMs}`);
+        c.pragma("busy_timeout = 0");
       }
     } catch (err) {
       return done(err as Error, conn);
@@ -44,9 +44,7 @@ export function openKnex(opts: ResolvedOptions): { db: Knex; dialect: Dialect } 
   if (isKnexInstance(opts.knex)) {
     db = opts.knex;
   } else {
-    const config = SQLITE_CLIENTS.has(clientName(opts.knex))
-      ? withSqliteSetup(opts.knex, opts.busyTimeoutMs)
-      : opts.knex;
+    const config = SQLITE_CLIENTS.has(clientName(opts.knex)) ? withSqliteSetup(opts.knex) : opts.knex;
     try {
       db = knexFactory(config);
     } catch (cause) {

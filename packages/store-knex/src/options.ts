@@ -23,7 +23,8 @@ export interface KnexStoreOptions {
    */
   readonly maxResponseBodyBytes?: number;
   /**
-   * SQLite only: how long a connection the store opens waits on a locked database file.
+   * SQLite only: how long a write keeps retrying while another connection holds the database
+   * lock. The store waits asynchronously, never in SQLite's (event-loop-blocking) busy handler.
    * @default 5000
    */
   readonly busyTimeoutMs?: number;

@@ -68,7 +68,9 @@ export function testTargets(): Promise<TestTarget[]> {
           return { name, config, unavailable: { reason: "not in HOOKLINE_TEST_DATABASES", required: false } };
         if (name === "sqlite") return { name, config };
         const error = await probe(config());
-        return error === undefined ? { name, config } : { name, config, unavailable: { reason: error, required: ci } };
+        return error === undefined
+          ? { name, config }
+          : { name, config, unavailable: { reason: error, required: ci } };
       }),
     );
   })();
@@ -106,7 +108,14 @@ export async function dropTables(config: Knex.Config, prefix: string): Promise<v
   const db = knexFactory(config);
   try {
     const t = tableNames(prefix);
-    for (const name of [t.attempts, t.deliveries, t.events, t.endpoints, t.migrations, `${t.migrations}_lock`])
+    for (const name of [
+      t.attempts,
+      t.deliveries,
+      t.events,
+      t.endpoints,
+      t.migrations,
+      `${t.migrations}_lock`,
+    ])
       await db.schema.dropTableIfExists(name);
   } finally {
     await db.destroy();
@@ -122,7 +131,11 @@ function isMemory(config: Knex.Config): boolean {
 export function sqliteFile(): { config: () => Knex.Config; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "hookline-sqlite-"));
   return {
-    config: () => ({ client: "better-sqlite3", connection: { filename: join(dir, "db.sqlite") }, useNullAsDefault: true }),
+    config: () => ({
+      client: "better-sqlite3",
+      connection: { filename: join(dir, "db.sqlite") },
+      useNullAsDefault: true,
+    }),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -31,7 +31,7 @@ export async function purge(
   const cutoff = olderThan.getTime();
   let deleted = 0;
   for (;;) {
-    const n = await retryTransient(ctx.dialect, () =>
+    const n = await retryTransient(ctx, () =>
       transaction(ctx, (trx) => purgeBatch(ctx, trx, cutoff, batchSize)),
     );
     deleted += n;
@@ -39,7 +39,7 @@ export async function purge(
   }
   // Events that never had a delivery (no subscribed endpoint) age out by their own time.
   for (;;) {
-    const n = await retryTransient(ctx.dialect, () =>
+    const n = await retryTransient(ctx, () =>
       transaction(ctx, (trx) => purgeEmptyEvents(ctx, trx, cutoff, batchSize)),
     );
     if (n < batchSize) break;

@@ -36,7 +36,7 @@ function validate(opts: ClaimOptions): void {
  */
 export async function claimDue(ctx: StoreContext, opts: ClaimOptions): Promise<ClaimedDelivery[]> {
   validate(opts);
-  return retryTransient(ctx.dialect, () => transaction(ctx, (trx) => claimIn(ctx, trx, opts)));
+  return retryTransient(ctx, () => transaction(ctx, (trx) => claimIn(ctx, trx, opts)));
 }
 
 async function candidates(ctx: StoreContext, trx: Knex.Transaction, now: string, limit: number) {

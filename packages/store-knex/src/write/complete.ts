@@ -62,9 +62,7 @@ export async function complete(
     seen.add(r.deliveryId);
   }
   for (const part of chunk(unique, COMPLETE_CHUNK)) {
-    const done = await retryTransient(ctx.dialect, () =>
-      transaction(ctx, (trx) => completeIn(ctx, trx, part)),
-    );
+    const done = await retryTransient(ctx, () => transaction(ctx, (trx) => completeIn(ctx, trx, part)));
     for (const r of part) (done.has(r.deliveryId) ? applied : stale).push(r.deliveryId);
   }
   return { applied, stale };

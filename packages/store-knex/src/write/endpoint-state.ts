@@ -43,7 +43,7 @@ export async function setEndpointDisabled(
       `reason: expected a string, got ${describeValue(reason)}`,
     );
   const { t, dialect } = ctx;
-  return retryTransient(dialect, () =>
+  return retryTransient(ctx, () =>
     transaction(ctx, async (trx) => {
       const now = dialect.nowMs();
       await trx(t.endpoints)

@@ -45,9 +45,7 @@ export async function insertEvents(
     try {
       // A savepoint (nested transaction) lets a lost race roll back without aborting the
       // caller's transaction, which PostgreSQL would otherwise do on the unique violation.
-      return outer
-        ? await outer.transaction(run)
-        : await retryTransient(ctx.dialect, () => transaction(ctx, run));
+      return outer ? await outer.transaction(run) : await retryTransient(ctx, () => transaction(ctx, run));
     } catch (err) {
       // Another writer committed the same idempotency key between our lookup and our insert:
       // look again, and this time its event is reported as the original.

@@ -23,7 +23,7 @@ export async function release(ctx: StoreContext, claims: readonly Claim[]): Prom
   for (const part of chunk(unique, 500)) {
     const now = dialect.nowMs();
     released += num(
-      await retryTransient(dialect, () =>
+      await retryTransient(ctx, () =>
         db(t.deliveries)
           .whereIn(
             "id",

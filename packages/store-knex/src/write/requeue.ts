@@ -15,7 +15,7 @@ async function requeueIds(ctx: StoreContext, ids: readonly string[]): Promise<nu
   const now = dialect.nowMs();
   // Same event row, so the webhook-id is unchanged; the attempt counter keeps counting.
   return num(
-    await retryTransient(dialect, () =>
+    await retryTransient(ctx, () =>
       db(t.deliveries)
         .whereIn("id", [...ids])
         .whereIn("status", [...TERMINAL_STATUSES])
