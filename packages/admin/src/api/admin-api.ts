@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { DeliveryStore } from "@hookline/core";
+import { bearerCheck, loopbackHostCheck } from "./auth.js";
+import type { ApiDeps } from "./deps.js";
+import { ApiError, sendError, sendJson, toApiError } from "./http.js";
+import { type AdminApiOptions, checkStore, type ResolvedApiOptions, resolveApiOptions } from "./options.js";
+import { createRouter, type Route } from "./router.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
+import { deliveryRoutes } from "./routes/deliveries.js";
+import { endpointRoutes } from "./routes/endpoints.js";
+import { eventRoutes } from "./routes/events.js";
+import { insightRoutes } from "./routes/insights.js";
+import { metaRoute } from "./routes/meta.js";
+import { replayRoutes } from "./routes/replay.js";
+
+/** A node:http request listener. */
+export type AdminRequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** A cross-site page may send a request but never with our Origin; refuse any other one. */
+function sameOrigin(req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (origin === undefined || origin === "null") return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = "";
+  }
+  if (host !== req.headers.host)
+    throw new ApiError(
+      403,
+      "HOOKLINE_UNAUTHORIZED",
+      `origin: expected this server's own origin, got ${origin}`,
+    );
+}
+
+function routesFor(deps: ApiDeps): Route[] {
+  const routes: Route[] = [
+    ...(deps.options.dashboard ? dashboardRoutes() : []),
+    ...deliveryRoutes(deps),
+    ...replayRoutes(deps),
+    ...eventRoutes(deps),
+    ...insightRoutes(deps),
+    ...endpointRoutes(deps),
+  ];
+  routes.push(metaRoute(deps, () => routes));
+  return routes;
+}
+
+/** Build the handler from already-resolved options (createAdminServer validates once, then calls this). */
+export function handlerFor(store: DeliveryStore, options: ResolvedApiOptions): AdminRequestHandler {
+  const route = createRouter(routesFor({ store, options }));
+  const authorize = options.token === null ? loopbackHostCheck : bearerCheck(options.token);
+  return async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", "http://admin.invalid");
+      const { route: r, params } = route(req.method ?? "GET", url.pathname);
+      if (options.token === null || !r.public) authorize(req);
+      if (r.method === "POST") sameOrigin(req);
+      const result = await r.handle({ req, res, url, params });
+      if (result !== undefined) sendJson(res, 200, result);
+    } catch (err) {
+      if (res.headersSent) res.destroy();
+      else sendError(res, toApiError(err));
+    }
+  };
+}
+
+/**
+ * The admin JSON API (and dashboard) as a request handler for node:http, over any DeliveryStore.
+ * Mount it on your own server, or use createAdminServer.
+ */
+export function adminApi(store: DeliveryStore, opts: AdminApiOptions = {}): AdminRequestHandler {
+  return handlerFor(checkStore(store), resolveApiOptions(opts));
+}

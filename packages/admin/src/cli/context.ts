@@ -1,0 +1,74 @@
+import type { DeliveryStore, ResolvedEndpoint } from "@hookline/core";
+import pc from "picocolors";
+import { type AdminConfig, loadAdminConfig } from "../config/load-admin-config.js";
+import type { CliIo } from "./io.js";
+
+/** picocolors' formatter set (no-ops when colours are off). */
+export type Colors = ReturnType<typeof pc.createColors>;
+
+/** Global options every command sees. */
+export interface GlobalOptions {
+  readonly config?: string;
+  readonly color?: boolean;
+}
+
+/** Per-run state shared by the commands: output, colours, and the config and store, opened once. */
+export interface CliContext {
+  readonly io: CliIo;
+  readonly now: Date;
+  colors(): Colors;
+  /** Print a line to stdout. */
+  out(line?: string): void;
+  /** Print a line to stderr. */
+  err(line?: string): void;
+  /** Print a value as JSON (dates as ISO strings). */
+  json(value: unknown): void;
+  config(): Promise<AdminConfig>;
+  store(): Promise<DeliveryStore>;
+  endpoints(): Promise<readonly ResolvedEndpoint[]>;
+  /** Close what was opened. */
+  dispose(): Promise<void>;
+  /** Set by the root command before any action runs. */
+  setGlobals(g: GlobalOptions): void;
+}
+
+/** NO_COLOR (any non-empty value) and a non-terminal both turn colours off; see no-color.org. */
+export function colorsEnabled(io: CliIo, flag: boolean | undefined): boolean {
+  return flag !== false && io.isTTY && !io.env.NO_COLOR;
+}
+
+export function createContext(io: CliIo): CliContext {
+  let globals: GlobalOptions = {};
+  let config: Promise<AdminConfig> | undefined;
+  let store: Promise<DeliveryStore> | undefined;
+  const ctx: CliContext = {
+    io,
+    now: io.now?.() ?? new Date(),
+    colors: () => pc.createColors(colorsEnabled(io, globals.color)),
+    out: (line = "") => void io.stdout.write(`${line}\n`),
+    err: (line = "") => void io.stderr.write(`${line}\n`),
+    json: (value) => void io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    config: () => {
+      config ??= loadAdminConfig({
+        cwd: io.cwd,
+        env: io.env,
+        ...(globals.config !== undefined ? { file: globals.config } : {}),
+      });
+      return config;
+    },
+    store: () => {
+      store ??= ctx.config().then((c) => c.openStore());
+      return store;
+    },
+    endpoints: async () => (await ctx.config()).endpoints(),
+    dispose: async () => {
+      const s = store;
+      store = undefined;
+      if (s) await (await s.catch(() => undefined))?.close();
+    },
+    setGlobals: (g) => {
+      globals = g;
+    },
+  };
+  return ctx;
+}

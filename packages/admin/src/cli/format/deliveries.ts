@@ -1,0 +1,73 @@
+import type { AttemptRecord, DeliveryDetail, DeliverySummary } from "@hookline/core";
+import type { Colors } from "../context.js";
+import { statusText } from "./status.js";
+import { renderFields, renderTable } from "./table.js";
+import { clip, fmtMs, fmtTime } from "./text.js";
+
+/** The deliveries table of `deliveries list` and `events show`. */
+export function deliveriesTable(c: Colors, items: readonly DeliverySummary[]): string {
+  return renderTable(
+    c,
+    ["id", "created", "event", "endpoint", "subject", "status", "tries", "HTTP", "last error", "duration"],
+    items.map((d) => [
+      d.id,
+      fmtTime(d.createdAt),
+      d.eventCode,
+      d.endpointId,
+      clip(d.subject, 24) || "-",
+      statusText(c, d.status),
+      String(d.attempts),
+      d.lastStatus === null ? "-" : String(d.lastStatus),
+      d.lastErrorCode ?? "-",
+      fmtMs(d.lastDurationMs),
+    ]),
+  );
+}
+
+function headerLines(headers: Readonly<Record<string, string>> | null): string[] {
+  if (!headers || Object.keys(headers).length === 0) return ["    (none)"];
+  return Object.entries(headers).map(([k, v]) => `    ${k}: ${v}`);
+}
+
+function attemptBlock(c: Colors, a: AttemptRecord): string[] {
+  const answer = a.responseStatus === null ? "no response" : `HTTP ${a.responseStatus}`;
+  const kind = a.outcome === "success" ? c.green(a.outcome) : c.red(a.outcome);
+  const lines = [
+    `${c.bold(`Attempt ${a.attempt}`)}  ${fmtTime(a.startedAt)}  ${answer}  ${kind}  ${fmtMs(a.durationMs)}`,
+    `  request: POST ${a.url ?? "(not sent)"}`,
+    "  request headers (secrets redacted):",
+    ...headerLines(a.requestHeaders),
+  ];
+  if (a.responseStatus !== null) {
+    lines.push(`  response headers:`, ...headerLines(a.responseHeaders));
+    const cut = a.responseTruncated ? c.yellow(" (truncated)") : "";
+    lines.push(`  response body${cut}:`, `    ${a.responseBody ?? ""}`);
+  }
+  if (a.errorCode) lines.push(`  error: ${c.red(a.errorCode)}${a.errorMessage ? ` ${a.errorMessage}` : ""}`);
+  return lines;
+}
+
+/** `deliveries show`: the delivery, the exact event body, and every attempt. */
+export function deliveryDetailText(c: Colors, d: DeliveryDetail): string {
+  const fields = renderFields(c, [
+    ["delivery", d.id],
+    ["event", `${d.eventCode}  (webhook-id ${d.eventId})`],
+    ["endpoint", d.endpointId],
+    ["subject", d.subject ?? "-"],
+    ["status", statusText(c, d.status)],
+    ["attempts", String(d.attempts)],
+    ["created", fmtTime(d.createdAt)],
+    ["updated", fmtTime(d.updatedAt)],
+    ["next attempt", fmtTime(d.nextAttemptAt)],
+  ]);
+  const attempts = d.attemptLog.length
+    ? d.attemptLog.flatMap((a) => ["", ...attemptBlock(c, a)])
+    : ["", c.dim("No attempts recorded yet.")];
+  return [
+    fields,
+    "",
+    c.bold("Event body (the exact bytes signed and sent):"),
+    d.event.body,
+    ...attempts,
+  ].join("\n");
+}

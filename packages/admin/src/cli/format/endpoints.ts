@@ -1,0 +1,35 @@
+import type { EndpointView } from "../../ops/endpoints.js";
+import type { Colors } from "../context.js";
+import { renderTable } from "./table.js";
+import { clip, fmtRate, fmtTime } from "./text.js";
+
+function stateText(c: Colors, e: EndpointView): string {
+  switch (e.state) {
+    case "active":
+      return c.green("active");
+    case "failing":
+      return c.yellow("failing");
+    case "disabled":
+      return c.red("disabled") + (e.disabledReason ? `\n${clip(e.disabledReason, 32)}` : "");
+    default:
+      return c.gray("idle");
+  }
+}
+
+/** `endpoints`: configuration and health per endpoint. */
+export function endpointsTable(c: Colors, views: readonly EndpointView[]): string {
+  return renderTable(
+    c,
+    ["endpoint", "url", "events", "state", "success", "consecutive failures", "last success", "last failure"],
+    views.map((e) => [
+      e.configured ? e.id : `${e.id}\n${c.dim("(not in config)")}`,
+      e.url ?? "-",
+      e.events === null ? "-" : e.events === "*" ? "*" : e.events.join("\n"),
+      stateText(c, e),
+      fmtRate(e.health?.successRate),
+      String(e.health?.consecutiveFailures ?? 0),
+      fmtTime(e.health?.lastSuccessAt),
+      fmtTime(e.health?.lastFailureAt),
+    ]),
+  );
+}

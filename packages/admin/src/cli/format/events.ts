@@ -1,0 +1,32 @@
+import type { EventDetail, EventRecord } from "@hookline/core";
+import type { Colors } from "../context.js";
+import { deliveriesTable } from "./deliveries.js";
+import { renderFields, renderTable } from "./table.js";
+import { clip, fmtTime } from "./text.js";
+
+export function eventsTable(c: Colors, items: readonly EventRecord[]): string {
+  return renderTable(
+    c,
+    ["id (webhook-id)", "created", "event", "subject", "body"],
+    items.map((e) => [e.id, fmtTime(e.createdAt), e.code, clip(e.subject, 24) || "-", clip(e.body, 60)]),
+  );
+}
+
+export function eventDetailText(c: Colors, e: EventDetail): string {
+  const fields = renderFields(c, [
+    ["event", `${e.id}  (the webhook-id of every delivery)`],
+    ["code", e.code],
+    ["subject", e.subject ?? "-"],
+    ["created", fmtTime(e.createdAt)],
+    ["idempotency key", e.idempotencyKey ?? "-"],
+  ]);
+  return [
+    fields,
+    "",
+    c.bold("Body (the exact bytes signed and sent):"),
+    e.body,
+    "",
+    c.bold(`Deliveries (${e.deliveries.length}):`),
+    deliveriesTable(c, e.deliveries),
+  ].join("\n");
+}

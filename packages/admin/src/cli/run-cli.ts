@@ -1,0 +1,78 @@
+import { isHooklineError } from "@hookline/core";
+import { Command, CommanderError } from "commander";
+import { registerDeliveries } from "./commands/deliveries.js";
+import { registerEndpoints } from "./commands/endpoints.js";
+import { registerEvents } from "./commands/events.js";
+import { registerMigrate } from "./commands/migrate.js";
+import { registerPurge } from "./commands/purge.js";
+import { registerReplay } from "./commands/replay.js";
+import { registerServe } from "./commands/serve.js";
+import { registerStats } from "./commands/stats.js";
+import { type CliContext, colorsEnabled, createContext, type GlobalOptions } from "./context.js";
+import type { CliIo } from "./io.js";
+
+/** Exit codes: 0 ok, 1 the work failed (store, not found), 2 the command line was wrong. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+function buildProgram(ctx: CliContext): Command {
+  const program = new Command("hookline")
+    .description("Hookline admin: the delivery log, replays, stats, endpoint health, and the admin server")
+    .option(
+      "-c, --config <file>",
+      "config file (default: hookline.config.{ts,mts,js,mjs,json} in the working directory)",
+    )
+    .option("--no-color", "plain output even on a terminal (NO_COLOR does the same)")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void ctx.io.stdout.write(s),
+      writeErr: (s) => void ctx.io.stderr.write(s),
+      outputError: (s, write) => write(colorsEnabled(ctx.io, undefined) ? ctx.colors().red(s) : s),
+    })
+    .hook("preAction", (_cmd, action) => ctx.setGlobals(action.optsWithGlobals() as GlobalOptions));
+  // Registered after the root's settings: commander copies exitOverride and output routing into
+  // subcommands when they are created.
+  registerMigrate(program, ctx);
+  registerDeliveries(program, ctx);
+  registerEvents(program, ctx);
+  registerReplay(program, ctx);
+  registerStats(program, ctx);
+  registerPurge(program, ctx);
+  registerEndpoints(program, ctx);
+  registerServe(program, ctx);
+  return program;
+}
+
+/** One line, what was expected and what was given; never a stack trace. */
+function errorLine(err: unknown): string {
+  if (isHooklineError(err)) {
+    const cause =
+      err.code === "HOOKLINE_STORE_ERROR" && err.cause instanceof Error
+        ? ` (${err.cause.message.split("\n")[0]})`
+        : "";
+    return `error: ${err.message.split("\n")[0]}${cause}`;
+  }
+  return `error: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+}
+
+/**
+ * Run the `hookline` CLI in-process: `argv` without node and script (e.g. ["deliveries", "list"]).
+ * Resolves with the exit code; never calls process.exit.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const ctx = createContext(io);
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are "errors" to commander; they have already been printed.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    ctx.err(ctx.colors().red(errorLine(err)));
+    return isHooklineError(err, "HOOKLINE_INVALID_OPTION") ? EXIT.usage : EXIT.failed;
+  } finally {
+    await ctx.dispose();
+  }
+}

@@ -1,0 +1,10 @@
+export { type AdminRequestHandler, adminApi } from "./api/admin-api.js";
+export { type AdminServer, type AdminServerOptions, createAdminServer } from "./api/create-admin-server.js";
+export type { AdminApiOptions } from "./api/options.js";
+export type { CliIo, CliStream } from "./cli/io.js";
+export { EXIT, runCli } from "./cli/run-cli.js";
+export { isDeliveryStore } from "./config/is-delivery-store.js";
+export { type AdminConfig, type AdminConfigOptions, loadAdminConfig } from "./config/load-admin-config.js";
+export type { StoreModuleSpec } from "./config/store-from-config.js";
+export { type EndpointView, endpointOverview } from "./ops/endpoints.js";
+export { MAX_BULK_REPLAY, type ReplayPlan, type ReplayResult } from "./ops/replay.js";

@@ -1,0 +1,86 @@
+import type { DeliveryStore, EndpointHealth, ResolvedEndpoint, TimeRange } from "@hookline/core";
+import { notFound } from "../errors.js";
+
+/** One endpoint for the admin: configuration, persisted switch and health, side by side. */
+export interface EndpointView {
+  readonly id: string;
+  /** Origin and path only: query strings often carry credentials. */
+  readonly url: string | null;
+  readonly description: string | null;
+  readonly events: readonly string[] | "*" | null;
+  /** False for an endpoint that has log entries but is no longer in the config. */
+  readonly configured: boolean;
+  readonly signed: boolean;
+  /** Disabled in the config file (`enabled: false`) or by a persisted switch. */
+  readonly disabled: boolean;
+  readonly disabledAt: Date | null;
+  readonly disabledReason: string | null;
+  /** null when the endpoint has no attempts yet. */
+  readonly health: Omit<EndpointHealth, "endpointId"> | null;
+  /** active | failing (last attempt failed) | disabled | idle (no attempts) */
+  readonly state: "active" | "failing" | "disabled" | "idle";
+}
+
+function displayUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}${u.search ? "?…" : ""}`;
+}
+
+/** Configured endpoints (in config order), then any others the log knows, with health over `range`. */
+export async function endpointOverview(
+  store: DeliveryStore,
+  endpoints: readonly ResolvedEndpoint[],
+  range: TimeRange,
+): Promise<EndpointView[]> {
+  const [health, states] = await Promise.all([store.endpointHealth(range), store.getEndpointStates()]);
+  const healthById = new Map(health.map(({ endpointId, ...h }) => [endpointId, h]));
+  const stateById = new Map(states.map((s) => [s.endpointId, s]));
+  const configured = new Map(endpoints.map((e) => [e.id, e]));
+  const ids = [...configured.keys()];
+  for (const id of [...healthById.keys(), ...stateById.keys()].sort()) if (!ids.includes(id)) ids.push(id);
+  return ids.map((id) => {
+    const ep = configured.get(id);
+    const st = stateById.get(id);
+    const h = healthById.get(id) ?? null;
+    const disabled = Boolean(st?.disabled) || ep?.enabled === false;
+    return {
+      id,
+      url: ep ? displayUrl(ep.url) : null,
+      description: ep?.description ?? null,
+      events: ep?.events ?? null,
+      configured: ep !== undefined,
+      signed: (ep?.keys.length ?? 0) > 0,
+      disabled,
+      disabledAt: st?.disabled ? st.disabledAt : null,
+      disabledReason: st?.disabled
+        ? st.disabledReason
+        : ep?.enabled === false
+          ? "enabled: false in the config"
+          : null,
+      health: h,
+      state: disabled ? "disabled" : !h ? "idle" : h.consecutiveFailures > 0 ? "failing" : "active",
+    };
+  });
+}
+
+/**
+ * Disable (its pending deliveries become cancelled, and stay replayable) or re-enable an
+ * endpoint. The id must be configured or already known to the store, so a typo is an error
+ * rather than a switch for an endpoint that does not exist.
+ */
+export async function switchEndpoint(
+  store: DeliveryStore,
+  endpoints: readonly ResolvedEndpoint[],
+  id: string,
+  disabled: boolean,
+  reason?: string,
+): Promise<{ readonly cancelled: number }> {
+  const known = new Set(endpoints.map((e) => e.id));
+  if (!known.has(id)) {
+    const states = await store.getEndpointStates();
+    if (!states.some((s) => s.endpointId === id)) {
+      throw notFound("endpoint", id, `configured: ${[...known].join(", ") || "none"}`);
+    }
+  }
+  return store.setEndpointDisabled(id, disabled, disabled ? reason : undefined);
+}
