@@ -94,6 +94,7 @@ class HooklineInstance implements Hookline {
     );
     this.#pipeline = new DeliveryPipeline(store, runner, this.#events, clock, logger, {
       maxInFlight: config.settings.maxInFlight,
+      maxQueued: config.settings.maxQueued,
       completeBatchSize: 500,
       storeRetries: 5,
     });

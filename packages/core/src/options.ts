@@ -19,6 +19,11 @@ export interface WorkerOptions {
   readonly enabled?: boolean;
   /** Attempts in flight at once (emit path and worker together). @default 256 */
   readonly maxInFlight?: number;
+  /**
+   * First attempts emit() may queue in memory (already claimed, lease held) once maxInFlight are
+   * running; past that, new deliveries are stored unclaimed for the worker. @default 2048
+   */
+  readonly maxQueued?: number;
   /** Deliveries claimed per query. @default 100 */
   readonly batchSize?: number;
   /** Idle wait between claim queries. @default 1000 */
@@ -87,6 +92,7 @@ export interface ResolvedSettings {
   readonly migrate: boolean;
   readonly workerEnabled: boolean;
   readonly maxInFlight: number;
+  readonly maxQueued: number;
   readonly stopGraceMs: number;
   readonly worker: {
     readonly batchSize: number;
@@ -152,6 +158,7 @@ export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>
     migrate: opts.migrate ?? true,
     workerEnabled: w.enabled ?? true,
     maxInFlight: int("worker.maxInFlight", w.maxInFlight, 256, 1, 100_000),
+    maxQueued: int("worker.maxQueued", w.maxQueued, 2048, 0, 1_000_000),
     stopGraceMs: int("worker.stopGraceMs", w.stopGraceMs, 10_000, 0),
     worker: Object.freeze({
       batchSize: int("worker.batchSize", w.batchSize, 100, 1, 10_000),

@@ -78,8 +78,47 @@ describe("dispatcher", () => {
     expect((await lonely.store.getEvent(r.eventId))?.code).toBe("order_placed");
   });
 
-  it("at capacity, inserts deliveries unclaimed and lets the worker send them", async () => {
-    const { hooks, receiver } = shopHooks({ worker: { maxInFlight: 1, pollIntervalMs: 20 } });
+  it("past maxInFlight, queues claimed first attempts in memory and sends them in order as slots free", async () => {
+    const { hooks, receiver, store } = shopHooks({
+      worker: { maxInFlight: 1, maxQueued: 5, enabled: false },
+    });
+    receiver.on("/a", { delayMs: 40 });
+    const claims = vi.spyOn(store, "claimDue");
+    const results = await Promise.all(
+      [1, 2, 3].map((i) => hooks.emit("order_placed", { orderId: `o${i}`, total: i })),
+    );
+    for (const r of results)
+      expect(await hooks.store.getDelivery(r.deliveries[0]!.id)).toMatchObject({
+        status: "sending",
+        attempts: 1,
+      });
+    await vi.waitFor(async () => {
+      for (const r of results)
+        expect((await hooks.store.getDelivery(r.deliveries[0]!.id))?.status).toBe("succeeded");
+    });
+    expect(receiver.requests.map((q) => JSON.parse(q.body).orderId)).toEqual(["o1", "o2", "o3"]);
+    expect(claims).not.toHaveBeenCalled();
+  });
+
+  it("stop() gives queued, never-started claims back to the store", async () => {
+    const { hooks, receiver, store } = shopHooks({
+      worker: { maxInFlight: 1, maxQueued: 5, enabled: false },
+    });
+    receiver.on("/a", { delayMs: 100 });
+    const [first, second] = await Promise.all(
+      [1, 2].map((i) => hooks.emit("order_placed", { orderId: `o${i}`, total: i })),
+    );
+    await hooks.stop();
+    expect(await store.getDelivery(first!.deliveries[0]!.id)).toMatchObject({ status: "succeeded" });
+    expect(await store.getDelivery(second!.deliveries[0]!.id)).toMatchObject({
+      status: "pending",
+      attempts: 0,
+    });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it("past maxInFlight + maxQueued, inserts deliveries unclaimed and lets the worker send them", async () => {
+    const { hooks, receiver } = shopHooks({ worker: { maxInFlight: 1, maxQueued: 0, pollIntervalMs: 20 } });
     receiver.on("/a", { delayMs: 100 });
     await hooks.start();
     const first = await hooks.emit("order_placed", order);

@@ -22,6 +22,8 @@ export interface AttemptSummary {
 /** Settings of the pipeline. */
 export interface PipelineSettings {
   readonly maxInFlight: number;
+  /** Claimed first attempts that may wait in memory for a slot. */
+  readonly maxQueued: number;
   readonly completeBatchSize: number;
   readonly storeRetries: number;
 }
@@ -33,6 +35,13 @@ export interface PipelineSettings {
  */
 export class DeliveryPipeline {
   readonly #inFlight = new Set<Promise<unknown>>();
+  #slotWaiters: (() => void)[] = [];
+  #queue: {
+    job: AttemptJob;
+    recordAfter: Promise<unknown> | undefined;
+    resolve: (s: AttemptSummary) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   readonly #abort = new AbortController();
   readonly #completer: MicroBatcher<AttemptResult, CompletionReport>;
   readonly disabled = new Set<string>();
@@ -65,9 +74,14 @@ export class DeliveryPipeline {
     );
   }
 
-  /** Slots left before maxInFlight. */
+  /** How many more first attempts emit() may hand over now (running slots plus queue room). */
   get free(): number {
-    return this.settings.maxInFlight - this.#inFlight.size;
+    return this.settings.maxInFlight + this.settings.maxQueued - this.#inFlight.size - this.#queue.length;
+  }
+
+  /** How many deliveries the worker may claim now: only into idle slots, never into the queue. */
+  get claimable(): number {
+    return Math.max(0, this.settings.maxInFlight - this.#inFlight.size - this.#queue.length);
   }
 
   /** Attempts currently running or being recorded. */
@@ -76,15 +90,35 @@ export class DeliveryPipeline {
   }
 
   /**
-   * Send `job` and record the result. `recordAfter` (parallel mode: the insert) must settle before
-   * the completion is written; if it rejects, nothing is recorded.
+   * Send `job` and record the result; past maxInFlight the (already claimed) job waits in a
+   * bounded in-memory queue, its lease still held, rather than going back to the store.
+   * `recordAfter` (parallel mode: the insert) must settle before the completion is written.
    */
   launch(job: AttemptJob, recordAfter?: Promise<unknown>): Promise<AttemptSummary> {
+    if (this.#inFlight.size < this.settings.maxInFlight) return this.#start(job, recordAfter);
+    return new Promise((resolve, reject) => this.#queue.push({ job, recordAfter, resolve, reject }));
+  }
+
+  #start(job: AttemptJob, recordAfter?: Promise<unknown>): Promise<AttemptSummary> {
     const p = this.#attempt(job, recordAfter);
     this.#inFlight.add(p);
-    const untrack = () => this.#inFlight.delete(p);
+    const untrack = () => {
+      this.#inFlight.delete(p);
+      const next = this.#queue.shift();
+      if (next) this.#start(next.job, next.recordAfter).then(next.resolve, next.reject);
+      for (const wake of this.#slotWaiters.splice(0)) wake();
+    };
     p.then(untrack, untrack);
     return p;
+  }
+
+  /** Resolve when a slot frees up for the worker, or when `signal` aborts. */
+  waitForSlot(signal: AbortSignal): Promise<void> {
+    if (this.claimable > 0 || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#slotWaiters.push(resolve);
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
   }
 
   async #attempt(job: AttemptJob, recordAfter?: Promise<unknown>): Promise<AttemptSummary> {
@@ -158,8 +192,37 @@ export class DeliveryPipeline {
     for (const s of states) if (s.disabled) this.disabled.add(s.endpointId);
   }
 
-  /** Wait for in-flight attempts; past `graceMs`, abort them (they still get recorded). */
+  /**
+   * Give queued (claimed, never started) jobs back to the store, then wait for in-flight attempts;
+   * past `graceMs`, abort them (they still get recorded).
+   */
   async drain(graceMs: number): Promise<void> {
+    const unstarted = this.#queue.splice(0);
+    if (unstarted.length > 0) {
+      try {
+        await this.store.release(
+          unstarted.map((q) => ({ deliveryId: q.job.deliveryId, claimToken: q.job.claimToken })),
+        );
+      } catch (error) {
+        this.events.emit("error", {
+          error,
+          context: "releasing queued claims at stop (their leases will expire)",
+        });
+      }
+      for (const q of unstarted) {
+        q.resolve({
+          deliveryId: q.job.deliveryId,
+          endpointId: q.job.endpointId,
+          outcome: {
+            kind: "retryable",
+            durationMs: 0,
+            error: { code: "HOOKLINE_ABORTED", message: "released unsent at stop()" },
+          },
+          next: { status: "pending", delayMs: 0 },
+          recorded: false,
+        });
+      }
+    }
     const all = () => Promise.allSettled([...this.#inFlight]);
     let timer: ReturnType<Clock["setTimeout"]> | undefined;
     const grace = new Promise<"timeout">((resolve) => {

@@ -76,7 +76,7 @@ export class Worker {
     while (this.#running) {
       const wake = this.#wake.signal;
       let claimed: ClaimedDelivery[] = [];
-      const limit = Math.min(this.settings.batchSize, this.pipeline.free);
+      const limit = Math.min(this.settings.batchSize, this.pipeline.claimable);
       try {
         await this.#maybeRefresh();
         if (limit > 0) {
@@ -116,10 +116,10 @@ export class Worker {
           claimToken: c.claimToken,
         });
       }
-      // A full batch means more may be due right away; otherwise wait for the poll or a nudge.
-      if (claimed.length === 0 || claimed.length < limit)
-        await sleep(this.clock, this.settings.pollIntervalMs, wake);
-      else if (this.pipeline.free <= 0) await sleep(this.clock, 5, wake);
+      // Only an empty claim means nothing is due: then wait for the poll or a nudge. Otherwise
+      // claim again at once, or as soon as a slot frees up when all of them are busy.
+      if (claimed.length === 0 && limit > 0) await sleep(this.clock, this.settings.pollIntervalMs, wake);
+      else if (this.pipeline.claimable <= 0) await this.pipeline.waitForSlot(wake);
       this.#resetWake(wake);
     }
   }
