@@ -1,7 +1,9 @@
 import { createHookline, type DeliveryStore, type Hookline, TERMINAL_STATUSES } from "@hookline/core";
 import { startHttpReceiver, type TestReceiver } from "@hookline/core/testing";
 import { buyerEvents } from "@hookline/events-buyer";
+import { knexStore } from "@hookline/store-knex";
 import { httpTransport } from "@hookline/transport-http";
+import { sqliteConfig } from "./sqlite-store.js";
 
 /** Response body of the alerts endpoint: markup that must show as text, never run. */
 export const HOSTILE_BODY = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
@@ -41,14 +43,18 @@ export interface LiveHookline {
   stop(): Promise<void>;
 }
 
-export async function startLiveHookline(store: DeliveryStore): Promise<LiveHookline> {
+/**
+ * `file` is the SQLite log; the Hookline opens its own store on it (stop() closes that one), and
+ * `store` is the test's view used to wait for settlement.
+ */
+export async function startLiveHookline(file: string, store: DeliveryStore): Promise<LiveHookline> {
   const receiver = await startHttpReceiver();
   receiver.on("/billing?tenant=7", { status: 500, body: '{"error":"ledger offline"}' });
   receiver.on("/alerts", { status: 200, headers: { "x-note": "<b>bold?</b>" }, body: HOSTILE_BODY });
   const hooks = createHookline({
     plugins: [buyerEvents()],
     endpoints: testEndpoints(receiver.baseUrl),
-    store,
+    store: knexStore({ knex: sqliteConfig(file) }),
     transport: httpTransport({ ssrf: { allow: ["127.0.0.1/32"] } }),
     worker: { pollIntervalMs: 50, endpointRefreshMs: 100 },
   });
