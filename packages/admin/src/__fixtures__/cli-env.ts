@@ -1,7 +1,7 @@
 import type { DeliveryStore } from "@hookline/core";
 import { afterAll, beforeAll } from "vitest";
 import { cli } from "./cli-harness.js";
-import { configDir, jsonConfig } from "./config-dir.js";
+import { configDir, envRef, jsonConfig } from "./config-dir.js";
 import { type LiveHookline, startLiveHookline, testEndpoints } from "./live-hookline.js";
 import { tempSqliteStore } from "./sqlite-store.js";
 
@@ -28,7 +28,7 @@ export function useCliEnv(rounds: number): () => CliEnv {
     const ids = await live.emitRounds(rounds);
     const cfg = configDir({
       // URLs keep a ${ORIGIN} placeholder: the CLI substitutes it from its env.
-      "hookline.config.json": jsonConfig(testEndpoints("${ORIGIN}")),
+      "hookline.config.json": jsonConfig(testEndpoints(envRef("ORIGIN"))),
     });
     const vars = { HL_DB: db.file, ORIGIN: live.receiver.baseUrl };
     cleanups = [() => live.stop(), () => db.cleanup(), () => cfg.cleanup()];

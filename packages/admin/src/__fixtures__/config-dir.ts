@@ -16,6 +16,9 @@ export function configDir(files: Readonly<Record<string, string>>): { dir: strin
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** A `${NAME}` placeholder, as a config file writes it. */
+export const envRef = (name: string) => `\${${name}}`;
+
 /** A JSON config: the knex store by module spec, the database file from ${HL_DB}. */
 export function jsonConfig(endpoints: readonly unknown[]): string {
   return JSON.stringify(
@@ -25,7 +28,11 @@ export function jsonConfig(endpoints: readonly unknown[]): string {
         module: "@hookline/store-knex",
         export: "knexStore",
         options: {
-          knex: { client: "better-sqlite3", connection: { filename: "${HL_DB}" }, useNullAsDefault: true },
+          knex: {
+            client: "better-sqlite3",
+            connection: { filename: envRef("HL_DB") },
+            useNullAsDefault: true,
+          },
         },
       },
     },

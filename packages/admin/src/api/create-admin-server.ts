@@ -38,11 +38,7 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
   if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65_535)
     throw invalidOption("port", "an integer from 0 to 65535", port);
   if (apiOpts.auth === false && !LOOPBACK.has(host) && !host.startsWith("127."))
-    throw invalidOption(
-      "auth",
-      `true (a token) unless host is a loopback address, but host is "${host}"`,
-      false,
-    );
+    throw invalidOption("auth", `true (a token) when host "${host}" is not a loopback address`, false);
   const options = resolveApiOptions(apiOpts);
   const handler = handlerFor(checkStore(store), options);
   let server: Server | undefined;

@@ -4,7 +4,8 @@ import { useCliEnv } from "../__fixtures__/cli-env.js";
 import { BILLING_API_KEY, HOSTILE_BODY } from "../__fixtures__/live-hookline.js";
 
 const env = useCliEnv(2);
-const ANSI = /\u001b\[/;
+// The CSI that starts every colour code.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
 
 async function listJson(args: string[]): Promise<Page<DeliverySummary>> {
   const r = await env().run(["deliveries", "list", "--json", ...args]);

@@ -192,7 +192,7 @@ describe("hookline serve", () => {
     const ok = await fetch(`${url}/api/endpoints`, {
       headers: { authorization: `Bearer ${"t".repeat(32)}` },
     });
-    expect((await ok.json()).map((e: { id: string }) => e.id)).toEqual(["crm", "billing", "alerts"]);
+    expect(((await ok.json()) as { id: string }[]).map((e) => e.id)).toEqual(["crm", "billing", "alerts"]);
     controller.abort();
     expect(await done).toBe(0);
     await expect(fetch(`${url}/api`)).rejects.toThrow();
@@ -202,7 +202,7 @@ describe("hookline serve", () => {
     [["serve"], /token: expected 16 to 512 visible ASCII characters .* got none/],
     [
       ["serve", "--host", "0.0.0.0", "--no-auth"],
-      /auth: expected true \(a token\) unless host is a loopback address, but host is "0.0.0.0"/,
+      /auth: expected true \(a token\) when host "0.0.0.0" is not a loopback address/,
     ],
     [["serve", "--port", "99999"], /--port: expected an integer from 0 to 65535, got "99999"/],
   ])("refuses to start: %j", async (argv, message) => {

@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import { makeEvent } from "@hookline/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { configDir, jsonConfig } from "../__fixtures__/config-dir.js";
+import { configDir, envRef, jsonConfig } from "../__fixtures__/config-dir.js";
 import { tempSqliteStore } from "../__fixtures__/sqlite-store.js";
 import { loadAdminConfig } from "./load-admin-config.js";
 
 const endpoints = [
-  { id: "crm", url: "${CRM_URL}", events: ["add_credits", "invoice_paid"] },
+  { id: "crm", url: envRef("CRM_URL"), events: ["add_credits", "invoice_paid"] },
   { id: "all", url: "https://all.example/hook", events: "*" },
 ];
 
@@ -40,7 +40,7 @@ async function countThrough(
 }
 
 describe("loadAdminConfig", () => {
-  it("JSON: imports the store module from the config's directory, with ${ENV} in its options", async () => {
+  it("JSON: imports the store module from the config's directory, with env placeholders in its options", async () => {
     const dir = dirWith({ "hookline.config.json": jsonConfig(endpoints) });
     const cfg = await loadAdminConfig({
       cwd: dir,

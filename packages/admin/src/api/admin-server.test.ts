@@ -1,0 +1,115 @@
+import { request } from "node:http";
+import { memoryStore } from "@hookline/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { TOKEN, useApiEnv } from "../__fixtures__/api-env.js";
+import { type AdminServer, adminApi, createAdminServer } from "../index.js";
+
+const env = useApiEnv(1);
+const servers: AdminServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+describe("bearer token", () => {
+  it("every API route needs it", async () => {
+    const none = await env().call("/api/deliveries", { headers: { authorization: "" } });
+    expect(none).toMatchObject({
+      status: 401,
+      body: {
+        error: {
+          code: "HOOKLINE_UNAUTHORIZED",
+          message: "authorization: expected a header 'Bearer <admin token>', got none",
+        },
+      },
+    });
+    expect(none.headers.get("www-authenticate")).toBe('Bearer realm="hookline-admin"');
+    const wrong = await env().call("/api/replay", {
+      headers: { authorization: `Bearer ${TOKEN}x` },
+      json: { all: true },
+    });
+    expect(wrong.status).toBe(401);
+    expect((await env().call("/api", { headers: { authorization: `bearer ${TOKEN}` } })).status).toBe(200);
+    for (const path of ["/api", "/api/events", "/api/stats", "/api/timeline", "/api/endpoints"]) {
+      expect((await env().call(path, { headers: { authorization: "Bearer nope" } })).status).toBe(401);
+    }
+  });
+
+  it("the dashboard's static files are public, hold no data and load nothing from elsewhere", async () => {
+    const page = await fetch(`${env().url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'; script-src 'self'");
+    const files = [await page.text()];
+    for (const asset of ["/assets/dashboard.js", "/assets/dashboard.css"]) {
+      const r = await fetch(env().url + asset);
+      expect(r.status).toBe(200);
+      files.push(await r.text());
+    }
+    const urls = files.join("\n").match(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}[^\s"')]*/gi) ?? [];
+    expect(urls.filter((u) => !u.startsWith("http://www.w3.org/2000/svg"))).toEqual([]);
+    expect(files.join("")).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
+  });
+
+  it("unknown routes are 404, wrong methods 405", async () => {
+    expect((await env().call("/api/nope")).body.error).toEqual({
+      code: "HOOKLINE_NOT_FOUND",
+      message: "GET /api/nope: expected a known route (see /api)",
+    });
+    const post = await env().call("/api/stats", { json: {} });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET");
+  });
+
+  it("a foreign Origin cannot post", async () => {
+    const r = await env().call("/api/replay", {
+      headers: { origin: "https://evil.example" },
+      json: { all: true, dryRun: true },
+    });
+    expect(r.status).toBe(403);
+  });
+});
+
+describe("createAdminServer options", () => {
+  const store = memoryStore();
+  it.each([
+    [{ store }, /token: expected 16 to 512 visible ASCII characters .*; got none/],
+    [{ store, token: "short" }, /token: expected .*; got a string of 5 characters/],
+    [
+      { store, auth: false, host: "0.0.0.0" },
+      /auth: expected true \(a token\) when host "0.0.0.0" is not a loopback address, got boolean false/,
+    ],
+    [{ store, auth: false, token: TOKEN }, /token: expected no token when auth is false/],
+    [{ store, token: TOKEN, port: 70_000 }, /port: expected an integer from 0 to 65535, got number 70000/],
+    [
+      { store, token: TOKEN, maxPageSize: 5000 },
+      /maxPageSize: expected an integer from 1 to 1000, got number 5000/,
+    ],
+    [{ store, token: TOKEN, pageSize: 5 }, /pageSize: expected a known option/],
+    [{ store: {}, token: TOKEN }, /store: expected a DeliveryStore/],
+  ])("refuses %j", (opts, message) => {
+    expect(() => createAdminServer(opts as never)).toThrow(message);
+  });
+
+  it("never echoes a token in an error", () => {
+    expect(() => adminApi(store, { token: "secret value!" })).not.toThrow(/secret value/);
+    expect(() => adminApi(store, { token: "secret value!" })).toThrow(/HOOKLINE_INVALID_OPTION/);
+  });
+
+  it("--no-auth on loopback: no token, but only loopback Host names", async () => {
+    const server = createAdminServer({ store: env().store, auth: false, port: 0 });
+    servers.push(server);
+    const url = await server.listen();
+    expect((await fetch(`${url}/api/deliveries?limit=1`)).status).toBe(200);
+    // fetch will not send a foreign Host header; node:http will, as a rebinding browser would.
+    const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${url}/api`, { headers: { host: "evil.example" } }, (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body).error.message).toMatch(/^host: expected a loopback host/);
+  });
+});
