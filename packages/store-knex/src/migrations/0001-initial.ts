@@ -1,3 +1,4 @@
+import { HooklineError } from "@hookline/core";
 import type { Knex } from "knex";
 import { tableNames } from "../schema/tables.js";
 import type { HooklineMigration, MigrationContext } from "./migration.js";
@@ -15,6 +16,29 @@ function tableOptions(t: Knex.CreateTableBuilder, ctx: MigrationContext): void {
 }
 
 /**
+ * MySQL cannot roll DDL back, so a process killed mid-migration leaves some tables behind while
+ * the step stays unrecorded. Such a table can never have held data (the store refuses to run
+ * before migrate() succeeds), so an empty leftover is replaced; one with rows is never touched.
+ */
+async function createFresh(
+  db: Knex,
+  name: string,
+  migrations: string,
+  build: (t: Knex.CreateTableBuilder) => void,
+): Promise<void> {
+  if (await db.schema.hasTable(name)) {
+    if (await db(name).first()) {
+      throw new HooklineError(
+        "HOOKLINE_STORE_ERROR",
+        `migration 0001_initial: table ${name} already holds rows but ${migrations} does not record the migration; refusing to replace it`,
+      );
+    }
+    await db.schema.dropTable(name);
+  }
+  await db.schema.createTable(name, build);
+}
+
+/**
  * Times are BIGINT epoch milliseconds on every database: comparisons never depend on session
  * time zones or on how a driver parses dates, and "now + delay" is plain arithmetic in SQL.
  * Ids are time-ordered (UUIDv7), so `(filter, id)` indexes serve "newest first" pages directly.
@@ -24,7 +48,7 @@ export const initialSchema: HooklineMigration = {
   async up(db, ctx) {
     const t = tableNames(ctx.prefix);
     const p = ctx.prefix;
-    await db.schema.createTable(t.events, (tb) => {
+    await createFresh(db, t.events, t.migrations, (tb) => {
       tableOptions(tb, ctx);
       tb.string("id", 64).primary();
       tb.string("code", 64).notNullable();
@@ -38,7 +62,7 @@ export const initialSchema: HooklineMigration = {
       tb.index(["subject", "id"], `${p}events_subject_idx`);
       tb.index(["created_at"], `${p}events_created_idx`);
     });
-    await db.schema.createTable(t.deliveries, (tb) => {
+    await createFresh(db, t.deliveries, t.migrations, (tb) => {
       tableOptions(tb, ctx);
       tb.string("id", 64).primary();
       tb.string("event_id", 64).notNullable();
@@ -70,7 +94,7 @@ export const initialSchema: HooklineMigration = {
       // Retention: terminal rows by age.
       tb.index(["status", "updated_at"], `${p}dlv_purge_idx`);
     });
-    await db.schema.createTable(t.attempts, (tb) => {
+    await createFresh(db, t.attempts, t.migrations, (tb) => {
       tableOptions(tb, ctx);
       tb.string("id", 64).primary();
       tb.string("delivery_id", 64).notNullable();
@@ -93,7 +117,7 @@ export const initialSchema: HooklineMigration = {
       tb.index(["endpoint_id", "outcome", "started_at"], `${p}att_health_idx`);
       tb.index(["started_at", "event_code", "endpoint_id", "duration_ms"], `${p}att_started_idx`);
     });
-    await db.schema.createTable(t.endpoints, (tb) => {
+    await createFresh(db, t.endpoints, t.migrations, (tb) => {
       tableOptions(tb, ctx);
       tb.string("endpoint_id", 64).primary();
       tb.boolean("disabled").notNullable();

@@ -1,49 +1,37 @@
 import { HooklineError } from "@hookline/core";
+import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import { migrationSource } from "./index.js";
+import { withMigrationLock } from "./migration-lock.js";
 
-/** How long migrate() waits for another process that holds knex's migration lock. */
-const LOCK_WAIT_MS = 60_000;
+/** How long migrate() waits for another process that is migrating the same schema. */
+const LOCK_WAIT_S = 60;
 
 /**
- * Bring the schema up to date through knex's migrator. Every process of a deployment calls this
- * at start-up, so it is safe to race: an up-to-date schema takes no lock at all, and a process
- * that finds the lock held (or loses the race to create knex's own tables) waits, then looks again.
+ * Bring the schema up to date. Every process of a deployment calls this at start-up, so it runs
+ * under a database lock that dies with its session (see migration-lock.ts): one process
+ * migrates, the others wait and then find nothing to do.
+ *
+ * knex's own lock row is not enough: its lock table is created check-then-insert, so racing
+ * processes can leave two rows and every later migration fails as "already locked"; and a process
+ * killed mid-migration leaves the row locked for good. Under our lock no other migrate() can be
+ * running, so that row is reset before each run.
  */
 export async function migrate(ctx: StoreContext): Promise<void> {
   if (ctx.dialect.name === "mysql") await assertUtf8mb4(ctx);
-  const config = {
+  const config: Knex.MigratorConfig = {
     migrationSource: migrationSource({ prefix: ctx.options.tablePrefix, dialect: ctx.dialect.name }),
     tableName: ctx.t.migrations,
+    // withMigrationLock picks the connection: the lock's transaction where DDL is transactional
+    // (so the whole batch is atomic), the pool on MySQL (knex then commits its lock row first).
+    disableTransactions: true,
   };
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      const [, pending] = (await ctx.db.migrate.list(config)) as [unknown[], unknown[]];
-      if (pending.length === 0) return;
-      await ctx.db.migrate.latest(config);
-      return;
-    } catch (err) {
-      if (!isMigrationRace(ctx, err)) throw err;
-      if (Date.now() > deadline)
-        throw new HooklineError(
-          "HOOKLINE_STORE_ERROR",
-          `migrating the schema: the migration lock in ${ctx.t.migrations}_lock stayed held for ${LOCK_WAIT_MS} ms; if no migration is running, free it with knex.migrate.forceFreeMigrationsLock({ tableName: "${ctx.t.migrations}" })`,
-          { cause: err },
-        );
-      await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
-    }
-  }
-}
-
-function isMigrationRace(ctx: StoreContext, err: unknown): boolean {
-  const e = (typeof err === "object" && err !== null ? err : {}) as { name?: unknown; message?: unknown };
-  return (
-    e.name === "MigrationLocked" ||
-    ctx.dialect.isTransient(err) ||
-    // Two processes creating knex's bookkeeping tables at the same moment.
-    /already exists|duplicate key|Duplicate entry/i.test(String(e.message))
-  );
+  await withMigrationLock(ctx, LOCK_WAIT_S, async (runner) => {
+    const [, pending] = (await runner.migrate.list(config)) as [unknown[], unknown[]];
+    if (pending.length === 0) return;
+    await runner.migrate.forceFreeMigrationsLock(config);
+    await runner.migrate.latest(config);
+  });
 }
 
 /** A utf8 (3-byte) connection would reject or mangle emoji in bodies; fail early and clearly. */
