@@ -14,7 +14,8 @@ export async function insertHistory(store: DeliveryStore, now: Date, hours = 24)
   for (let h = hours; h >= 1; h--) {
     const perHour = 3 + ((h * 7) % 6);
     for (let i = 0; i < perHour; i++) {
-      const at = new Date(now.getTime() - h * HOUR + i * 60_000);
+      // Everything lies over an hour back, so tests can tell live deliveries (since=1h) from history.
+      const at = new Date(now.getTime() - (h + 1) * HOUR + i * 60_000);
       const code = CODES[(h + i) % 3]!;
       const ev = makeEvent({
         code,

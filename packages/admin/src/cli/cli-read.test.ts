@@ -171,6 +171,16 @@ describe("bad arguments: one line saying what was expected, non-zero exit", () =
   });
 });
 
+describe("help and version", () => {
+  it("--help lists every command; --version prints the package version", async () => {
+    const help = await env().run(["--help"]);
+    expect(help.code).toBe(0);
+    for (const cmd of ["migrate", "deliveries", "events", "replay", "stats", "purge", "endpoints", "serve"])
+      expect(help.stdout).toMatch(new RegExp(`\\n  ${cmd}\\b`));
+    expect((await env().run(["--version"])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
+
 describe("colours", () => {
   it("only on a TTY, and never with NO_COLOR or --no-color", async () => {
     const args = ["deliveries", "list", "--limit", "3"];

@@ -10,6 +10,7 @@ import { registerServe } from "./commands/serve.js";
 import { registerStats } from "./commands/stats.js";
 import { type CliContext, colorsEnabled, createContext, type GlobalOptions } from "./context.js";
 import type { CliIo } from "./io.js";
+import { VERSION } from "./version.js";
 
 /** Exit codes: 0 ok, 1 the work failed (store, not found), 2 the command line was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -17,6 +18,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 function buildProgram(ctx: CliContext): Command {
   const program = new Command("hookline")
     .description("Hookline admin: the delivery log, replays, stats, endpoint health, and the admin server")
+    .version(VERSION, "-V, --version", "print the version")
     .option(
       "-c, --config <file>",
       "config file (default: hookline.config.{ts,mts,js,mjs,json} in the working directory)",

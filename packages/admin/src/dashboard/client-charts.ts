@@ -1,7 +1,7 @@
 /** Browser code, part 2: SVG charts from GET /api/timeline (volume by status, latency p50/p95). */
 // biome-ignore lint/complexity/noUselessStringRaw: browser code must stay verbatim if it ever gains a backslash
 export const CLIENT_CHARTS = String.raw`
-var CHART = { w: 640, h: 200, left: 40, right: 10, top: 10, bottom: 24 };
+var CHART = { w: 520, h: 210, left: 46, right: 10, top: 12, bottom: 24 };
 var VOLUME_ORDER = ['succeeded', 'failed', 'pending', 'sending', 'cancelled'];
 
 function bucketLabel(iso, spanMs) {
@@ -9,11 +9,11 @@ function bucketLabel(iso, spanMs) {
   return spanMs > 2 * 86400000 ? t.slice(5, 10) : t.slice(11, 16);
 }
 
-function axes(root, maxY, unit, buckets, spanMs) {
+function axes(root, maxY, label, buckets, spanMs) {
   var x0 = CHART.left, y0 = CHART.h - CHART.bottom, x1 = CHART.w - CHART.right;
   root.appendChild(svg('line', { class: 'axis', x1: x0, y1: y0, x2: x1, y2: y0 }));
   root.appendChild(svg('line', { class: 'axis', x1: x0, y1: CHART.top, x2: x0, y2: y0 }));
-  root.appendChild(svg('text', { x: x0 - 4, y: CHART.top + 8, 'text-anchor': 'end' }, [String(maxY) + unit]));
+  root.appendChild(svg('text', { x: x0 - 4, y: CHART.top + 8, 'text-anchor': 'end' }, [label]));
   root.appendChild(svg('text', { x: x0 - 4, y: y0, 'text-anchor': 'end' }, ['0']));
   var n = buckets.length;
   [0, Math.floor(n / 2), n - 1].forEach(function (i) {
@@ -59,20 +59,20 @@ function volumeChart(el, data) {
       }, [svg('title', {}, [fmtTime(b.start) + ' UTC: ' + c + ' ' + status])]));
     });
   });
-  axes(root, maxY, '', buckets, spanMs);
+  axes(root, maxY, String(maxY), buckets, spanMs);
   fill(clear(el), [root]);
   legend($('#legend-volume'), VOLUME_ORDER.map(function (s) { return { label: s, color: STATUS_COLORS[s] }; }));
 }
 
 function linePath(buckets, key, maxY) {
   var plotW = CHART.w - CHART.left - CHART.right, plotH = CHART.h - CHART.top - CHART.bottom, n = buckets.length || 1;
-  var d = '', pen = false;
+  var d = '';
+  // Buckets without attempts are skipped, not zero: the line joins the measured points.
   buckets.forEach(function (b, i) {
     var v = b[key];
-    if (v === null || v === undefined) { pen = false; return; }
+    if (v === null || v === undefined) return;
     var x = CHART.left + (i + 0.5) * plotW / n, y = CHART.h - CHART.bottom - v / maxY * plotH;
-    d += (pen ? ' L' : ' M') + x.toFixed(1) + ' ' + y.toFixed(1);
-    pen = true;
+    d += (d ? ' L' : 'M') + x.toFixed(1) + ' ' + y.toFixed(1);
   });
   return d.trim();
 }
@@ -93,7 +93,7 @@ function latencyChart(el, data) {
       }, [svg('title', {}, [fmtTime(b.start) + ' UTC: ' + s[0].slice(0, 3) + ' ' + fmtMs(b[s[0]])])]));
     });
   });
-  axes(root, maxY, ' ms', buckets, spanMs);
+  axes(root, maxY, maxY >= 1000 ? maxY / 1000 + ' s' : maxY + ' ms', buckets, spanMs);
   fill(clear(el), [root]);
   legend($('#legend-latency'), [{ label: 'p50', color: '#0969da' }, { label: 'p95', color: '#cf222e' }]);
 }

@@ -58,7 +58,7 @@ async function showDetail(id, note) {
       badge(d.status),
       h('button', { id: 'replay', type: 'button', disabled: !replayable, title: replayable ? 'Send again' : 'Only succeeded, failed or cancelled deliveries can be replayed',
         onclick: function () { replay(d.id).catch(report); } }, ['Replay']),
-      h('button', { id: 'close-detail', type: 'button', class: 'quiet', onclick: function () { $('#detail').hidden = true; } }, ['Close']),
+      h('button', { id: 'close-detail', type: 'button', class: 'quiet', onclick: closeDetail }, ['Close']),
       note ? h('span', { class: 'note' }, [note]) : null,
     ]),
     fields([
@@ -73,5 +73,11 @@ async function showDetail(id, note) {
   fill(panel, d.attemptLog.map(attemptCard));
   if (d.attemptLog.length === 0) panel.appendChild(h('div', { class: 'empty' }, ['No attempts yet.']));
   panel.hidden = false;
+  document.body.classList.add('detail-open');
+}
+
+function closeDetail() {
+  $('#detail').hidden = true;
+  document.body.classList.remove('detail-open');
 }
 `;

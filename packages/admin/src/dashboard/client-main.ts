@@ -24,7 +24,7 @@ function main() {
     setToken($('#auth-token').value.trim());
     start().catch(report);
   });
-  document.addEventListener('keydown', function (ev) { if (ev.key === 'Escape') $('#detail').hidden = true; });
+  document.addEventListener('keydown', function (ev) { if (ev.key === 'Escape') closeDetail(); });
   start().catch(report);
 }
 

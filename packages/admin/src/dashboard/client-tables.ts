@@ -2,7 +2,7 @@
 // biome-ignore lint/complexity/noUselessStringRaw: browser code must stay verbatim if it ever gains a backslash
 export const CLIENT_TABLES = String.raw`
 var PAGE_SIZE = 25;
-var state = { meta: null, filter: {}, cursor: null, previous: [], nextCursor: null, selected: null };
+var state = { meta: null, filter: {}, cursor: null, previous: [], nextCursor: null, selected: null, loads: 0 };
 
 function options(select, values) {
   values.forEach(function (v) { select.appendChild(h('option', { value: v }, [v])); });
@@ -60,8 +60,18 @@ function readFilters() {
 }
 
 async function loadDeliveries() {
+  // Loads can overlap (reset, then apply); only the latest one may draw the table.
+  var load = ++state.loads;
+  var table = $('#deliveries');
+  table.setAttribute('aria-busy', 'true');
   var params = Object.assign({ limit: String(PAGE_SIZE), cursor: state.cursor }, state.filter);
-  var page = await api('api/deliveries' + query(params));
+  var page;
+  try {
+    page = await api('api/deliveries' + query(params));
+  } finally {
+    if (load === state.loads) table.setAttribute('aria-busy', 'false');
+  }
+  if (load !== state.loads) return;
   state.nextCursor = page.nextCursor;
   var tbody = clear($('#deliveries tbody'));
   if (page.items.length === 0) tbody.appendChild(h('tr', {}, [h('td', { colspan: 9, class: 'empty' }, ['No deliveries match.'])]));

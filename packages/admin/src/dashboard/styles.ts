@@ -6,6 +6,7 @@ export const DASHBOARD_CSS = `
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg);
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; }
 .top { display: flex; align-items: center; justify-content: space-between; padding: 12px 24px; background: #24292f; color: #fff; }
 .top h1 { margin: 0; font-size: 18px; }
@@ -17,7 +18,7 @@ main { padding: 16px 24px; display: grid; gap: 16px; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 .chart svg { width: 100%; height: auto; display: block; }
 .chart .axis { stroke: var(--line); }
-.chart text { fill: var(--muted); font-size: 10px; }
+.chart text { fill: var(--muted); font-size: 11px; }
 .legend { display: flex; gap: 12px; font-size: 12px; color: var(--muted); margin-top: 4px; }
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
 .error { margin: 12px 24px 0; padding: 8px 12px; border: 1px solid var(--failed); border-radius: 6px; background: #ffebe9; color: var(--failed); }
@@ -45,7 +46,7 @@ button.danger { background: #fff; color: var(--failed); border-color: var(--fail
 button:disabled { opacity: .5; cursor: default; }
 .pager { display: flex; gap: 12px; align-items: center; justify-content: flex-end; margin-top: 8px; color: var(--muted); }
 .empty { color: var(--muted); text-align: center; padding: 16px; }
-.detail { position: fixed; top: 0; right: 0; bottom: 0; width: min(640px, 100%); overflow: auto; background: var(--card);
+.detail { position: fixed; top: 0; right: 0; bottom: 0; width: min(600px, 100%); overflow: auto; background: var(--card);
   border-left: 1px solid var(--line); box-shadow: -8px 0 24px rgba(0,0,0,.12); padding: 16px 20px; }
 .detail h2 { margin: 0 0 8px; font-size: 16px; }
 .detail .actions { display: flex; gap: 8px; margin: 8px 0 12px; align-items: center; }
@@ -58,5 +59,7 @@ pre { margin: 4px 0 8px; padding: 8px; background: #f6f8fa; border: 1px solid #e
 .attempt table { border-collapse: collapse; font-size: 12px; margin-bottom: 6px; }
 .attempt td { padding: 1px 8px 1px 0; vertical-align: top; overflow-wrap: anywhere; }
 .note { color: var(--succeeded); }
+/* On wide screens the detail panel sits beside the content instead of over it. */
+@media (min-width: 1400px) { body.detail-open main, body.detail-open .top { margin-right: 600px; } }
 @media (max-width: 900px) { .charts { grid-template-columns: 1fr; } }
 `;

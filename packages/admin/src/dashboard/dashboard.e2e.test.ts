@@ -1,0 +1,200 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { resolveEndpoints } from "@hookline/core";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { insertHistory } from "../__fixtures__/history.js";
+import {
+  BILLING_API_KEY,
+  HOSTILE_BODY,
+  type LiveHookline,
+  startLiveHookline,
+  testEndpoints,
+} from "../__fixtures__/live-hookline.js";
+import { tempSqliteStore } from "../__fixtures__/sqlite-store.js";
+import { type AdminServer, createAdminServer } from "../index.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const SCREENSHOT = fileURLToPath(new URL("../../../../docs/dashboard.png", import.meta.url));
+const TOKEN = "dashboard-e2e-token-0123456789abcdef";
+
+const missing = !existsSync(CHROMIUM);
+// In CI a missing browser is a failure (CI installs it); on a workstation the suite says why it skipped.
+const suite = missing && !process.env.CI ? describe.skip : describe;
+
+suite(`dashboard in headless Chromium${missing ? ` — skipped: ${CHROMIUM} missing (apt-get install -y chromium)` : ""}`, () => {
+  let db: Awaited<ReturnType<typeof tempSqliteStore>>;
+  let live: LiveHookline;
+  let server: AdminServer;
+  let url: string;
+  let browser: Browser;
+  const foreign: string[] = [];
+
+  beforeAll(async () => {
+    if (missing) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
+    db = await tempSqliteStore();
+    // History first: ids are time-ordered, so the live deliveries are the newest rows, as in real use.
+    await insertHistory(db.store, new Date());
+    live = await startLiveHookline(db.file, db.store);
+    await live.emitRounds(4);
+    const endpoints = resolveEndpoints(testEndpoints(live.receiver.baseUrl), {
+      knownCodes: ["add_credits", "post_code_change", "user_credits_zero"],
+    });
+    server = createAdminServer({ store: db.store, endpoints, token: TOKEN, port: 0 });
+    url = await server.listen();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await live?.stop();
+    await db?.cleanup();
+  });
+
+  async function open(path = `/#token=${TOKEN}`, viewport = { width: 1440, height: 1000 }): Promise<Page> {
+    const page = await browser.newPage({ viewport });
+    page.on("request", (r) => {
+      if (!r.url().startsWith(`${url}/`) && !r.url().startsWith("data:")) foreign.push(r.url());
+    });
+    await page.goto(url + path);
+    return page;
+  }
+  const ready = (page: Page) => page.waitForSelector("body[data-ready=true]");
+  const rows = (page: Page) => page.locator("#deliveries tbody tr[data-id]");
+
+  async function filter(page: Page, fields: Record<string, string>) {
+    await page.click("#filters button[type=reset]");
+    for (const [name, value] of Object.entries(fields)) {
+      const el = page.locator(`#filters [name=${name}]`);
+      if ((await el.evaluate((e) => e.tagName)) === "SELECT") await el.selectOption(value);
+      else await el.fill(value);
+    }
+    await page.click("#filters button[type=submit]");
+    await page.waitForSelector("#deliveries[aria-busy=false]");
+  }
+
+  it("signs in from the link, then shows charts, endpoint health and the deliveries table", async () => {
+    const page = await open();
+    await ready(page);
+    expect(page.url()).toBe(`${url}/`); // the token left the address bar
+    expect(await page.locator("#chart-volume rect.bar").count()).toBeGreaterThan(24);
+    expect(await page.locator("#chart-volume rect.bar-failed").count()).toBeGreaterThan(0);
+    expect(await page.locator("#chart-latency path.line").count()).toBe(2);
+    await expect.poll(() => page.locator("#endpoints tbody tr").count()).toBe(3);
+    expect(await page.locator('#endpoints tr[data-id="billing"] .badge').textContent()).toBe("failing");
+    expect(await rows(page).count()).toBe(25);
+    expect(await page.locator("#deliveries .badge-failed").count()).toBeGreaterThan(0);
+    expect(await page.locator("#deliveries .badge-succeeded").count()).toBeGreaterThan(0);
+    expect(await page.isEnabled("#older")).toBe(true);
+    await page.click("#older");
+    await expect.poll(() => page.locator("#page-info").textContent()).toBe("page 2");
+    await page.close();
+  });
+
+  it("filters the table, and shows the API's message for a bad filter", async () => {
+    const page = await open();
+    await ready(page);
+    await filter(page, { status: "failed" });
+    const badges = await page.locator("#deliveries tbody .badge").allTextContents();
+    expect(badges.length).toBeGreaterThan(0);
+    expect(new Set(badges)).toEqual(new Set(["failed"]));
+    await filter(page, { endpoint: "billing", since: "1h" });
+    expect(await rows(page).count()).toBe(4);
+    await filter(page, { since: "last week" });
+    await expect.poll(() => page.locator("#error").textContent()).toMatch(/since: expected an ISO 8601 date/);
+    await page.close();
+  });
+
+  it("opens a delivery with every attempt, redacted, and replays it", async () => {
+    const page = await open();
+    await ready(page);
+    await filter(page, { endpoint: "billing", since: "1h" });
+    const id = (await rows(page).first().getAttribute("data-id"))!;
+    await rows(page).first().click();
+    await page.waitForSelector("#detail:not([hidden]) .attempt");
+    const detail = page.locator("#detail");
+    expect(await detail.locator(".attempt").count()).toBe(1);
+    expect(await detail.locator("pre.response-body").textContent()).toBe('{"error":"ledger offline"}');
+    expect(await detail.textContent()).toContain("authorization[redacted]");
+    expect(await page.content()).not.toContain(BILLING_API_KEY);
+    const before = live.receiver.requests.length;
+    await page.click("#replay");
+    await expect
+      .poll(() => detail.locator(".note").textContent())
+      .toMatch(/^Requeued: a running Hookline worker/);
+    await live.receiver.waitFor(before + 1);
+    await live.settle([id]);
+    await rows(page).first().click();
+    await expect.poll(() => detail.locator(".attempt").count()).toBe(2);
+    await page.close();
+  });
+
+  it("shows hostile receiver answers as text, never as markup", async () => {
+    const page = await open();
+    await ready(page);
+    await filter(page, { endpoint: "alerts", since: "1h" });
+    await rows(page).first().click();
+    await page.waitForSelector("#detail:not([hidden]) pre.response-body");
+    expect(await page.locator("#detail pre.response-body").textContent()).toBe(HOSTILE_BODY);
+    expect(await page.locator("#detail img, #detail script, #detail b").count()).toBe(0);
+    // Evaluated in the page: globalThis there is the window the hostile markup would have written to.
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
+    await page.close();
+  });
+
+  it("disables an endpoint with a reason and enables it again", async () => {
+    const page = await open();
+    await ready(page);
+    page.once("dialog", (d) => void d.accept("maintenance window"));
+    await page.click('#endpoints button[data-endpoint="alerts"]');
+    const row = page.locator('#endpoints tr[data-id="alerts"]');
+    await expect.poll(() => row.locator(".badge").textContent()).toBe("disabled");
+    expect(await row.textContent()).toContain("maintenance window");
+    expect((await db.store.getEndpointStates()).find((s) => s.endpointId === "alerts")).toMatchObject({
+      disabled: true,
+      disabledReason: "maintenance window",
+    });
+    await page.click('#endpoints button[data-endpoint="alerts"]');
+    await expect.poll(() => row.locator(".badge").textContent()).toBe("active");
+    await page.close();
+  });
+
+  it("asks for the token when it has none, and refuses a wrong one", async () => {
+    const page = await open("/");
+    await page.waitForSelector("#auth:not([hidden])");
+    expect(await page.isHidden("#app")).toBe(true);
+    await page.fill("#auth-token", "wrong-token-0123456789");
+    await page.click("#auth button");
+    await expect.poll(() => page.locator("#auth-message").textContent()).toMatch(/expected the admin token/);
+    await page.fill("#auth-token", TOKEN);
+    await page.click("#auth button");
+    await ready(page);
+    expect(await rows(page).count()).toBe(25);
+    await page.close();
+  });
+
+  it("loads nothing from anywhere but the admin server; saves the README screenshot", async () => {
+    const page = await open(`/#token=${TOKEN}`, { width: 1600, height: 1000 });
+    await ready(page);
+    await filter(page, {});
+    await page.locator("#deliveries tbody tr", { hasText: "billing" }).first().click();
+    await page.waitForSelector("#detail:not([hidden]) .attempt");
+    await page.mouse.move(0, 0); // no hover highlight in the picture
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    expect(existsSync(SCREENSHOT)).toBe(true);
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+});
