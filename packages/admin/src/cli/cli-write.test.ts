@@ -22,7 +22,7 @@ describe("hookline replay", () => {
     const before = env().live.receiver.requests.filter((r) => r.path === "/crm").length;
     const r = await env().run(["replay", d!.id]);
     expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(r.stdout).toContain("Replayed 1 of 1 deliveries (succeeded 1; by endpoint: crm 1).");
+    expect(r.stdout).toContain("Replayed 1 of 1 delivery (succeeded 1; by endpoint: crm 1).");
     const sent = await env().live.receiver.waitFor(before + 1, { path: "/crm" });
     const again = sent[sent.length - 1]!;
     expect(again.headers["webhook-id"]).toBe(d!.eventId);
@@ -35,7 +35,7 @@ describe("hookline replay", () => {
     const billing = await deliveriesOf("billing");
     expect(billing.map((d) => [d.status, d.attempts])).toEqual([["failed", 1]]);
     const dry = await env().run(["replay", "--endpoint", "billing", "--dry-run"]);
-    expect(dry.stdout).toBe("Dry run: would replay 1 deliveries (failed 1).\nBy endpoint: billing 1.\n");
+    expect(dry.stdout).toBe("Dry run: would replay 1 delivery (failed 1).\nBy endpoint: billing 1.\n");
     expect((await deliveriesOf("billing"))[0]).toMatchObject({ status: "failed", attempts: 1 });
 
     const r = await env().run(["replay", "--endpoint", "billing", "--since", "1h"], {
@@ -44,7 +44,7 @@ describe("hookline replay", () => {
     });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/replay \[.*\] 1\/1 100%/);
-    expect(r.stdout).toContain("Replayed 1 of 1 deliveries (failed 1; by endpoint: billing 1).");
+    expect(r.stdout).toContain("Replayed 1 of 1 delivery (failed 1; by endpoint: billing 1).");
     await settle(billing.map((d) => d.id));
     expect((await deliveriesOf("billing"))[0]).toMatchObject({ status: "failed", attempts: 2 });
   });
@@ -118,7 +118,9 @@ describe("hookline endpoints", () => {
     await env().store.insertEvents(queued);
     const r = await env().run(["endpoints", "disable", "billing", "--reason", "ledger migration"]);
     expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(r.stdout).toContain("Endpoint billing disabled; 2 pending deliveries cancelled");
+    expect(r.stdout).toContain(
+      "Endpoint billing disabled; 2 pending deliveries cancelled (replay them later).",
+    );
     for (const ev of queued)
       expect((await env().store.getDelivery(ev.deliveries[0]!.id))?.status).toBe("cancelled");
     const views = JSON.parse((await env().run(["endpoints", "--json"])).stdout);
@@ -205,6 +207,7 @@ describe("hookline serve", () => {
       /auth: expected true \(a token\) when host "0.0.0.0" is not a loopback address/,
     ],
     [["serve", "--port", "99999"], /--port: expected an integer from 0 to 65535, got "99999"/],
+    [["serve", "--max-page-size", "1e9"], /--max-page-size: expected an integer from 1 to 1000, got "1e9"/],
   ])("refuses to start: %j", async (argv, message) => {
     const r = await env().run(argv);
     expect(r.code).toBe(2);

@@ -34,6 +34,7 @@ async function loadEndpoints() {
     var hl = e.health || {};
     var stateCell = h('td', {}, [badge(e.state)]);
     if (e.disabledReason) stateCell.appendChild(h('div', { class: 'mono' }, [e.disabledReason]));
+    else if (e.state === 'failing' && hl.failingSince) stateCell.appendChild(h('div', { class: 'mono' }, ['since ' + fmtTime(hl.failingSince)]));
     var action = e.disabled
       ? h('button', { type: 'button', class: 'quiet', 'data-endpoint': e.id, onclick: function () { switchEndpoint(e.id, false).catch(report); } }, ['Enable'])
       : h('button', { type: 'button', class: 'danger', 'data-endpoint': e.id, onclick: function () { switchEndpoint(e.id, true).catch(report); } }, ['Disable']);

@@ -4,6 +4,7 @@ import { endpointOverview, switchEndpoint } from "../../ops/endpoints.js";
 import { parseTimeRange } from "../../query/parse-filter.js";
 import type { CliContext } from "../context.js";
 import { endpointsTable } from "../format/endpoints.js";
+import { deliveries } from "../format/text.js";
 import { flag } from "../options.js";
 
 const WEEK = 7 * 86_400_000;
@@ -38,7 +39,9 @@ export function registerEndpoints(program: Command, ctx: CliContext): void {
         throw invalidOption("--reason", `1 to ${MAX_REASON} characters`, flags.reason);
       const r = await switchEndpoint(await ctx.store(), await ctx.endpoints(), id, true, reason);
       if (flags.json) return ctx.json({ endpointId: id, disabled: true, ...r });
-      ctx.out(`Endpoint ${id} disabled; ${r.cancelled} pending deliveries cancelled (replay them later).`);
+      ctx.out(
+        `Endpoint ${id} disabled; ${deliveries(r.cancelled).replace(" ", " pending ")} cancelled (replay them later).`,
+      );
     });
 
   endpoints

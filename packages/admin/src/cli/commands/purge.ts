@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { parseTime } from "../../query/parse-time.js";
 import type { CliContext } from "../context.js";
-import { fmtTime } from "../format/text.js";
+import { deliveries, fmtTime } from "../format/text.js";
 
 export function registerPurge(program: Command, ctx: CliContext): void {
   program
@@ -15,6 +15,6 @@ export function registerPurge(program: Command, ctx: CliContext): void {
       const olderThan = parseTime("--older-than", flags.olderThan, ctx.now);
       const purged = await (await ctx.store()).purge(olderThan);
       if (flags.json) return ctx.json({ olderThan, purged });
-      ctx.out(`Purged ${purged} deliveries last updated before ${fmtTime(olderThan)}.`);
+      ctx.out(`Purged ${deliveries(purged)} last updated before ${fmtTime(olderThan)}.`);
     });
 }

@@ -6,6 +6,7 @@ import { executeReplay, planReplay, type ReplayPlan } from "../../ops/replay.js"
 import { isNarrowed, parseDeliveryFilter } from "../../query/parse-filter.js";
 import type { CliContext } from "../context.js";
 import { startProgress } from "../format/progress.js";
+import { deliveries } from "../format/text.js";
 import { type FilterFlags, filterInput, flag, withDeliveryFilters } from "../options.js";
 
 interface ReplayFlags extends FilterFlags {
@@ -62,7 +63,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       if (flags.dryRun) {
         if (flags.json) return ctx.json({ dryRun: true, ...summary, ids: plan.ids });
         if (plan.ids.length === 0) return ctx.out("Dry run: nothing to replay.");
-        ctx.out(`Dry run: would replay ${plan.ids.length} deliveries (${counts(plan.byStatus)}).`);
+        ctx.out(`Dry run: would replay ${deliveries(plan.ids.length)} (${counts(plan.byStatus)}).`);
         return ctx.out(`By endpoint: ${counts(plan.byEndpoint)}.`);
       }
       // JSON goes to scripts: no bar to interleave with it.
@@ -77,7 +78,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       const c = ctx.colors();
       if (plan.ids.length === 0) return ctx.out("Nothing to replay.");
       ctx.out(
-        c.green(`Replayed ${result.requeued} of ${plan.ids.length} deliveries`) +
+        c.green(`Replayed ${result.requeued} of ${deliveries(plan.ids.length)}`) +
           ` (${counts(plan.byStatus)}; by endpoint: ${counts(plan.byEndpoint)}).`,
       );
       if (result.skipped > 0)

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { createAdminServer } from "../../api/create-admin-server.js";
+import { STORE_PAGE_CAP } from "../../api/options.js";
 import { invalidOption } from "../../errors.js";
+import { parseLimit } from "../../query/parse-limit.js";
 import type { CliContext } from "../context.js";
 
 interface ServeFlags {
@@ -35,7 +37,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const port = /^\d{1,5}$/.test(flags.port) ? Number(flags.port) : Number.NaN;
       if (!(port >= 0 && port <= 65_535))
         throw invalidOption("--port", "an integer from 0 to 65535", flags.port);
-      const maxPageSize = flags.maxPageSize === undefined ? undefined : Number(flags.maxPageSize);
+      const maxPageSize =
+        flags.maxPageSize === undefined
+          ? undefined
+          : parseLimit("--max-page-size", flags.maxPageSize, 200, STORE_PAGE_CAP);
       const token = flags.token ?? ctx.io.env.HOOKLINE_ADMIN_TOKEN;
       if (!flags.auth && flags.token !== undefined)
         throw invalidOption("--token", "no token together with --no-auth");

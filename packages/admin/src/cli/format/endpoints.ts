@@ -8,7 +8,10 @@ function stateText(c: Colors, e: EndpointView): string {
     case "active":
       return c.green("active");
     case "failing":
-      return c.yellow("failing");
+      // How long it has been failing is what auto-disable (5 days by default) is judged on.
+      return (
+        c.yellow("failing") + (e.health?.failingSince ? `\nsince ${fmtTime(e.health.failingSince)}` : "")
+      );
     case "disabled":
       return c.red("disabled") + (e.disabledReason ? `\n${clip(e.disabledReason, 32)}` : "");
     default:

@@ -17,3 +17,8 @@ export function clip(text: string | null | undefined, max: number): string {
   const line = text.replace(/\s+/g, " ");
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
+
+/** "1 delivery", "3 deliveries". */
+export function deliveries(n: number): string {
+  return `${n} ${n === 1 ? "delivery" : "deliveries"}`;
+}
