@@ -8,7 +8,8 @@ export function parseLimit(what: string, raw: string | undefined, fallback: numb
   return n;
 }
 
-const CURSOR = /^[A-Za-z0-9_.:-]{1,200}$/;
+// Cursors are the store's own tokens (ids, "time.id", base64): allow their alphabets, nothing else.
+const CURSOR = /^[A-Za-z0-9_.:~+/=-]{1,512}$/;
 
 /** A cursor from a previous page's `nextCursor`. */
 export function parseCursor(what: string, raw: string | undefined): string | undefined {
