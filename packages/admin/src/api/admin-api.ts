@@ -60,8 +60,18 @@ export function handlerFor(store: DeliveryStore, options: ResolvedApiOptions): A
       const result = await r.handle({ req, res, url, params });
       if (result !== undefined) sendJson(res, 200, result);
     } catch (err) {
+      const answer = toApiError(err);
+      if (answer.status >= 500) {
+        options.logger.error("admin API request failed", {
+          method: req.method,
+          path: req.url?.split("?")[0],
+          status: answer.status,
+          error: err instanceof Error ? err.message : String(err),
+          cause: err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined,
+        });
+      }
       if (res.headersSent) res.destroy();
-      else sendError(res, toApiError(err));
+      else sendError(res, answer);
     }
   };
 }

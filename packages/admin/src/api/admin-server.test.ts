@@ -1,5 +1,5 @@
 import { request } from "node:http";
-import { memoryStore } from "@hookline/core";
+import { HooklineError, memoryStore } from "@hookline/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { TOKEN, useApiEnv } from "../__fixtures__/api-env.js";
 import { type AdminServer, adminApi, createAdminServer } from "../index.js";
@@ -65,6 +65,59 @@ describe("bearer token", () => {
       json: { all: true, dryRun: true },
     });
     expect(r.status).toBe(403);
+  });
+});
+
+describe("failures", () => {
+  it("a store error is a 503; anything unexpected a 500 without internals, logged for the operator", async () => {
+    const logged: unknown[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn() {},
+      error: (m: string, f?: unknown) => logged.push([m, f]),
+    };
+    // The real store, with two methods failing the way a driver and a bug would.
+    const failing: Record<string, () => Promise<never>> = {
+      stats: () => Promise.reject(new HooklineError("HOOKLINE_STORE_ERROR", "computing stats")),
+      timeline: () => Promise.reject(new Error("SQLITE_CORRUPT at /var/lib/secret/path")),
+    };
+    const real = env().store;
+    const store = new Proxy(real, {
+      get: (target, key) => {
+        if (typeof key === "string" && key in failing) return failing[key];
+        const v = Reflect.get(target, key);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const server = createAdminServer({ store, token: TOKEN, port: 0, logger });
+    servers.push(server);
+    const url = await server.listen();
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const stats = await fetch(`${url}/api/stats`, { headers: auth });
+    expect(stats.status).toBe(503);
+    expect((await stats.json()).error).toEqual({ code: "HOOKLINE_STORE_ERROR", message: "computing stats" });
+    const timeline = await fetch(`${url}/api/timeline`, { headers: auth });
+    expect(timeline.status).toBe(500);
+    const body = await timeline.text();
+    expect(JSON.parse(body).error).toEqual({
+      code: "HOOKLINE_INTERNAL_ERROR",
+      message: "the admin API failed unexpectedly",
+    });
+    expect(body).not.toContain("secret");
+    expect(logged).toEqual([
+      ["admin API request failed", expect.objectContaining({ path: "/api/stats", status: 503 })],
+      [
+        "admin API request failed",
+        expect.objectContaining({
+          path: "/api/timeline",
+          status: 500,
+          error: expect.stringContaining("SQLITE_CORRUPT"),
+        }),
+      ],
+    ]);
+    // The page still works: reads that do not touch the failing methods answer normally.
+    expect((await fetch(`${url}/api/deliveries?limit=1`, { headers: auth })).status).toBe(200);
   });
 });
 

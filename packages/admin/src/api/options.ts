@@ -1,4 +1,10 @@
-import { type DeliveryStore, HooklineError, type ResolvedEndpoint } from "@hookline/core";
+import {
+  type DeliveryStore,
+  HooklineError,
+  type Logger,
+  type ResolvedEndpoint,
+  silentLogger,
+} from "@hookline/core";
 import { isDeliveryStore } from "../config/is-delivery-store.js";
 import { invalidOption } from "../errors.js";
 
@@ -25,6 +31,8 @@ export interface AdminApiOptions {
   readonly dashboard?: boolean;
   /** Time source for relative times (`since=24h`). @default () => new Date() */
   readonly now?: () => Date;
+  /** Where 5xx failures are reported (clients only see that one happened). @default silentLogger */
+  readonly logger?: Logger;
 }
 
 /** Validated, frozen adminApi options. */
@@ -35,9 +43,19 @@ export interface ResolvedApiOptions {
   readonly defaultPageSize: number;
   readonly dashboard: boolean;
   readonly now: () => Date;
+  readonly logger: Logger;
 }
 
-const KNOWN = new Set(["token", "auth", "endpoints", "maxPageSize", "defaultPageSize", "dashboard", "now"]);
+const KNOWN = new Set([
+  "token",
+  "auth",
+  "endpoints",
+  "maxPageSize",
+  "defaultPageSize",
+  "dashboard",
+  "now",
+  "logger",
+]);
 const TOKEN = /^[\x21-\x7e]{16,512}$/;
 /** The knex store's own page cap; asking a store for more is an error there. */
 export const STORE_PAGE_CAP = 1000;
@@ -91,6 +109,8 @@ export function resolveApiOptions(
   );
   if (input.dashboard !== undefined && typeof input.dashboard !== "boolean")
     throw invalidOption("dashboard", "a boolean", input.dashboard);
+  if (input.logger !== undefined && typeof input.logger?.error !== "function")
+    throw invalidOption("logger", "a Logger ({ debug, info, warn, error })", input.logger);
   if (input.now !== undefined && typeof input.now !== "function")
     throw invalidOption("now", "a function", input.now);
   return Object.freeze({
@@ -100,5 +120,6 @@ export function resolveApiOptions(
     defaultPageSize,
     dashboard: input.dashboard ?? true,
     now: input.now ?? (() => new Date()),
+    logger: input.logger ?? silentLogger,
   });
 }

@@ -1,3 +1,4 @@
+import type { Logger } from "@hookline/core";
 import type { Command } from "commander";
 import { createAdminServer } from "../../api/create-admin-server.js";
 import { STORE_PAGE_CAP } from "../../api/options.js";
@@ -11,6 +12,13 @@ interface ServeFlags {
   readonly token?: string;
   readonly auth: boolean;
   readonly maxPageSize?: string;
+}
+
+/** Failed requests go to stderr, where an operator running `serve` looks. */
+function stderrLogger(ctx: CliContext): Logger {
+  const line = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
+    ctx.err(`[hookline-admin] ${level} ${msg}${fields ? ` ${JSON.stringify(fields)}` : ""}`);
+  return { debug: () => {}, info: () => {}, warn: line("warn"), error: line("error") };
 }
 
 function waitForAbort(signal: AbortSignal | undefined): Promise<void> {
@@ -52,6 +60,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         ...(flags.auth ? { token } : { auth: false }),
         ...(maxPageSize !== undefined ? { maxPageSize } : {}),
         ...(ctx.io.now ? { now: ctx.io.now } : {}),
+        logger: stderrLogger(ctx),
       });
       const url = await server.listen();
       ctx.out(`Hookline admin listening on ${url}/`);
