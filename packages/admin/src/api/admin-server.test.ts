@@ -96,7 +96,10 @@ describe("failures", () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     const stats = await fetch(`${url}/api/stats`, { headers: auth });
     expect(stats.status).toBe(503);
-    expect((await stats.json()).error).toEqual({ code: "HOOKLINE_STORE_ERROR", message: "computing stats" });
+    expect(((await stats.json()) as { error: unknown }).error).toEqual({
+      code: "HOOKLINE_STORE_ERROR",
+      message: "computing stats",
+    });
     const timeline = await fetch(`${url}/api/timeline`, { headers: auth });
     expect(timeline.status).toBe(500);
     const body = await timeline.text();
