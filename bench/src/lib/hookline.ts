@@ -1,0 +1,30 @@
+import { createHookline, type DeliveryStore, type DispatchMode, type WorkerOptions } from "@hookline/core";
+import { buyerEvents } from "@hookline/events-buyer";
+import { knexStore } from "@hookline/store-knex";
+import { httpTransport } from "@hookline/transport-http";
+import type { DbTarget } from "./db.js";
+import { endpointFor } from "./payload.js";
+
+/**
+ * Hookline as a service would compose it: product defaults everywhere, except the SSRF guard
+ * allowing the loopback receiver (the bench sends only to 127.0.0.1).
+ */
+export function benchHookline(o: {
+  readonly target: DbTarget;
+  readonly url: string;
+  readonly mode?: DispatchMode;
+  readonly worker?: WorkerOptions;
+  /** A store to use instead of a plain knexStore on the target (e.g. a profiled one). */
+  readonly store?: DeliveryStore;
+}) {
+  return createHookline({
+    plugins: [buyerEvents()],
+    endpoints: endpointFor(o.url),
+    store: o.store ?? knexStore({ knex: o.target.config, tablePrefix: o.target.prefix }),
+    transport: httpTransport({ ssrf: { allow: ["127.0.0.1/32"] } }),
+    mode: o.mode ?? "durable",
+    ...(o.worker ? { worker: o.worker } : {}),
+  });
+}
+
+export type BenchHookline = ReturnType<typeof benchHookline>;

@@ -1,0 +1,9 @@
+import { Agent } from "undici";
+
+/**
+ * The same client setup as @hookline/transport-http's defaults (undici Agent, keep-alive,
+ * 32 connections per origin, no pipelining), so the ceiling and the baseline differ from
+ * Hookline only in what they leave out.
+ */
+export const newAgent = (): Agent =>
+  new Agent({ connections: 32, pipelining: 1, keepAliveTimeout: 4000, keepAliveMaxTimeout: 4000 });

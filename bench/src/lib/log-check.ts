@@ -1,0 +1,57 @@
+import knexFactory, { type Knex } from "knex";
+
+/** What the log holds after a run: the bench's proof that nothing was skipped to win a figure. */
+export interface LogCheck {
+  readonly expected: number;
+  readonly deliveries: number;
+  readonly succeeded: number;
+  /** Succeeded deliveries that have a successful attempt row. */
+  readonly succeededWithAttempt: number;
+  readonly attempts: number;
+  readonly ok: boolean;
+}
+
+/** Deliveries not yet finished: shrinks to 0 as a run drains, so polling it gets cheaper. */
+export async function openCount(db: Knex, prefix: string): Promise<number> {
+  const [r] = await db(`${prefix}deliveries`).whereIn("status", ["pending", "sending"]).count({ n: "*" });
+  return Number(r?.n ?? 0);
+}
+
+/** Count every delivery and attempt of `prefix`, and whether all `expected` succeeded with an attempt. */
+export async function checkLog(db: Knex, prefix: string, expected: number): Promise<LogCheck> {
+  const d = `${prefix}deliveries`;
+  const a = `${prefix}attempts`;
+  const [all] = await db(d).count({ n: "*" });
+  const [ok] = await db(d).where({ status: "succeeded" }).count({ n: "*" });
+  const [att] = await db(a).count({ n: "*" });
+  const [withAttempt] = await db(d)
+    .where(`${d}.status`, "succeeded")
+    .whereExists(
+      db(a)
+        .select(db.raw("1"))
+        .whereRaw("??.delivery_id = ??.id", [a, d])
+        .andWhere(`${a}.outcome`, "success"),
+    )
+    .count({ n: "*" });
+  const r = {
+    expected,
+    deliveries: Number(all?.n ?? 0),
+    succeeded: Number(ok?.n ?? 0),
+    succeededWithAttempt: Number(withAttempt?.n ?? 0),
+    attempts: Number(att?.n ?? 0),
+  };
+  return {
+    ...r,
+    ok: r.deliveries === expected && r.succeeded === expected && r.succeededWithAttempt === expected,
+  };
+}
+
+/** checkLog on its own short-lived pool (for callers that hold no knex instance). */
+export async function checkLogWith(config: Knex.Config, prefix: string, expected: number): Promise<LogCheck> {
+  const db = knexFactory(config);
+  try {
+    return await checkLog(db, prefix, expected);
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,176 @@
+import { type FigureSummary, figuresByKey, type ScenarioResult } from "./results.js";
+import { median } from "./stats.js";
+
+/** A target from the issue: a ratio of two figures, or a bound on one. */
+export type Target =
+  | {
+      readonly id: string;
+      readonly label: string;
+      readonly kind: "ratio";
+      readonly num: string;
+      readonly den: string;
+      readonly min: number;
+    }
+  | {
+      readonly id: string;
+      readonly label: string;
+      readonly kind: "max";
+      readonly key: string;
+      readonly max: number;
+    }
+  | {
+      readonly id: string;
+      readonly label: string;
+      readonly kind: "checks";
+      readonly scenarios: readonly string[];
+    };
+
+export const TARGETS: readonly Target[] = [
+  {
+    id: "e2e-vs-hand-rolled",
+    label: "Hookline durable end to end ≥ 4× hand-rolled baseline",
+    kind: "ratio",
+    num: "e2e.mariadb.durable.rate",
+    den: "hand-rolled.rate",
+    min: 4,
+  },
+  {
+    id: "e2e-vs-ceiling",
+    label: "Hookline durable end to end ≥ 30 % of the HTTP-only ceiling",
+    kind: "ratio",
+    num: "e2e.mariadb.durable.rate",
+    den: "http.rate",
+    min: 0.3,
+  },
+  {
+    id: "e2e-logged",
+    label: "… with every delivery and attempt logged (all log checks pass)",
+    kind: "checks",
+    scenarios: ["3", "8"],
+  },
+  {
+    id: "emit-p50",
+    label: "emit p50 ≤ 5 ms on MariaDB at 200 events/s (durable)",
+    kind: "max",
+    key: "emit.mariadb.durable.p50",
+    max: 5,
+  },
+  {
+    id: "workers",
+    label: "3 workers ≥ 2.5× one worker against the slow receiver",
+    kind: "ratio",
+    num: "slow.3w.rate",
+    den: "slow.1w.rate",
+    min: 2.5,
+  },
+  {
+    id: "backlog-rss",
+    label: "Backlog: worker peak RSS ≤ 200 MB",
+    kind: "max",
+    key: "backlog.rss",
+    max: 200,
+  },
+  {
+    id: "admin-status",
+    label: "Admin: list by status p95 ≤ 20 ms at 1M",
+    kind: "max",
+    key: "admin.list-status.p95",
+    max: 20,
+  },
+  {
+    id: "admin-code",
+    label: "Admin: list by event code p95 ≤ 20 ms at 1M",
+    kind: "max",
+    key: "admin.list-code.p95",
+    max: 20,
+  },
+  {
+    id: "admin-subject",
+    label: "Admin: list by subject p95 ≤ 20 ms at 1M",
+    kind: "max",
+    key: "admin.list-subject.p95",
+    max: 20,
+  },
+  {
+    id: "admin-get",
+    label: "Admin: one delivery with attempts p95 ≤ 20 ms at 1M (list bound applied)",
+    kind: "max",
+    key: "admin.get.p95",
+    max: 20,
+  },
+  {
+    id: "admin-stats",
+    label: "Admin: stats over 24 h p95 ≤ 200 ms at 1M",
+    kind: "max",
+    key: "admin.stats.p95",
+    max: 200,
+  },
+];
+
+export interface TargetResult {
+  readonly id: string;
+  readonly label: string;
+  readonly status: "met" | "not met" | "not run";
+  /** What was achieved: the ratio (median of per-round ratios) or the figure's median. */
+  readonly achieved: number | null;
+  readonly required: string;
+  /** ≥ 1 means met: achieved/required for lower bounds, limit/achieved for upper bounds. */
+  readonly margin: number | null;
+  readonly perRound?: readonly number[];
+}
+
+/**
+ * Per-round ratios pair figures measured side by side in the same round, so drift in machine load
+ * between rounds cancels out; their median is the ratio that is judged.
+ */
+function ratioOf(num: FigureSummary, den: FigureSummary): number[] {
+  const n = Math.min(num.rounds.length, den.rounds.length);
+  return Array.from({ length: n }, (_, i) => num.rounds[i]! / den.rounds[i]!);
+}
+
+export function evaluate(results: readonly ScenarioResult[], targets = TARGETS): TargetResult[] {
+  const figs = figuresByKey(results);
+  return targets.map((t): TargetResult => {
+    const base = { id: t.id, label: t.label };
+    if (t.kind === "checks") {
+      const ran = results.filter((r) => t.scenarios.includes(r.id));
+      const checks = ran.flatMap((r) => r.checks);
+      if (checks.length === 0)
+        return { ...base, status: "not run", achieved: null, required: "all pass", margin: null };
+      const passed = checks.filter((c) => c.ok).length;
+      const ok = passed === checks.length && ran.every((r) => !r.error);
+      return {
+        ...base,
+        status: ok ? "met" : "not met",
+        achieved: passed,
+        required: `${checks.length}/${checks.length} pass`,
+        margin: passed / checks.length,
+      };
+    }
+    if (t.kind === "ratio") {
+      const num = figs.get(t.num);
+      const den = figs.get(t.den);
+      if (!num || !den)
+        return { ...base, status: "not run", achieved: null, required: `≥ ${t.min}×`, margin: null };
+      const perRound = ratioOf(num, den);
+      const achieved = median(perRound);
+      return {
+        ...base,
+        status: achieved >= t.min ? "met" : "not met",
+        achieved,
+        required: `≥ ${t.min}×`,
+        margin: achieved / t.min,
+        perRound,
+      };
+    }
+    const f = figs.get(t.key);
+    if (!f) return { ...base, status: "not run", achieved: null, required: `≤ ${t.max}`, margin: null };
+    return {
+      ...base,
+      status: f.median <= t.max ? "met" : "not met",
+      achieved: f.median,
+      required: `≤ ${t.max} ${f.unit}`,
+      margin: t.max / f.median,
+    };
+  });
+}

@@ -1,0 +1,108 @@
+import type { DispatchMode } from "@hookline/core";
+import { knexStore } from "@hookline/store-knex";
+import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
+import { type DbName, openTarget } from "../lib/db.js";
+import { serverPids } from "../lib/db-pids.js";
+import { benchHookline } from "../lib/hookline.js";
+import { checkLogWith } from "../lib/log-check.js";
+import { BODY_BYTES, buyerPayload, EVENT_CODE } from "../lib/payload.js";
+import { startReceiver } from "../lib/receiver.js";
+import { type Check, type Figure, figure, type RoundResult, type Scenario } from "../lib/scenario.js";
+import { perSecond } from "../lib/stats.js";
+import { profiledStore, summarizeProfile } from "../lib/store-profile.js";
+import { inLanes, until } from "../lib/wait.js";
+
+const MODES: readonly DispatchMode[] = ["durable", "parallel"];
+const LANES = 512;
+const sizes = (quick: boolean) => ({ events: quick ? 300 : 10_000, emitLanes: LANES });
+
+interface E2eResult {
+  figures: Figure[];
+  check: Check;
+  info: Record<string, unknown>;
+}
+
+/** Emit `n` events as fast as they are accepted; time until each delivery is logged as succeeded. */
+export async function endToEnd(db: DbName, mode: DispatchMode, n: number): Promise<E2eResult> {
+  const target = openTarget(db, db.slice(0, 2) + mode[0]);
+  const receiver = await startReceiver();
+  const { store, profile } = profiledStore(knexStore({ knex: target.config, tablePrefix: target.prefix }));
+  const hooks = benchHookline({ target, url: receiver.url, mode, store });
+  let stopped = false;
+  try {
+    await hooks.start();
+    let succeeded = 0;
+    // Fired after the completion write commits, so the count is of logged deliveries.
+    hooks.on("delivery.succeeded", () => void succeeded++);
+    const groups = { bench: [process.pid], receiver: [receiver.pid], [db]: serverPids(db) };
+    const cpu0 = cpuSnapshot(groups);
+    const t0 = performance.now();
+    await inLanes(n, LANES, async (i) => void (await hooks.emit(EVENT_CODE, buyerPayload(i))));
+    const emitMs = performance.now() - t0;
+    await until(() => succeeded >= n, {
+      timeoutMs: Math.max(60_000, n * 10),
+      everyMs: 5,
+      what: `${n} deliveries to succeed`,
+    });
+    const ms = performance.now() - t0;
+    const cpu = cpuSplit(cpu0, cpuSnapshot(groups), 2);
+    await hooks.stop();
+    stopped = true;
+    const log = await checkLogWith(target.config, target.prefix, n);
+    const k = `e2e.${db}.${mode}`;
+    return {
+      figures: [
+        figure(`${k}.rate`, `${db} ${mode}: deliveries/s (all logged)`, "dlv/s", perSecond(n, ms)),
+        figure(`${k}.emit-rate`, `${db} ${mode}: emits accepted/s`, "evt/s", perSecond(n, emitMs)),
+      ],
+      check: {
+        name: `${db} ${mode}: every delivery succeeded with its attempt row`,
+        ok: log.ok,
+        detail: `${log.succeededWithAttempt}/${n} succeeded with attempt; ${log.deliveries} deliveries, ${log.attempts} attempts`,
+      },
+      info: { [k]: { cpuPctOfOneCore: cpu, storeCalls: summarizeProfile(profile) } },
+    };
+  } finally {
+    if (!stopped) await hooks.stop().catch(() => {});
+    await receiver.close();
+    await target.cleanup();
+  }
+}
+
+async function roundOn(dbs: readonly DbName[], quick: boolean): Promise<RoundResult> {
+  const figures: Figure[] = [];
+  const checks: Check[] = [];
+  let info: Record<string, unknown> = {};
+  for (const db of dbs) {
+    for (const mode of MODES) {
+      const r = await endToEnd(db, mode, sizes(quick).events);
+      figures.push(...r.figures);
+      checks.push(r.check);
+      info = { ...info, ...r.info };
+    }
+  }
+  return { figures, checks, info };
+}
+
+const settings = (quick: boolean) => ({
+  ...sizes(quick),
+  modes: MODES,
+  hookline: "product defaults (maxInFlight 256, maxQueued 2048, insertBatchSize 500, insertConcurrency 2)",
+  bodyBytes: BODY_BYTES,
+});
+
+/** 3. Hookline end to end on MariaDB, durable and parallel. */
+export const endToEndMariadb: Scenario = {
+  id: "3",
+  title: "Hookline end to end (MariaDB)",
+  settings,
+  round: (ctx) => roundOn(["mariadb"], ctx.quick),
+};
+
+/** 8. The same on SQLite (the embedded default) and PostgreSQL. */
+export const endToEndOthers: Scenario = {
+  id: "8",
+  title: "Hookline end to end (SQLite, PostgreSQL)",
+  settings,
+  round: (ctx) => roundOn(["sqlite", "postgresql"], ctx.quick),
+};

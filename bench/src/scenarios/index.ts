@@ -1,0 +1,20 @@
+import type { Scenario } from "../lib/scenario.js";
+import { adminQueries } from "./admin-queries.js";
+import { backlog } from "./backlog.js";
+import { emitLatency } from "./emit-latency.js";
+import { endToEndMariadb, endToEndOthers } from "./end-to-end.js";
+import { handRolled } from "./hand-rolled.js";
+import { httpCeiling } from "./http-ceiling.js";
+import { slowReceiver } from "./slow-receiver.js";
+
+/** Every scenario of the issue, in its numbering. */
+export const SCENARIOS: readonly Scenario[] = [
+  httpCeiling,
+  handRolled,
+  endToEndMariadb,
+  emitLatency,
+  slowReceiver,
+  backlog,
+  adminQueries,
+  endToEndOthers,
+];

@@ -1,0 +1,62 @@
+// A Hookline retry worker in its own process for the bench (scenarios 5 and 6). It runs the
+// BUILT packages (`npm run bench` builds first), so it behaves like a deployed worker service.
+// Configuration arrives as JSON in argv[2]. Controlled over IPC: "start" starts the worker
+// (after the process is warm, so start-up is not timed), "mem" reports process.memoryUsage(),
+// "stop" stops it, reports per-call store timings and exits.
+import { createHookline } from "@hookline/core";
+import { buyerEvents } from "@hookline/events-buyer";
+import { knexStore } from "@hookline/store-knex";
+import { httpTransport } from "@hookline/transport-http";
+// The bench's own built helper (bench/dist), the same code the in-process scenarios use.
+import { profiledStore } from "../dist/lib/store-profile.js";
+
+const cfg = JSON.parse(process.argv[2]);
+const raw = knexStore({
+  knex: {
+    client: "mysql2",
+    connection: { uri: cfg.databaseUrl, charset: "utf8mb4" },
+    pool: { min: 0, max: 10 },
+  },
+  tablePrefix: cfg.prefix,
+});
+const { store, profile } = profiledStore(raw);
+const hooks = createHookline({
+  plugins: [buyerEvents()],
+  endpoints: cfg.endpoints,
+  store,
+  transport: httpTransport({ ssrf: { allow: ["127.0.0.1/32"] } }),
+  worker: cfg.worker ?? {},
+  ...(cfg.retry ? { retry: cfg.retry } : {}),
+  migrate: false,
+});
+let errors = 0;
+hooks.on("error", ({ context }) => {
+  // Report the first few only: a flood of IPC messages would cost the CPU being measured.
+  if (++errors <= 5) process.send({ error: String(context) });
+});
+
+let stopping;
+const stop = () => {
+  stopping ??= hooks
+    .stop()
+    .catch(() => {})
+    .then(() => {
+      if (process.connected) process.send({ stopped: true, profile });
+      process.exit(0);
+    });
+  return stopping;
+};
+
+process.on("message", async (m) => {
+  if (m === "start") {
+    await hooks.start();
+    process.send({ started: true, workerId: hooks.workerId });
+  } else if (m === "mem") process.send({ mem: process.memoryUsage() });
+  else if (m === "stop") await stop();
+});
+process.on("disconnect", stop);
+process.on("SIGTERM", stop);
+
+// One query opens a pooled connection, so "start" is not slowed by the first connect.
+await store.getEndpointStates();
+process.send({ ready: true });
