@@ -1,22 +1,26 @@
 import { defineConfig } from "@hookline/core";
+import { knexStore } from "@hookline/store-knex";
 
 // The constants file: every webhook URL and which events it receives, in one place.
 // ${VAR} placeholders come from the environment; the quickstart sets RECEIVER_ORIGIN once its
 // loopback receiver is listening. The secrets are demo values: use your own (whsec_ + base64 of
 // 24–64 random bytes, e.g. from `generateSecret()`) and keep them out of source control.
 export default defineConfig({
+  // For the admin CLI (`npx hookline --config examples/quickstart/src/hookline.config.ts …`):
+  // the same embedded SQLite log the demo writes, ./hookline.sqlite in the working directory.
+  store: () => knexStore(),
   endpoints: [
     {
       id: "crm",
       description: "CRM: wants every buyer event",
-      url: "${RECEIVER_ORIGIN}/crm/webhooks",
+      url: "${RECEIVER_ORIGIN:-http://127.0.0.1:8080}/crm/webhooks",
       events: ["user_credits_zero", "post_code_change", "add_credits"],
       secret: "${CRM_WEBHOOK_SECRET:-whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}",
     },
     {
       id: "billing",
       description: "Billing: top-ups only; its first answer is a 503, so you can watch a retry",
-      url: "${RECEIVER_ORIGIN}/billing/top-ups",
+      url: "${RECEIVER_ORIGIN:-http://127.0.0.1:8080}/billing/top-ups",
       events: ["add_credits"],
       secret: "${BILLING_WEBHOOK_SECRET:-whsec_dGhpcyBpcyBhIGRlbW8gc2VjcmV0IG9ubHkhIQ==}",
       headers: { "x-api-key": "${BILLING_API_KEY:-demo-key}" },
@@ -25,7 +29,7 @@ export default defineConfig({
     {
       id: "sales-alerts",
       description: "Sales team alerts: credits exhausted and coverage changes",
-      url: "${RECEIVER_ORIGIN}/alerts",
+      url: "${RECEIVER_ORIGIN:-http://127.0.0.1:8080}/alerts",
       events: ["user_credits_zero", "post_code_change"],
       secret: "${ALERTS_WEBHOOK_SECRET:-whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}",
     },

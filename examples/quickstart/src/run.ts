@@ -22,7 +22,7 @@ export async function runQuickstart(opts: QuickstartOptions = {}): Promise<{
   const print = opts.print ?? console.log;
   const secretByPath = Object.fromEntries(
     config.endpoints.map((e) => [
-      new URL(e.url.replace("${RECEIVER_ORIGIN}", "http://x")).pathname,
+      new URL(e.url.replace(/\$\{RECEIVER_ORIGIN[^}]*\}/, "http://x")).pathname,
       substituteEnv(String(e.secret), e.id, process.env),
     ]),
   );

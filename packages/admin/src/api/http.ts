@@ -1,11 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type ErrorCode, isHooklineError } from "@hookline/core";
 
-/**
- * Codes the API answers with. HOOKLINE_UNAUTHORIZED and HOOKLINE_INTERNAL_ERROR are proposed
- * for core's ERROR_CODES; until then they exist only in API answers.
- */
-export type ApiErrorCode = ErrorCode | "HOOKLINE_UNAUTHORIZED" | "HOOKLINE_INTERNAL_ERROR";
+/** Codes the API answers with: core's stable codes (docs/errors.md). */
+export type ApiErrorCode = ErrorCode;
 
 /** An answer that is not 2xx, with the code and one-line message of the JSON error body. */
 export class ApiError extends Error {

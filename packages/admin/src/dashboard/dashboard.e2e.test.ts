@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveEndpoints } from "@hookline/core";
@@ -26,7 +26,16 @@ const ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
-const SCREENSHOT = fileURLToPath(new URL("../../../../docs/dashboard.png", import.meta.url));
+// Saved on every run for inspection; docs/dashboard.png is refreshed only when asked, so a test
+// run never leaves the working tree modified.
+const SCREENSHOT = fileURLToPath(
+  new URL(
+    process.env.HOOKLINE_UPDATE_SCREENSHOT
+      ? "../../../../docs/dashboard.png"
+      : "../../../../.test-artifacts/dashboard.png",
+    import.meta.url,
+  ),
+);
 const TOKEN = "dashboard-e2e-token-0123456789abcdef";
 
 const missing = !existsSync(CHROMIUM);
@@ -192,6 +201,7 @@ suite(`dashboard in headless Chromium${missing ? ` — skipped: ${CHROMIUM} miss
     await page.waitForSelector("#detail:not([hidden]) .attempt");
     await page.mouse.move(0, 0); // no hover highlight in the picture
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    rmSync(SCREENSHOT, { force: true });
     await page.screenshot({ path: SCREENSHOT });
     expect(existsSync(SCREENSHOT)).toBe(true);
     expect(foreign).toEqual([]);

@@ -19,6 +19,10 @@ export const ERROR_CODES = {
   HOOKLINE_NOT_RUNNING: "The instance was stopped; it accepts no more emits.",
   HOOKLINE_STORE_ERROR: "The delivery store failed to read or write.",
   HOOKLINE_NOT_FOUND: "The delivery, event or endpoint asked for does not exist.",
+  HOOKLINE_UNAUTHORIZED:
+    "Admin API: missing or wrong bearer token, a foreign Origin, or a non-loopback client while auth is off.",
+  HOOKLINE_INTERNAL_ERROR:
+    "Admin API: an unexpected failure; details go to the server's logger, not the client.",
   HOOKLINE_SIGNATURE_MISSING:
     "verify(): a webhook-id, webhook-timestamp or webhook-signature header is missing.",
   HOOKLINE_SIGNATURE_INVALID: "verify(): no listed signature matches the body and secret.",
