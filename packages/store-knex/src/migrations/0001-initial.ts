@@ -41,7 +41,6 @@ async function createFresh(
 /**
  * Times are BIGINT epoch milliseconds on every database: comparisons never depend on session
  * time zones or on how a driver parses dates, and "now + delay" is plain arithmetic in SQL.
- * Ids are time-ordered (UUIDv7), so `(filter, id)` indexes serve "newest first" pages directly.
  */
 export const initialSchema: HooklineMigration = {
   name: "0001_initial",
@@ -58,9 +57,10 @@ export const initialSchema: HooklineMigration = {
       tb.string("idempotency_key", 255).nullable();
       tb.bigInteger("created_at").notNullable();
       tb.unique(["idempotency_key"], { indexName: `${p}events_idempotency_key_uq` });
-      tb.index(["code", "id"], `${p}events_code_idx`);
-      tb.index(["subject", "id"], `${p}events_subject_idx`);
-      tb.index(["created_at"], `${p}events_created_idx`);
+      // Lists run newest first, (created_at, id) descending: each filter index ends with both.
+      tb.index(["created_at", "id"], `${p}events_created_idx`);
+      tb.index(["code", "created_at", "id"], `${p}events_code_idx`);
+      tb.index(["subject", "created_at", "id"], `${p}events_subject_idx`);
     });
     await createFresh(db, t.deliveries, t.migrations, (tb) => {
       tableOptions(tb, ctx);
@@ -83,14 +83,17 @@ export const initialSchema: HooklineMigration = {
       // Claim query and lease recovery.
       tb.index(["status", "next_attempt_at"], `${p}dlv_due_idx`);
       tb.index(["status", "lease_until"], `${p}dlv_lease_idx`);
-      // Admin filters, each ordered by id for newest-first pages.
-      tb.index(["status", "id"], `${p}dlv_status_idx`);
-      tb.index(["endpoint_id", "id"], `${p}dlv_endpoint_idx`);
-      tb.index(["event_code", "id"], `${p}dlv_code_idx`);
-      tb.index(["subject", "id"], `${p}dlv_subject_idx`);
+      // Admin filters: each index serves its filter, a created_at range and the newest-first
+      // order (created_at, id) without a sort. Endpoint + status is the "what failed for this
+      // receiver" query; without its own index MySQL intersects two indexes and sorts.
+      tb.index(["status", "created_at", "id"], `${p}dlv_status_idx`);
+      tb.index(["endpoint_id", "created_at", "id"], `${p}dlv_endpoint_idx`);
+      tb.index(["endpoint_id", "status", "created_at", "id"], `${p}dlv_endpoint_status_idx`);
+      tb.index(["event_code", "created_at", "id"], `${p}dlv_code_idx`);
+      tb.index(["subject", "created_at", "id"], `${p}dlv_subject_idx`);
       tb.index(["event_id"], `${p}dlv_event_idx`);
-      // Time ranges; covering for stats and timeline counts.
-      tb.index(["created_at", "event_code", "endpoint_id", "status"], `${p}dlv_created_idx`);
+      // Unfiltered pages and time ranges; covering for the stats and timeline counts.
+      tb.index(["created_at", "id", "event_code", "endpoint_id", "status"], `${p}dlv_created_idx`);
       // Retention: terminal rows by age.
       tb.index(["status", "updated_at"], `${p}dlv_purge_idx`);
     });
@@ -115,7 +118,8 @@ export const initialSchema: HooklineMigration = {
       tb.text("error_message").nullable();
       tb.index(["delivery_id", "attempt"], `${p}att_delivery_idx`);
       tb.index(["endpoint_id", "outcome", "started_at"], `${p}att_health_idx`);
-      tb.index(["started_at", "event_code", "endpoint_id", "duration_ms"], `${p}att_started_idx`);
+      // Covering for stats, timeline and health over a started_at range.
+      tb.index(["started_at", "event_code", "endpoint_id", "duration_ms", "outcome"], `${p}att_started_idx`);
     });
     await createFresh(db, t.endpoints, t.migrations, (tb) => {
       tableOptions(tb, ctx);

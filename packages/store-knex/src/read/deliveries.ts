@@ -7,7 +7,8 @@ import {
   toDeliverySummary,
   toEventRecord,
 } from "../schema/rows.js";
-import { pageById, whereDeliveries } from "./filters.js";
+import { whereDeliveries } from "./filters.js";
+import { pageNewestFirst } from "./page.js";
 
 /** Deliveries matching `filter`, newest first. */
 export function listDeliveries(
@@ -16,7 +17,7 @@ export function listDeliveries(
   page: PageRequest,
 ): Promise<Page<DeliverySummary>> {
   const q = whereDeliveries(ctx.db(ctx.t.deliveries).select(...DELIVERY_COLUMNS), filter);
-  return pageById(q, page, toDeliverySummary);
+  return pageNewestFirst(ctx.db, ctx.t.deliveries, q, page, toDeliverySummary);
 }
 
 /** One delivery with its event and every attempt, oldest first; null when unknown. */

@@ -1,66 +1,87 @@
 import type { EndpointHealth, TimeRange } from "@hookline/core";
 import type { StoreContext } from "../context.js";
-import { num } from "../util/convert.js";
+import { num, numOrNull } from "../util/convert.js";
 import { rangeMs } from "./stats.js";
 
 const FAILURES = ["retryable", "permanent"];
 
 /**
- * Health of every endpoint with attempts. Each query walks the (endpoint, outcome, started_at)
- * or started_at index; the failure streak is one range per endpoint after its last success.
+ * Every endpoint id in the attempts table, by a loose index scan: one "next endpoint after x"
+ * probe of the (endpoint_id, …) index per endpoint rather than a pass over every attempt.
+ * Done as a loop of bound-value probes because MariaDB scans the whole index for the
+ * correlated form of the same probe inside a recursive CTE.
+ */
+async function endpointIds(ctx: StoreContext): Promise<string[]> {
+  const ids: string[] = [];
+  for (;;) {
+    const q = ctx.db(ctx.t.attempts).min({ e: "endpoint_id" });
+    const last = ids[ids.length - 1];
+    if (last !== undefined) q.where("endpoint_id", ">", last);
+    const row = (await q.first()) as { e: string | null } | undefined;
+    if (row?.e == null) return ids;
+    ids.push(row.e);
+  }
+}
+
+/** Latest attempt start of one endpoint with one outcome: a single backward index probe. */
+async function latest(ctx: StoreContext, endpointId: string, outcome: string): Promise<number | null> {
+  const row = (await ctx
+    .db(ctx.t.attempts)
+    .max({ at: "started_at" })
+    .where({ endpoint_id: endpointId, outcome })
+    .first()) as { at: unknown } | undefined;
+  return numOrNull(row?.at);
+}
+
+/**
+ * Health of every endpoint with attempts. `range` bounds successRate and attemptsInRange; the
+ * failure streak runs from the endpoint's last success (all time).
  */
 export async function endpointHealth(ctx: StoreContext, range: TimeRange): Promise<EndpointHealth[]> {
   const { since, until } = rangeMs(range);
   const { db, t } = ctx;
-  const latest = (await db(t.attempts)
-    .select("endpoint_id", "outcome")
-    .max({ at: "started_at" })
-    .groupBy("endpoint_id", "outcome")) as Record<string, unknown>[];
-  const inRange = (await db(t.attempts)
-    .select("endpoint_id", "outcome")
-    .count({ n: "*" })
-    .where("started_at", ">=", since)
-    .andWhere("started_at", "<", until)
-    .groupBy("endpoint_id", "outcome")) as Record<string, unknown>[];
-  const acc = new Map<string, { ok: number | null; bad: number | null; total: number; okInRange: number }>();
-  const entry = (id: unknown) => {
-    const key = String(id);
-    const e = acc.get(key) ?? { ok: null, bad: null, total: 0, okInRange: 0 };
-    acc.set(key, e);
-    return e;
-  };
-  for (const r of latest) {
-    const e = entry(r.endpoint_id);
-    const at = num(r.at);
-    if (r.outcome === "success") e.ok = at;
-    else e.bad = Math.max(e.bad ?? at, at);
-  }
-  for (const r of inRange) {
-    const e = entry(r.endpoint_id);
-    e.total += num(r.n);
-    if (r.outcome === "success") e.okInRange += num(r.n);
-  }
+  const [ids, inRange] = await Promise.all([
+    endpointIds(ctx),
+    db(t.attempts)
+      .select("endpoint_id", "outcome")
+      .count({ n: "*" })
+      .where("started_at", ">=", since)
+      .andWhere("started_at", "<", until)
+      .groupBy("endpoint_id", "outcome") as Promise<Record<string, unknown>[]>,
+  ]);
   const result = await Promise.all(
-    [...acc.entries()].map(async ([endpointId, e]): Promise<EndpointHealth> => {
-      const q = db(t.attempts)
-        .count({ n: "*" })
-        .min({ first: "started_at" })
-        .where("endpoint_id", endpointId)
-        .whereIn("outcome", FAILURES);
-      if (e.ok !== null) q.andWhere("started_at", ">", e.ok);
-      const streak =
-        e.bad === null || (e.ok !== null && e.ok > e.bad)
-          ? undefined
-          : ((await q.first()) as Record<string, unknown>);
-      const failures = streak ? num(streak.n) : 0;
+    ids.map(async (endpointId): Promise<EndpointHealth> => {
+      const [ok, retryable, permanent] = await Promise.all([
+        latest(ctx, endpointId, "success"),
+        latest(ctx, endpointId, "retryable"),
+        latest(ctx, endpointId, "permanent"),
+      ]);
+      const bads = [retryable, permanent].filter((v): v is number => v !== null);
+      const bad = bads.length > 0 ? Math.max(...bads) : null;
+      let failures = 0;
+      let first: number | null = null;
+      if (bad !== null && (ok === null || bad > ok)) {
+        const q = db(t.attempts)
+          .count({ n: "*" })
+          .min({ first: "started_at" })
+          .where("endpoint_id", endpointId)
+          .whereIn("outcome", FAILURES);
+        if (ok !== null) q.andWhere("started_at", ">", ok);
+        const streak = (await q.first()) as Record<string, unknown> | undefined;
+        failures = num(streak?.n ?? 0);
+        first = numOrNull(streak?.first);
+      }
+      const mine = inRange.filter((r) => r.endpoint_id === endpointId);
+      const total = mine.reduce((sum, r) => sum + num(r.n), 0);
+      const okInRange = mine.filter((r) => r.outcome === "success").reduce((sum, r) => sum + num(r.n), 0);
       return {
         endpointId,
-        successRate: e.total === 0 ? null : e.okInRange / e.total,
-        attemptsInRange: e.total,
+        successRate: total === 0 ? null : okInRange / total,
+        attemptsInRange: total,
         consecutiveFailures: failures,
-        lastSuccessAt: e.ok === null ? null : new Date(e.ok),
-        lastFailureAt: e.bad === null ? null : new Date(e.bad),
-        failingSince: failures > 0 && streak?.first != null ? new Date(num(streak.first)) : null,
+        lastSuccessAt: ok === null ? null : new Date(ok),
+        lastFailureAt: bad === null ? null : new Date(bad),
+        failingSince: failures > 0 && first !== null ? new Date(first) : null,
       };
     }),
   );

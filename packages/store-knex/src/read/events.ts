@@ -1,7 +1,8 @@
 import type { EventDetail, EventFilter, EventRecord, Page, PageRequest } from "@hookline/core";
 import type { StoreContext } from "../context.js";
 import { DELIVERY_COLUMNS, EVENT_COLUMNS, toDeliverySummary, toEventRecord } from "../schema/rows.js";
-import { pageById, whereEvents } from "./filters.js";
+import { whereEvents } from "./filters.js";
+import { pageNewestFirst } from "./page.js";
 
 /** Events matching `filter`, newest first, bodies included. */
 export function listEvents(
@@ -10,7 +11,7 @@ export function listEvents(
   page: PageRequest,
 ): Promise<Page<EventRecord>> {
   const q = whereEvents(ctx.db(ctx.t.events).select(...EVENT_COLUMNS), filter);
-  return pageById(q, page, toEventRecord);
+  return pageNewestFirst(ctx.db, ctx.t.events, q, page, toEventRecord);
 }
 
 /** One event with its deliveries (oldest first); null when unknown. */

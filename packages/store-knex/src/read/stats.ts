@@ -8,7 +8,7 @@ import {
 } from "@hookline/core";
 import type { StoreContext } from "../context.js";
 import { num } from "../util/convert.js";
-import { groupKey, percentilesBy } from "./percentiles.js";
+import { groupKey, type HistogramRow, percentilesFromHistogram } from "./percentiles.js";
 
 /** Validated range bounds in epoch ms. */
 export function rangeMs(range: TimeRange): { since: number; until: number } {
@@ -37,12 +37,21 @@ export const zeroCounts = (): Record<DeliveryStatus, number> =>
 export async function stats(ctx: StoreContext, range: TimeRange): Promise<StatsRow[]> {
   const { since, until } = rangeMs(range);
   const { db, t } = ctx;
-  const counted = (await db(t.deliveries)
-    .select("event_code", "endpoint_id", "status")
-    .count({ n: "*" })
-    .where("created_at", ">=", since)
-    .andWhere("created_at", "<", until)
-    .groupBy("event_code", "endpoint_id", "status")) as Record<string, unknown>[];
+  // Two independent scans (deliveries by creation, attempts by start): run them side by side.
+  const [counted, histogram] = await Promise.all([
+    db(t.deliveries)
+      .select("event_code", "endpoint_id", "status")
+      .count({ n: "*" })
+      .where("created_at", ">=", since)
+      .andWhere("created_at", "<", until)
+      .groupBy("event_code", "endpoint_id", "status") as Promise<Record<string, unknown>[]>,
+    db(t.attempts)
+      .select("event_code", "endpoint_id", { v: "duration_ms" })
+      .count({ n: "*" })
+      .where("started_at", ">=", since)
+      .andWhere("started_at", "<", until)
+      .groupBy("event_code", "endpoint_id", "duration_ms") as Promise<HistogramRow[]>,
+  ]);
   const groups = new Map<
     string,
     { eventCode: string; endpointId: string; counts: Record<DeliveryStatus, number> }
@@ -57,12 +66,7 @@ export async function stats(ctx: StoreContext, range: TimeRange): Promise<StatsR
     g.counts[r.status as DeliveryStatus] = num(r.n);
     groups.set(key, g);
   }
-  if (groups.size === 0) return [];
-  const durations = db(t.attempts)
-    .select("event_code", "endpoint_id", { v: "duration_ms" })
-    .where("started_at", ">=", since)
-    .andWhere("started_at", "<", until);
-  const pct = await percentilesBy(db, durations, ["event_code", "endpoint_id"]);
+  const pct = percentilesFromHistogram(histogram, ["event_code", "endpoint_id"]);
   return [...groups.entries()]
     .map(([key, g]) => {
       const ok = g.counts.succeeded;

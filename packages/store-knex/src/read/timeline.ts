@@ -7,7 +7,7 @@ import {
 } from "@hookline/core";
 import type { StoreContext } from "../context.js";
 import { num } from "../util/convert.js";
-import { percentilesBy } from "./percentiles.js";
+import { type HistogramRow, percentilesFromHistogram } from "./percentiles.js";
 import { rangeMs, zeroCounts } from "./stats.js";
 
 /** Bounds the answer (and the work) of one timeline call. */
@@ -44,11 +44,13 @@ export async function timeline(
     .where("created_at", ">=", since)
     .andWhere("created_at", "<", until)
     .groupBy("bucket", "status")) as Record<string, unknown>[];
-  const durations = db(t.attempts)
+  const histogram = (await db(t.attempts)
     .select(db.raw(`${bucketOf("started_at")} AS bucket`), { v: "duration_ms" })
+    .count({ n: "*" })
     .where("started_at", ">=", since)
-    .andWhere("started_at", "<", until);
-  const pct = await percentilesBy(db, durations, ["bucket"]);
+    .andWhere("started_at", "<", until)
+    .groupBy("bucket", "duration_ms")) as HistogramRow[];
+  const pct = percentilesFromHistogram(histogram, ["bucket"]);
   const buckets = Array.from({ length: n }, (_, i) => ({
     start: new Date(since + i * bucketMs),
     counts: zeroCounts(),
