@@ -8,6 +8,7 @@ import { openKnex } from "./connection.js";
 import { knexStore } from "./knex-store.js";
 import { DEFAULT_SQLITE_FILE, resolveOptions } from "./options.js";
 import { registerKnexStore } from "./register.js";
+import { tableNames } from "./schema/tables.js";
 
 const memory = { client: "better-sqlite3", connection: { filename: ":memory:" }, useNullAsDefault: true };
 
@@ -99,5 +100,19 @@ describe("knexStore options", () => {
     const store = child.resolve<{ migrate(): Promise<void>; close(): Promise<void> }>(TOKENS.Store);
     await store.migrate();
     await store.close();
+  });
+});
+
+describe("tableNames", () => {
+  it("lists every table a store may create, children first", () => {
+    expect(tableNames("hookline_").all).toEqual([
+      "hookline_attempts",
+      "hookline_deliveries",
+      "hookline_events",
+      "hookline_endpoint_states",
+      "hookline_migrations",
+      "hookline_migrations_lock",
+      "hookline_migrations_guard",
+    ]);
   });
 });

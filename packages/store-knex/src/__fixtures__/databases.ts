@@ -107,16 +107,7 @@ export async function dropTables(config: Knex.Config, prefix: string): Promise<v
   if (isMemory(config)) return;
   const db = knexFactory(config);
   try {
-    const t = tableNames(prefix);
-    for (const name of [
-      t.attempts,
-      t.deliveries,
-      t.events,
-      t.endpoints,
-      t.migrations,
-      `${t.migrations}_lock`,
-    ])
-      await db.schema.dropTableIfExists(name);
+    for (const name of tableNames(prefix).all) await db.schema.dropTableIfExists(name);
   } finally {
     await db.destroy();
   }
