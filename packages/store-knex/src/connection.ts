@@ -14,6 +14,8 @@ const SQLITE_CLIENTS = new Set(["better-sqlite3", "sqlite3"]);
  * SQLite connections the store opens get WAL (readers never block the writer) and no busy
  * handler: better-sqlite3 is synchronous, so SQLite's own busy wait would freeze the event loop.
  * A busy database surfaces at once and the store retries asynchronously (util/retry.ts).
+ * Only better-sqlite3 (the supported SQLite driver) exposes pragma(); a node-sqlite3 connection
+ * is left as its driver configures it.
  */
 function withSqliteSetup(config: Knex.Config): Knex.Config {
   const pool = config.pool ?? {};
