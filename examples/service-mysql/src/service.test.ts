@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { verify } from "@hookline/core";
 import { startHttpReceiver, type TestReceiver } from "@hookline/core/testing";
+import { tableNames } from "@hookline/store-knex";
 import knexFactory from "knex";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buyerService, migrateBuyers } from "./app.js";
@@ -50,16 +51,8 @@ describe.skipIf(!up)(
       stop = async () => {
         server.close();
         await hooks.stop();
-        for (const t of [
-          "attempts",
-          "deliveries",
-          "events",
-          "endpoint_state",
-          "migrations",
-          "migrations_lock",
-          "demo_buyers",
-        ]) {
-          await db.schema.dropTableIfExists(`${prefix}${t}`);
+        for (const t of [...tableNames(prefix).all, `${prefix}demo_buyers`]) {
+          await db.schema.dropTableIfExists(t);
         }
         await db.destroy();
       };

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createHookline, verify } from "@hookline/core";
 import { startHttpReceiver } from "@hookline/core/testing";
 import { buyerEvents } from "@hookline/events-buyer";
-import { knexStore } from "@hookline/store-knex";
+import { knexStore, tableNames } from "@hookline/store-knex";
 import { httpTransport } from "@hookline/transport-http";
 import knexFactory, { type Knex } from "knex";
 import { describe, expect, it, vi } from "vitest";
@@ -80,9 +80,7 @@ describe.each(targets)("bytes on $name", ({ name, config }) => {
     await hooks.stop();
     await receiver.close();
     const db = knexFactory(cfg);
-    for (const t of ["attempts", "deliveries", "events", "endpoint_state", "migrations", "migrations_lock"]) {
-      await db.schema.dropTableIfExists(`${prefix}${t}`);
-    }
+    for (const t of tableNames(prefix).all) await db.schema.dropTableIfExists(t);
     await db.destroy();
   });
 });

@@ -101,7 +101,7 @@ export interface EventFilter {
   readonly until?: Date;
 }
 
-/** Cursor pagination, newest first. */
+/** Cursor pagination, newest first by created time, id breaking ties. The cursor is opaque. */
 export interface PageRequest {
   readonly limit: number;
   readonly cursor?: string | null;
@@ -233,11 +233,11 @@ export interface DeliveryStore {
   complete(results: readonly AttemptResult[]): Promise<CompletionReport>;
   /** Give back claims that were never attempted (graceful stop); returns how many were released. */
   release(claims: readonly { readonly deliveryId: string; readonly claimToken: string }[]): Promise<number>;
-  /** Deliveries matching `filter`, newest first. */
+  /** Deliveries matching `filter`, newest first (by createdAt, then id). */
   listDeliveries(filter: DeliveryFilter, page: PageRequest): Promise<Page<DeliverySummary>>;
   /** One delivery with its event and attempts, or null. */
   getDelivery(id: string): Promise<DeliveryDetail | null>;
-  /** Events matching `filter`, newest first (bodies included). */
+  /** Events matching `filter`, newest first by createdAt then id (bodies included). */
   listEvents(filter: EventFilter, page: PageRequest): Promise<Page<EventRecord>>;
   /** One event with its deliveries, or null. */
   getEvent(id: string): Promise<EventDetail | null>;
@@ -249,7 +249,10 @@ export interface DeliveryStore {
   endpointHealth(range: TimeRange): Promise<EndpointHealth[]>;
   /** Move terminal deliveries back to pending, due now; returns how many moved. */
   requeue(target: { readonly ids: readonly string[] } | { readonly filter: DeliveryFilter }): Promise<number>;
-  /** Delete terminal deliveries (and their attempts, and events left empty) last updated before `olderThan`. */
+  /**
+   * Delete terminal deliveries (and their attempts) last updated before `olderThan`, and events
+   * created before it that have no deliveries left.
+   */
   purge(olderThan: Date, opts?: { readonly batchSize?: number }): Promise<number>;
   /** Persisted endpoint switches. */
   getEndpointStates(): Promise<EndpointState[]>;

@@ -55,10 +55,33 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? null;
 }
 
-/** Page newest first by id (ids are time-ordered), starting after `cursor`. */
-export function pageById<T extends { id: string }>(rows: T[], limit: number, cursor?: string | null) {
-  const sorted = rows.filter((r) => !cursor || r.id < cursor).sort((a, b) => (a.id < b.id ? 1 : -1));
+/** Page newest first by (createdAt, id), as the SQL stores do; the cursor is "<ms>.<id>". */
+export function pageById<T extends { id: string; createdAt: Date }>(
+  rows: T[],
+  limit: number,
+  cursor?: string | null,
+) {
+  const key = (r: T) => [r.createdAt.getTime(), r.id] as const;
+  const after = cursor ? parseCursor(cursor) : null;
+  const older = (r: T) => {
+    if (!after) return true;
+    const [ms, id] = key(r);
+    return ms < after.ms || (ms === after.ms && id < after.id);
+  };
+  const sorted = rows
+    .filter(older)
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
   const items = sorted.slice(0, limit);
-  const nextCursor = sorted.length > limit ? (items[items.length - 1]?.id ?? null) : null;
+  const last = items[items.length - 1];
+  const nextCursor = sorted.length > limit && last ? `${last.createdAt.getTime()}.${last.id}` : null;
   return { items, nextCursor };
+}
+
+function parseCursor(cursor: string): { ms: number; id: string } {
+  const dot = cursor.indexOf(".");
+  const ms = Number(cursor.slice(0, dot));
+  // A bare id (older cursors) sorts as if created at the end of time: everything is older.
+  return dot > 0 && Number.isFinite(ms)
+    ? { ms, id: cursor.slice(dot + 1) }
+    : { ms: Number.MAX_SAFE_INTEGER, id: cursor };
 }

@@ -344,7 +344,8 @@ class MemoryStore implements DeliveryStore {
     const liveEvents = new Set([...this.#t.deliveries.values()].map((d) => d.eventId));
     this.#t.attempts = this.#t.attempts.filter((a) => live.has(a.deliveryId));
     for (const [id, e] of this.#t.events) {
-      if (liveEvents.has(id)) continue;
+      // An event with no deliveries left goes too, but only once it is itself older than the cut-off.
+      if (liveEvents.has(id) || e.createdAt >= olderThan) continue;
       this.#t.events.delete(id);
       if (e.idempotencyKey) this.#t.idempotency.delete(e.idempotencyKey);
     }
