@@ -6,4 +6,12 @@ import { Agent } from "undici";
  * Hookline only in what they leave out.
  */
 export const newAgent = (): Agent =>
-  new Agent({ connections: 32, pipelining: 1, keepAliveTimeout: 4000, keepAliveMaxTimeout: 4000 });
+  new Agent({
+    connections: 32,
+    pipelining: 1,
+    keepAliveTimeout: 4000,
+    keepAliveMaxTimeout: 4000,
+    // The transport's default 15 s deadline: no request of the bench can hang a run.
+    headersTimeout: 15_000,
+    bodyTimeout: 15_000,
+  });

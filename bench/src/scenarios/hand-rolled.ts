@@ -1,7 +1,9 @@
 import { createHmac, randomUUID } from "node:crypto";
 import knexFactory, { type Knex } from "knex";
 import { request } from "undici";
+import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
 import { openTarget } from "../lib/db.js";
+import { serverPids } from "../lib/db-pids.js";
 import { newAgent } from "../lib/http-client.js";
 import { BODY_BYTES, bodyFor, EVENT_CODE, SECRET } from "../lib/payload.js";
 import { startReceiver } from "../lib/receiver.js";
@@ -103,9 +105,12 @@ export const handRolled: Scenario = {
     try {
       const p = target.prefix;
       await createTables(db, p);
+      const groups = { bench: [process.pid], receiver: [receiver.pid], mariadb: serverPids("mariadb") };
+      const cpu0 = cpuSnapshot(groups);
       const t0 = performance.now();
       await inLanes(events, inFlight, (i) => deliverOne(db, p, receiver.url, agent, i));
       const ms = performance.now() - t0;
+      const cpu = cpuSplit(cpu0, cpuSnapshot(groups), 2);
       const [ok] = await db(`${p}hr_deliveries`).where({ status: "succeeded" }).count({ n: "*" });
       const [att] = await db(`${p}hr_attempts`).count({ n: "*" });
       const logged = Number(ok?.n) === events && Number(att?.n) === events;
@@ -118,6 +123,7 @@ export const handRolled: Scenario = {
             detail: `${ok?.n} succeeded, ${att?.n} attempts of ${events}`,
           },
         ],
+        info: { "hand-rolled": { cpuPctOfOneCore: cpu } },
       };
     } finally {
       await agent.close();

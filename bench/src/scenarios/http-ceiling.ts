@@ -1,4 +1,5 @@
 import { request } from "undici";
+import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
 import { newAgent } from "../lib/http-client.js";
 import { BODY_BYTES, bodyFor } from "../lib/payload.js";
 import { startReceiver } from "../lib/receiver.js";
@@ -23,6 +24,8 @@ export const httpCeiling: Scenario = {
     const agent = newAgent();
     try {
       let ok = 0;
+      const groups = { bench: [process.pid], receiver: [receiver.pid] };
+      const cpu0 = cpuSnapshot(groups);
       const t0 = performance.now();
       await inLanes(requests, inFlight, async (i) => {
         const res = await request(receiver.url, {
@@ -35,6 +38,7 @@ export const httpCeiling: Scenario = {
         if (res.statusCode === 200) ok++;
       });
       const ms = performance.now() - t0;
+      const cpu = cpuSplit(cpu0, cpuSnapshot(groups), 2);
       const seen = await receiver.count();
       return {
         figures: [figure("http.rate", "requests/s", "req/s", perSecond(requests, ms))],
@@ -45,6 +49,7 @@ export const httpCeiling: Scenario = {
             detail: `${ok} ok, receiver saw ${seen} of ${requests}`,
           },
         ],
+        info: { http: { cpuPctOfOneCore: cpu } },
       };
     } finally {
       await agent.close();

@@ -1,0 +1,98 @@
+import { type AttemptResult, type NewEvent, newId } from "@hookline/core";
+import { knexStore } from "@hookline/store-knex";
+import { insertDue } from "../lib/backlog.js";
+import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
+import { openTarget } from "../lib/db.js";
+import { serverPids } from "../lib/db-pids.js";
+import { bodyFor } from "../lib/payload.js";
+import { inLanes, sleep } from "../lib/wait.js";
+
+// Diagnostic, not a scenario: CPU per delivery of each store write on MariaDB, by batch size,
+// with nothing else running in this process. `node bench/dist/diag/store-costs.js [rows]`.
+// MariaDB's figure includes 3 s after each step (purge and flushing run in the background) and
+// any other session on the shared server, so run it on a quiet machine and read it as an upper bound.
+const N = Number(process.argv[2] ?? 20_000);
+const TAIL_MS = 3000;
+const target = openTarget("mariadb", "sc");
+const store = knexStore({ knex: target.config, tablePrefix: target.prefix });
+const groups = { node: [process.pid], mariadb: serverPids("mariadb") };
+
+async function measure(label: string, work: () => Promise<void>): Promise<void> {
+  const c0 = cpuSnapshot(groups);
+  const t0 = performance.now();
+  await work();
+  const runMs = performance.now() - t0;
+  await sleep(TAIL_MS);
+  const cpu = cpuSplit(c0, cpuSnapshot(groups), 2);
+  const us = (pct: number | undefined) => Math.round(((pct ?? 0) * 10 * (performance.now() - t0)) / N);
+  console.log(
+    `${label.padEnd(34)} ${String(Math.round((N * 1000) / runMs)).padStart(6)}/s   MariaDB ${String(us(cpu.mariadb)).padStart(4)} µs/row   node ${String(us(cpu.node)).padStart(4)} µs/row   (others ${cpu.others} % of a core)`,
+  );
+}
+
+const claimed = (i: number): NewEvent => ({
+  id: newId("evt"),
+  code: "user_credits_zero",
+  subject: `b${i}`,
+  body: bodyFor(i),
+  idempotencyKey: null,
+  createdAt: new Date(),
+  deliveries: [
+    { id: newId("dlv"), endpointId: "bench", claim: { token: newId("clm"), leaseMs: 60_000, workerId: "w" } },
+  ],
+});
+
+const success = (e: NewEvent): AttemptResult => ({
+  deliveryId: e.deliveries[0]!.id,
+  endpointId: "bench",
+  claimToken: e.deliveries[0]!.claim!.token,
+  attemptId: newId("att"),
+  attempt: 1,
+  startedAt: new Date(),
+  request: {
+    url: "http://127.0.0.1:1/hooks",
+    headers: { "content-type": "application/json", "webhook-id": e.id },
+  },
+  outcome: {
+    kind: "success",
+    status: 200,
+    headers: { "content-type": "application/json" },
+    body: '{"ok":true}',
+    durationMs: 3,
+  },
+  next: { status: "succeeded" },
+});
+
+try {
+  await store.migrate();
+  for (const batch of [50, 200]) {
+    const events = Array.from({ length: N }, (_, i) => claimed(i));
+    await measure(`insertEvents, batches of 500`, () =>
+      inLanes(
+        Math.ceil(N / 500),
+        2,
+        async (b) => void (await store.insertEvents(events.slice(b * 500, b * 500 + 500))),
+      ),
+    );
+    const results = events.map(success);
+    await measure(`complete, batches of ${batch}, 2 at once`, () =>
+      inLanes(
+        Math.ceil(N / batch),
+        2,
+        async (b) => void (await store.complete(results.slice(b * batch, b * batch + batch))),
+      ),
+    );
+  }
+  for (const limit of [100, 2]) {
+    await insertDue(store, N, { endpointId: "bench" });
+    await sleep(TAIL_MS);
+    await measure(`claimDue, limit ${limit}`, async () => {
+      let got = 0;
+      for (let calls = 0; got < N && calls < 2 * N; calls++)
+        got += (await store.claimDue({ limit, leaseMs: 60_000, workerId: "w" })).length;
+    });
+  }
+} finally {
+  await store.close();
+  await target.cleanup();
+}
