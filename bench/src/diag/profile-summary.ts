@@ -24,7 +24,7 @@ const file = process.argv[2];
 if (!file) throw new Error("usage: profile-summary <file.cpuprofile>");
 const p = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const selfUs = new Map<number, number>();
-p.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+for (const [i, id] of p.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
 const byPackage = new Map<string, number>();
 const byFunction = new Map<string, number>();
 let total = 0;
