@@ -7,7 +7,12 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@hookline/source"] } },
   test: {
     setupFiles: ["./vitest.setup.ts"],
-    include: ["packages/**/src/**/*.test.ts", "examples/**/src/**/*.test.ts", "bench/src/**/*.test.ts", "tests/*/src/**/*.test.ts"],
+    include: [
+      "packages/**/src/**/*.test.ts",
+      "examples/**/src/**/*.test.ts",
+      "bench/src/**/*.test.ts",
+      "tests/*/src/**/*.test.ts",
+    ],
     typecheck: {
       enabled: true,
       include: ["packages/**/src/**/*.test-d.ts"],

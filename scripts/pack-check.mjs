@@ -2,7 +2,7 @@
 // npm, and import every entry point. Install scripts are skipped (better-sqlite3 would compile for
 // minutes), so this checks packaging — exports maps, files, dependency ranges — not the driver.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -15,17 +15,32 @@ for (const p of packages) {
   const dir = join(root, "packages", p);
   const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   execFileSync("npx", [...pnpm, "pack", "--pack-destination", out], { cwd: dir, stdio: "pipe" });
-  const file = readdirSync(out).find((f) => f.startsWith(manifest.name.replace("@", "").replace("/", "-")) && f.endsWith(".tgz"));
+  const file = readdirSync(out).find(
+    (f) => f.startsWith(manifest.name.replace("@", "").replace("/", "-")) && f.endsWith(".tgz"),
+  );
   if (!file) throw new Error(`pack-check: no tarball for ${manifest.name}`);
-  const listing = execFileSync("tar", ["-tzf", join(out, file)], { encoding: "utf8" }).split("\n").filter(Boolean);
-  const stray = listing.filter((f) => !/^package\/(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f) || /\.test\.|__tests__|__fixtures__/.test(f));
-  if (stray.length) throw new Error(`pack-check: ${manifest.name} ships unexpected files: ${stray.slice(0, 5).join(", ")}`);
+  const listing = execFileSync("tar", ["-tzf", join(out, file)], { encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean);
+  const stray = listing.filter(
+    (f) =>
+      !/^package\/(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f) ||
+      /\.test\.|__tests__|__fixtures__/.test(f),
+  );
+  if (stray.length)
+    throw new Error(`pack-check: ${manifest.name} ships unexpected files: ${stray.slice(0, 5).join(", ")}`);
   tarballs.push(join(out, file));
   console.log(`packed ${manifest.name}: ${listing.length} files`);
 }
 const app = mkdtempSync(join(tmpdir(), "hookline-app-"));
-writeFileSync(join(app, "package.json"), JSON.stringify({ name: "empty-app", private: true, type: "module" }));
-execFileSync("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", ...tarballs], { cwd: app, stdio: "inherit" });
+writeFileSync(
+  join(app, "package.json"),
+  JSON.stringify({ name: "empty-app", private: true, type: "module" }),
+);
+execFileSync("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", ...tarballs], {
+  cwd: app,
+  stdio: "inherit",
+});
 const probe = `
 import * as core from "@hookline/core";
 import * as buyer from "@hookline/events-buyer";

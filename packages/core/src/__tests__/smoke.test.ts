@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createHookline } from "../hookline.js";
 import { memoryStore } from "../memory/memory-store.js";
 import { memoryTransport } from "../memory/memory-transport.js";

@@ -76,5 +76,5 @@ export function parseRetryAfter(value: string | undefined, now: Date = new Date(
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
   const ms = at - now.getTime();
-  return ms > 0 ? ms : 0;
+  return Math.max(ms, 0);
 }

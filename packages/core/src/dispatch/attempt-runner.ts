@@ -42,7 +42,7 @@ export class AttemptRunner {
       startedAt,
     };
     const ep = this.endpoint(job.endpointId);
-    if (!ep || !ep.enabled || this.isDisabled(job.endpointId)) {
+    if (!ep?.enabled || this.isDisabled(job.endpointId)) {
       // Nothing is sent to an endpoint that is gone or switched off; the delivery stays replayable.
       const code = ep ? "HOOKLINE_ENDPOINT_DISABLED" : "HOOKLINE_ENDPOINT_UNKNOWN";
       const outcome: DeliveryOutcome = {

@@ -57,8 +57,9 @@ export function resolveEndpoints(
   return Object.freeze(resolved);
 }
 
-function invalid(where: string, expected: string, given?: unknown): HooklineError {
-  const tail = arguments.length > 2 ? `, got ${describeValue(given)}` : "";
+// `given` is a rest parameter so "no value to show" (secrets) differs from a given undefined.
+function invalid(where: string, expected: string, ...given: [unknown?]): HooklineError {
+  const tail = given.length > 0 ? `, got ${describeValue(given[0])}` : "";
   return new HooklineError("HOOKLINE_INVALID_CONFIG", `${where}: expected ${expected}${tail}`);
 }
 

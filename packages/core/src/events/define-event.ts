@@ -48,7 +48,7 @@ export function assertEventDefinition(def: unknown): asserts def is EventDefinit
     fail(`event "${d.code}": expected a non-empty description`, d.description);
   }
   const std = (d.schema as StandardSchemaV1 | undefined)?.["~standard"];
-  if (!std || std.version !== 1 || typeof std.validate !== "function") {
+  if (std?.version !== 1 || typeof std.validate !== "function") {
     fail(`event "${d.code}": expected schema to implement Standard Schema v1`, d.schema);
   }
   if (d.subject !== undefined && typeof d.subject !== "function") {

@@ -146,7 +146,7 @@ class MemoryStore implements DeliveryStore {
     const now = this.#now();
     for (const r of results) {
       const d = this.#t.deliveries.get(r.deliveryId);
-      if (!d || d.status !== "sending" || d.claimToken !== r.claimToken) {
+      if (d?.status !== "sending" || d.claimToken !== r.claimToken) {
         stale.push(r.deliveryId);
         continue;
       }
