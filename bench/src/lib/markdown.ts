@@ -57,7 +57,7 @@ function planRows(r: Report): string[] {
   if (plans.length === 0) return [];
   return [
     "",
-    "## EXPLAIN plans (MariaDB, 1M deliveries)",
+    "## EXPLAIN plans of the admin queries (MariaDB)",
     "",
     ...table(
       ["Query", "Table", "Access", "Key", "Rows (est.)", "Extra", "Index used"],

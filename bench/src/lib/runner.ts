@@ -1,5 +1,13 @@
 import { ScenarioAccumulator, type ScenarioResult } from "./results.js";
 import type { RunContext, Scenario } from "./scenario.js";
+import { sleep } from "./wait.js";
+
+/**
+ * Pause between scenarios at full size: MariaDB purges and flushes in the background for a few
+ * seconds after a large run (the 100k backlog, the seed), work that would otherwise be billed to
+ * whichever scenario comes next.
+ */
+const SETTLE_MS = 3000;
 
 export interface RunOptions {
   readonly quick: boolean;
@@ -32,6 +40,7 @@ export async function runScenarios(
     for (const s of scenarios) {
       const a = acc.get(s.id)!;
       if (a.error) continue;
+      if (!opts.quick) await sleep(SETTLE_MS);
       const started = performance.now();
       try {
         if (!ready.has(s.id)) {
