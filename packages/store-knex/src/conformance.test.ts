@@ -1,6 +1,6 @@
 import { storeConformance } from "@hookline/core/testing";
-import { describeTargets, dropTables, testTargets, uniquePrefix } from "./__fixtures__/databases.js";
 import { knexStore } from "./knex-store.js";
+import { describeTargets, dropTables, testTargets, uniquePrefix } from "./testing/databases.js";
 
 const targets = await testTargets();
 

@@ -1,154 +1,128 @@
 import { createHookline } from "@hookline/core";
-import { startHttpReceiver, type TestReceiver } from "@hookline/core/testing";
 import { buyerEvents } from "@hookline/events-buyer";
 import { knexStore } from "@hookline/store-knex";
+import { describeTargets } from "@hookline/store-knex/testing";
 import { httpTransport } from "@hookline/transport-http";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  MYSQL_URL,
-  mysqlReachable,
-  openTables,
-  spawnWorker,
-  statusCounts,
-  uniquePrefix,
-  until,
-  type WorkerProc,
-} from "./harness.js";
+import { expect, it } from "vitest";
+import { MYSQL_URL, mariadb, spawnWorker, statusCounts, until, useProcessEnv } from "./harness.js";
 
-const up = await mysqlReachable();
+describeTargets([await mariadb()], "crash and outage recovery", () => {
+  const env = useProcessEnv("c");
+  const received = () => env.received();
 
-describe.skipIf(!up)(
-  `crash and outage recovery on MariaDB${up ? "" : " [skipped: MariaDB unreachable and CI unset]"}`,
-  () => {
-    let receiver: TestReceiver;
-    let tables: Awaited<ReturnType<typeof openTables>>;
-    let prefix: string;
-    const procs: WorkerProc[] = [];
-    beforeEach(async () => {
-      receiver = await startHttpReceiver();
-      prefix = uniquePrefix("c");
-      tables = await openTables(prefix);
+  it("SIGKILL mid-burst of 1,000 emits to a slow receiver: every accepted event is delivered, nothing is lost", async () => {
+    const { receiver, tables, prefix, procs } = env;
+    receiver.on("/slow", { delayMs: 50 });
+    const endpoints = [{ id: "slow", url: receiver.url("/slow"), events: "*" as const }];
+    const emitter = spawnWorker({
+      prefix,
+      endpoints,
+      worker: false,
+      leaseMs: 3_000,
+      emit: { count: 1_000, concurrency: 32 },
     });
-    afterEach(async () => {
-      await Promise.all(procs.splice(0).map((p) => p.kill("SIGKILL")));
-      await receiver.close();
-      await tables.drop();
+    procs.push(emitter);
+    await emitter.waitFor((m) => m.filter((x) => x.accepted).length >= 300, 60_000);
+    await emitter.kill("SIGKILL");
+    const accepted = emitter.messages.filter((m) => m.accepted).map((m) => String(m.accepted));
+    const sentBeforeCrash = receiver.requests.length;
+    expect(accepted.length).toBeGreaterThanOrEqual(300);
+    expect(accepted.length).toBeLessThan(1_000); // it really died mid-burst
+
+    const rescuer = spawnWorker({ prefix, endpoints, workerId: "rescuer", leaseMs: 3_000, batchSize: 50 });
+    procs.push(rescuer);
+    await until(
+      async () => {
+        const c = await statusCounts(tables.db, prefix);
+        return Object.keys(c).every((s) => s === "succeeded");
+      },
+      60_000,
+      "every stored delivery to succeed",
+    );
+
+    const rows = (await tables.db(`${prefix}deliveries`).select("event_id")) as { event_id: string }[];
+    const stored = new Set(rows.map((r) => r.event_id));
+    for (const id of accepted) expect(stored.has(id)).toBe(true); // accepted means committed
+    const got = new Set(received());
+    for (const id of stored) expect(got.has(id)).toBe(true); // every stored event reached the receiver
+    const duplicates = receiver.requests.length - got.size;
+    // Only what was in flight when the emitter died may be sent twice.
+    expect(duplicates).toBeLessThanOrEqual(256);
+    console.log(
+      `SIGKILL test: ${accepted.length} accepted before the kill, ${stored.size} stored, ${sentBeforeCrash} sent before the crash, ${duplicates} duplicates`,
+    );
+  });
+
+  it("recovers when the server kills the worker's database connections mid-run, and loses nothing", async () => {
+    const { receiver, tables, prefix, procs } = env;
+    const user = `hlk${Date.now().toString(36)}`;
+    await tables.db.raw(`create user '${user}'@'%' identified by ''`);
+    await tables.db.raw(`grant all on test.* to '${user}'@'%'`);
+    await tables.db.raw(`create user '${user}'@'localhost' identified by ''`);
+    await tables.db.raw(`grant all on test.* to '${user}'@'localhost'`);
+    const uri = MYSQL_URL.replace(/\/\/[^@]*@/, `//${user}@`);
+    receiver.on("/r", { delayMs: 5 });
+    const hooks = createHookline({
+      plugins: [buyerEvents()],
+      endpoints: [{ id: "r", url: receiver.url("/r"), events: "*" }],
+      store: knexStore({
+        knex: { client: "mysql2", connection: { uri, charset: "utf8mb4" }, pool: { min: 0, max: 6 } },
+        tablePrefix: prefix,
+      }),
+      transport: httpTransport({ ssrf: { allow: ["127.0.0.1/32"] } }),
+      retry: { schedule: [100, 100, 100, 100, 100, 100], jitter: 0 },
+      worker: { pollIntervalMs: 50, backoffMinMs: 50, backoffMaxMs: 500, leaseMs: 2_000 },
+      migrate: false,
     });
-    const received = () => receiver.requests.map((r) => r.headers["webhook-id"]!);
-
-    it("SIGKILL mid-burst of 1,000 emits to a slow receiver: every accepted event is delivered, nothing is lost", async () => {
-      receiver.on("/slow", { delayMs: 50 });
-      const endpoints = [{ id: "slow", url: receiver.url("/slow"), events: "*" as const }];
-      const emitter = spawnWorker({
-        prefix,
-        endpoints,
-        worker: false,
-        leaseMs: 3_000,
-        emit: { count: 1_000, concurrency: 32 },
-      });
-      procs.push(emitter);
-      await emitter.waitFor((m) => m.filter((x) => x.accepted).length >= 300, 60_000);
-      await emitter.kill("SIGKILL");
-      const accepted = emitter.messages.filter((m) => m.accepted).map((m) => String(m.accepted));
-      const sentBeforeCrash = receiver.requests.length;
-      expect(accepted.length).toBeGreaterThanOrEqual(300);
-      expect(accepted.length).toBeLessThan(1_000); // it really died mid-burst
-
-      const rescuer = spawnWorker({ prefix, endpoints, workerId: "rescuer", leaseMs: 3_000, batchSize: 50 });
-      procs.push(rescuer);
-      await until(
-        async () => {
-          const c = await statusCounts(tables.db, prefix);
-          return Object.keys(c).every((s) => s === "succeeded");
-        },
-        60_000,
-        "every stored delivery to succeed",
-      );
-
-      const rows = (await tables.db(`${prefix}deliveries`).select("event_id")) as { event_id: string }[];
-      const stored = new Set(rows.map((r) => r.event_id));
-      for (const id of accepted) expect(stored.has(id)).toBe(true); // accepted means committed
-      const got = new Set(received());
-      for (const id of stored) expect(got.has(id)).toBe(true); // every stored event reached the receiver
-      const duplicates = receiver.requests.length - got.size;
-      // Only what was in flight when the emitter died may be sent twice.
-      expect(duplicates).toBeLessThanOrEqual(256);
-      console.log(
-        `SIGKILL test: ${accepted.length} accepted before the kill, ${stored.size} stored, ${sentBeforeCrash} sent before the crash, ${duplicates} duplicates`,
-      );
-    });
-
-    it("recovers when the server kills the worker's database connections mid-run, and loses nothing", async () => {
-      const user = `hlk${Date.now().toString(36)}`;
-      await tables.db.raw(`create user '${user}'@'%' identified by ''`);
-      await tables.db.raw(`grant all on test.* to '${user}'@'%'`);
-      await tables.db.raw(`create user '${user}'@'localhost' identified by ''`);
-      await tables.db.raw(`grant all on test.* to '${user}'@'localhost'`);
-      const uri = MYSQL_URL.replace(/\/\/[^@]*@/, `//${user}@`);
-      receiver.on("/r", { delayMs: 5 });
-      const hooks = createHookline({
-        plugins: [buyerEvents()],
-        endpoints: [{ id: "r", url: receiver.url("/r"), events: "*" }],
-        store: knexStore({
-          knex: { client: "mysql2", connection: { uri, charset: "utf8mb4" }, pool: { min: 0, max: 6 } },
-          tablePrefix: prefix,
-        }),
-        transport: httpTransport({ ssrf: { allow: ["127.0.0.1/32"] } }),
-        retry: { schedule: [100, 100, 100, 100, 100, 100], jitter: 0 },
-        worker: { pollIntervalMs: 50, backoffMinMs: 50, backoffMaxMs: 500, leaseMs: 2_000 },
-        migrate: false,
-      });
-      const errors: string[] = [];
-      hooks.on("error", (e) => errors.push(e.context));
-      await hooks.start();
-      const accepted: string[] = [];
-      let killed = 0;
-      const killer = (async () => {
-        for (let round = 0; round < 4; round++) {
-          await new Promise((r) => setTimeout(r, 250));
-          const [rows] = (await tables.db.raw(
-            "select id from information_schema.processlist where user = ?",
-            [user],
-          )) as [{ id: number }[]];
-          for (const { id } of rows) {
-            await tables.db.raw(`kill connection ${Number(id)}`).catch(() => {});
-            killed++;
-          }
+    const errors: string[] = [];
+    hooks.on("error", (e) => errors.push(e.context));
+    await hooks.start();
+    const accepted: string[] = [];
+    let killed = 0;
+    const killer = (async () => {
+      for (let round = 0; round < 4; round++) {
+        await new Promise((r) => setTimeout(r, 250));
+        const [rows] = (await tables.db.raw("select id from information_schema.processlist where user = ?", [
+          user,
+        ])) as [{ id: number }[]];
+        for (const { id } of rows) {
+          await tables.db.raw(`kill connection ${Number(id)}`).catch(() => {});
+          killed++;
         }
-      })();
-      const payload = (i: number) => ({
-        buyerId: `b-${i}`,
-        buyerName: "test",
-        postCodeList: ["AB"],
-        topUpAmount: 5,
-      });
-      let rejected = 0;
-      for (let i = 0; i < 300; i++) {
-        try {
-          accepted.push((await hooks.emit("add_credits", payload(i))).eventId);
-        } catch {
-          rejected++; // an emit that gave up was not accepted: the caller knows and may retry
-        }
-        if (i % 20 === 0) await new Promise((r) => setTimeout(r, 20));
       }
-      await killer;
-      await until(
-        async () => {
-          const c = await statusCounts(tables.db, prefix);
-          return Object.keys(c).length > 0 && Object.keys(c).every((s) => s === "succeeded");
-        },
-        60_000,
-        "every stored delivery to succeed after the outage",
-      );
-      expect(killed).toBeGreaterThan(0);
-      const got = new Set(received());
-      for (const id of accepted) expect(got.has(id)).toBe(true);
-      console.log(
-        `killed ${killed} connections; ${accepted.length} accepted, ${rejected} emits rejected, ${errors.length} error events`,
-      );
-      await hooks.stop();
-      await tables.db.raw(`drop user '${user}'@'%'`);
-      await tables.db.raw(`drop user '${user}'@'localhost'`);
+    })();
+    const payload = (i: number) => ({
+      buyerId: `b-${i}`,
+      buyerName: "test",
+      postCodeList: ["AB"],
+      topUpAmount: 5,
     });
-  },
-);
+    let rejected = 0;
+    for (let i = 0; i < 300; i++) {
+      try {
+        accepted.push((await hooks.emit("add_credits", payload(i))).eventId);
+      } catch {
+        rejected++; // an emit that gave up was not accepted: the caller knows and may retry
+      }
+      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    await killer;
+    await until(
+      async () => {
+        const c = await statusCounts(tables.db, prefix);
+        return Object.keys(c).length > 0 && Object.keys(c).every((s) => s === "succeeded");
+      },
+      60_000,
+      "every stored delivery to succeed after the outage",
+    );
+    expect(killed).toBeGreaterThan(0);
+    const got = new Set(received());
+    for (const id of accepted) expect(got.has(id)).toBe(true);
+    console.log(
+      `killed ${killed} connections; ${accepted.length} accepted, ${rejected} emits rejected, ${errors.length} error events`,
+    );
+    await hooks.stop();
+    await tables.db.raw(`drop user '${user}'@'%'`);
+    await tables.db.raw(`drop user '${user}'@'localhost'`);
+  });
+});

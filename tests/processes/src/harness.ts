@@ -1,29 +1,23 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { DeliveryStore, EndpointConfig } from "@hookline/core";
-import { knexStore } from "@hookline/store-knex";
+import { startHttpReceiver, type TestReceiver } from "@hookline/core/testing";
+import { knexStore, tableNames } from "@hookline/store-knex";
+import { MARIADB_URL, type TestTarget, testTargets } from "@hookline/store-knex/testing";
 import knexFactory, { type Knex } from "knex";
+import { afterEach, beforeEach } from "vitest";
 
-export const MYSQL_URL = process.env.HOOKLINE_TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
 const WORKER = fileURLToPath(new URL("../workers/worker.mjs", import.meta.url));
 
-/** True when MariaDB answers; in CI the suite never skips, so a missing server fails it. */
-export async function mysqlReachable(): Promise<boolean> {
-  if (process.env.CI) return true;
-  const db = knexFactory({
-    client: "mysql2",
-    connection: { uri: MYSQL_URL },
-    acquireConnectionTimeout: 3000,
-  });
-  try {
-    await db.raw("select 1");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await db.destroy();
-  }
+/** The MariaDB target of this run: present, or failing (CI) / skipped (locally) with a reason. */
+export async function mariadb(): Promise<TestTarget> {
+  const target = (await testTargets()).find((t) => t.name === "mariadb");
+  if (!target) throw new Error("no mariadb test target");
+  return target;
 }
+
+/** MariaDB URL used by worker child processes and for per-test users. */
+export const MYSQL_URL = MARIADB_URL;
 
 export const uniquePrefix = (tag: string) =>
   `p${tag}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}_`;
@@ -44,11 +38,7 @@ export async function openTables(
     db,
     async drop() {
       await store.close();
-      const [rows] = (await db.raw(
-        "select table_name as t from information_schema.tables where table_schema = database() and table_name like ?",
-        [`${prefix}%`],
-      )) as [{ t: string }[]];
-      for (const { t } of rows) await db.schema.dropTableIfExists(t);
+      for (const t of tableNames(prefix).all) await db.schema.dropTableIfExists(t);
       await db.destroy();
     },
   };
@@ -128,4 +118,28 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number, wh
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Per-test receiver, fresh tables and child processes, torn down after each test. */
+export function useProcessEnv(tag: string) {
+  const env = {} as {
+    receiver: TestReceiver;
+    tables: Awaited<ReturnType<typeof openTables>>;
+    prefix: string;
+    procs: WorkerProc[];
+    received: () => string[];
+  };
+  beforeEach(async () => {
+    env.receiver = await startHttpReceiver();
+    env.prefix = uniquePrefix(tag);
+    env.tables = await openTables(env.prefix);
+    env.procs = [];
+    env.received = () => env.receiver.requests.map((r) => r.headers["webhook-id"]!);
+  });
+  afterEach(async () => {
+    await Promise.all(env.procs.splice(0).map((p) => p.kill("SIGKILL")));
+    await env.receiver.close();
+    await env.tables.drop();
+  });
+  return env;
 }

@@ -2,21 +2,12 @@ import type { EventEmitter } from "eventemitter3";
 import type { ClaimedDelivery, DeliveryStore } from "../contracts/store.js";
 import type { DeliveryPipeline } from "../dispatch/pipeline.js";
 import type { LifecycleEvents } from "../lifecycle.js";
+import type { ResolvedSettings } from "../options.js";
 import { type Clock, sleep, type TimerHandle } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 
 /** Worker settings, resolved and frozen by createHookline. */
-export interface WorkerSettings {
-  readonly batchSize: number;
-  readonly pollIntervalMs: number;
-  readonly leaseMs: number;
-  readonly workerId: string;
-  readonly backoffMinMs: number;
-  readonly backoffMaxMs: number;
-  readonly endpointRefreshMs: number;
-  readonly autoDisableAfterMs: number;
-  readonly healthCheckMs: number;
-}
+export type WorkerSettings = ResolvedSettings["worker"];
 
 /**
  * The retry worker: claims due deliveries in batches (leased, so any number of processes can

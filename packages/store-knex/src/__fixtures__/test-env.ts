@@ -3,7 +3,7 @@ import knexFactory, { type Knex } from "knex";
 import { afterEach, beforeEach } from "vitest";
 import type { KnexStoreOptions } from "../options.js";
 import { type TableNames, tableNames } from "../schema/tables.js";
-import { dropTables, openStore, sqliteFile, type TestTarget, uniquePrefix } from "./databases.js";
+import { dropTables, openStore, sqliteFile, type TestTarget, uniquePrefix } from "../testing/databases.js";
 
 /** One test's database: a migrated store, an admin connection, and more stores on the same tables. */
 export interface TestEnv {

@@ -1,15 +1,9 @@
 import { makeEvent } from "@hookline/core/testing";
 import knexFactory from "knex";
 import { afterEach, expect, it } from "vitest";
-import {
-  describeTargets,
-  dropTables,
-  sqliteFile,
-  testTargets,
-  uniquePrefix,
-} from "../__fixtures__/databases.js";
 import { knexStore } from "../knex-store.js";
 import { tableNames } from "../schema/tables.js";
+import { describeTargets, dropTables, sqliteFile, testTargets, uniquePrefix } from "../testing/databases.js";
 import { MIGRATIONS, migrationSource } from "./index.js";
 
 const targets = await testTargets();

@@ -1,8 +1,8 @@
 import type { DeliverySummary, Page } from "@hookline/core";
 import { makeEvent } from "@hookline/core/testing";
 import { expect, it } from "vitest";
-import { describeTargets, testTargets } from "../__fixtures__/databases.js";
 import { useTestEnv } from "../__fixtures__/test-env.js";
+import { describeTargets, testTargets } from "../testing/databases.js";
 
 const targets = await testTargets();
 

@@ -1,9 +1,9 @@
 import type { ClaimedDelivery } from "@hookline/core";
 import { makeEvent, makeOutcome, makeResult, wait } from "@hookline/core/testing";
 import { expect, it } from "vitest";
-import { describeTargets, testTargets } from "../__fixtures__/databases.js";
 import { useTestEnv } from "../__fixtures__/test-env.js";
 import { dialectOf } from "../dialect.js";
+import { describeTargets, testTargets } from "../testing/databases.js";
 import { num } from "../util/convert.js";
 
 const targets = await testTargets();

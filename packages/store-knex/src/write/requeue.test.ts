@@ -1,7 +1,7 @@
 import { makeEvent, makeOutcome, makeResult } from "@hookline/core/testing";
 import { expect, it } from "vitest";
-import { describeTargets, testTargets } from "../__fixtures__/databases.js";
 import { useTestEnv } from "../__fixtures__/test-env.js";
+import { describeTargets, testTargets } from "../testing/databases.js";
 
 const targets = await testTargets();
 

@@ -1,0 +1,12 @@
+export {
+  describeTargets,
+  dropTables,
+  MARIADB_URL,
+  openStore,
+  POSTGRES_URL,
+  sqliteFile,
+  type TestDbName,
+  type TestTarget,
+  testTargets,
+  uniquePrefix,
+} from "./databases.js";
