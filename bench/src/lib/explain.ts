@@ -10,6 +10,8 @@ export interface PlanRow {
   readonly extra: string;
   /** A base table read through an index (derived tables and window steps count as served). */
   readonly usesIndex: boolean;
+  /** The statement as the store sent it (placeholders, not values), for the JSON report. */
+  readonly sql: string;
 }
 
 /** Records the SQL a knex instance runs, so the store's own queries can be EXPLAINed. */
@@ -51,6 +53,7 @@ export async function explain(
         rows: r.rows == null ? null : Number(r.rows),
         extra: String(r.Extra ?? ""),
         usesIndex: derived || (key !== null && type !== "ALL"),
+        sql: q.sql,
       });
     }
   }
