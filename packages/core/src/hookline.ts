@@ -10,6 +10,7 @@ import {
 } from "./di/tokens.js";
 import { AttemptRunner } from "./dispatch/attempt-runner.js";
 import { Dispatcher, type EmitOptions, type EmitResult } from "./dispatch/dispatcher.js";
+import { EndpointSwitches } from "./dispatch/endpoint-switches.js";
 import { DeliveryPipeline } from "./dispatch/pipeline.js";
 import type { ResolvedEndpoint } from "./endpoints/endpoint-config.js";
 import { resolveEndpoints } from "./endpoints/resolve-endpoints.js";
@@ -69,6 +70,10 @@ class HooklineInstance implements Hookline {
   container!: DependencyContainer;
   readonly #settings: ResolvedSettings;
   readonly #pipeline: DeliveryPipeline;
+  readonly #switches: EndpointSwitches;
+  readonly #logger: Logger;
+  // Your listener, and the guarded one registered for it (so off() can find it).
+  readonly #guarded = new WeakMap<(...args: never[]) => void, (...args: never[]) => void>();
   readonly #worker: Worker;
   readonly #dispatcher: Dispatcher;
   #state: "idle" | "running" | "stopping" | "stopped" = "idle";
@@ -85,25 +90,38 @@ class HooklineInstance implements Hookline {
     this.endpoints = config.endpoints;
     this.workerId = config.settings.worker.workerId;
     const byId = new Map(config.endpoints.map((e) => [e.id, e]));
+    this.#logger = logger;
+    const switches = new EndpointSwitches(store, this.#events, logger);
+    this.#switches = switches;
     const runner = new AttemptRunner(
       transport,
       config.retry,
       clock,
       (id) => byId.get(id),
-      (id) => this.#pipeline.disabled.has(id),
+      (id) => switches.disabled.has(id),
     );
-    this.#pipeline = new DeliveryPipeline(store, runner, this.#events, clock, logger, {
+    this.#pipeline = new DeliveryPipeline(store, runner, switches, this.#events, clock, logger, {
       maxInFlight: config.settings.maxInFlight,
       maxQueued: config.settings.maxQueued,
+      leaseMs: config.settings.worker.leaseMs,
       completeBatchSize: 500,
       storeRetries: 5,
     });
-    this.#worker = new Worker(store, this.#pipeline, this.#events, clock, logger, config.settings.worker);
+    this.#worker = new Worker(
+      store,
+      this.#pipeline,
+      switches,
+      this.#events,
+      clock,
+      logger,
+      config.settings.worker,
+    );
     this.#dispatcher = new Dispatcher(
       store,
       registry,
       config.endpoints,
       this.#pipeline,
+      switches,
       this.#events,
       clock,
       config.settings,
@@ -120,18 +138,34 @@ class HooklineInstance implements Hookline {
   }
 
   on<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this {
-    this.#events.on(event, listener as never);
+    this.#events.on(event, this.#guard(event, listener) as never);
     return this;
   }
 
   once<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this {
-    this.#events.once(event, listener as never);
+    this.#events.once(event, this.#guard(event, listener) as never);
     return this;
   }
 
   off<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this {
-    this.#events.off(event, listener as never);
+    this.#events.off(event, (this.#guarded.get(listener as never) ?? listener) as never);
     return this;
+  }
+
+  // A throwing listener must not break delivery (or reject an emit whose event is already stored,
+  // inviting a duplicate): its error goes to the logger instead.
+  #guard<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): LifecycleListener<E> {
+    const existing = this.#guarded.get(listener as never);
+    if (existing) return existing as never;
+    const guarded = (...args: LifecycleEvents[E]) => {
+      try {
+        listener(...args);
+      } catch (error) {
+        this.#logger.error(`a "${event}" listener threw`, { error: String(error) });
+      }
+    };
+    this.#guarded.set(listener as never, guarded as never);
+    return guarded;
   }
 
   async start(): Promise<void> {
@@ -142,7 +176,9 @@ class HooklineInstance implements Hookline {
         "start(): expected a fresh instance, but it was stopped",
       );
     if (this.#settings.migrate) await this.store.migrate();
-    await this.#pipeline.refreshEndpointStates();
+    await this.#switches.refresh();
+    // stop() may have been called while we were migrating: then stay stopped.
+    if (this.#state !== "idle") return;
     if (this.#settings.workerEnabled) this.#worker.start();
     this.#state = "running";
   }
@@ -153,9 +189,12 @@ class HooklineInstance implements Hookline {
     await this.#worker.stop();
     await this.#dispatcher.stop();
     await this.#pipeline.drain(this.#settings.stopGraceMs);
-    await this.transport.close?.();
-    await this.store.close();
-    this.#state = "stopped";
+    try {
+      await this.transport.close?.();
+    } finally {
+      await this.store.close();
+      this.#state = "stopped";
+    }
   }
 
   async replay(deliveryIds: readonly string[]): Promise<number> {
@@ -165,12 +204,11 @@ class HooklineInstance implements Hookline {
   }
 
   async disableEndpoint(endpointId: string, reason: string): Promise<void> {
-    await this.#pipeline.disableEndpoint(endpointId, reason);
+    await this.#switches.disable(endpointId, reason, false);
   }
 
   async enableEndpoint(endpointId: string): Promise<void> {
-    await this.store.setEndpointDisabled(endpointId, false);
-    this.#pipeline.disabled.delete(endpointId);
+    await this.#switches.enable(endpointId);
   }
 }
 
@@ -196,6 +234,15 @@ export function createHookline<const Plugins extends readonly HooklinePlugin[]>(
     env: opts.env ?? process.env,
   });
   const retry = new RetryPolicy(opts.retry);
+  const slowest = Math.max(0, ...endpoints.map((e) => e.timeoutMs ?? 0));
+  if (slowest * 2 > settings.worker.leaseMs) {
+    // An attempt may start with half its lease left (see DeliveryPipeline), so a deadline longer
+    // than that could outlive the lease and be sent twice.
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `worker.leaseMs: expected at least twice the longest endpoint timeoutMs (${slowest} ms), got ${settings.worker.leaseMs}`,
+    );
+  }
   const child = (opts.container ?? rootContainer).createChildContainer();
   child.register(TOKENS.Config, { useValue: Object.freeze({ settings, endpoints, retry }) });
   child.register(TOKENS.EventRegistry, { useValue: registry });

@@ -28,7 +28,10 @@ export interface WorkerOptions {
   readonly batchSize?: number;
   /** Idle wait between claim queries. @default 1000 */
   readonly pollIntervalMs?: number;
-  /** How long a claim holds a delivery; must exceed the transport's total deadline. @default 120000 */
+  /**
+   * How long a claim holds a delivery. Must be at least twice the transport's total deadline and
+   * every endpoint's `timeoutMs` (an attempt starts with at least half its lease left). @default 120000
+   */
   readonly leaseMs?: number;
   /** Identifies this process in claims. @default `${hostname}-${pid}-<random>` */
   readonly workerId?: string;
@@ -38,7 +41,7 @@ export interface WorkerOptions {
   readonly backoffMinMs?: number;
   /** @default 30000 */
   readonly backoffMaxMs?: number;
-  /** How often persisted endpoint switches are re-read. @default 30000 */
+  /** How often persisted endpoint switches (set from another process) are re-read. @default 5000 */
   readonly endpointRefreshMs?: number;
   /**
    * Disable an endpoint whose attempts have all failed for this long (its pending deliveries are
@@ -167,7 +170,7 @@ export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>
       workerId: w.workerId ?? `${hostname()}-${process.pid}-${newId("clm").slice(-6)}`,
       backoffMinMs,
       backoffMaxMs: int("worker.backoffMaxMs", w.backoffMaxMs, 30_000, backoffMinMs),
-      endpointRefreshMs: int("worker.endpointRefreshMs", w.endpointRefreshMs, 30_000, 0),
+      endpointRefreshMs: int("worker.endpointRefreshMs", w.endpointRefreshMs, 5_000, 0),
       autoDisableAfterMs: int("worker.autoDisableAfterMs", w.autoDisableAfterMs, 5 * 24 * 3_600_000, 0),
       healthCheckMs: int("worker.healthCheckMs", w.healthCheckMs, 300_000, 1),
     }),

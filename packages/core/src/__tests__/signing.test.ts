@@ -81,6 +81,18 @@ describe("signing", () => {
     ).toBe("evt_9");
   });
 
+  it("verifies raw bytes exactly and finds headers whatever their case", () => {
+    const s = generateSecret();
+    const bytes = new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0xff, 0x7d]); // {"a":<invalid UTF-8>}
+    const sig = `v1,${computeSignature(key(s), "evt_b", 7000, bytes)}`;
+    const upper = { "Webhook-Id": "evt_b", "Webhook-Timestamp": "7000", "Webhook-Signature": sig };
+    expect(verify({ body: bytes, headers: upper, secret: s, now: at(7000) }).id).toBe("evt_b");
+    const replaced = new TextEncoder().encode(new TextDecoder().decode(bytes)); // 0xff -> U+FFFD
+    expect(() => verify({ body: replaced, headers: upper, secret: s, now: at(7000) })).toThrow(
+      /SIGNATURE_INVALID/,
+    );
+  });
+
   it("validates secret form and length", () => {
     expect(decodeSecret("nope")).toMatch(/whsec_/);
     expect(decodeSecret("whsec_!!!!")).toMatch(/base64/);

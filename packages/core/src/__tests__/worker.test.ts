@@ -171,8 +171,12 @@ describe("worker", () => {
     expect(disabled).toHaveBeenCalledWith({ endpointId: "a", reason: "receiver answered 410 Gone" });
     expect((await store.getEndpointStates())[0]).toMatchObject({ endpointId: "a", disabled: true });
     expect((await store.getDelivery(queued.deliveries[0]!.id))?.status).toBe("cancelled");
-    const later = await hooks.emit("order_shipped", { orderId: "o", carriers: [] });
-    expect(later.deliveries.map((d) => d.endpointId)).toEqual(["b"]);
+    const sentBefore = receiver.requests.length;
+    const later = await hooks.emit("order_shipped", { orderId: "o", carriers: [] }, { wait: "attempted" });
+    const toA = later.deliveries.find((d) => d.endpointId === "a")!;
+    // The disabled endpoint still gets its row, cancelled and replayable, but nothing is sent to it.
+    expect((await store.getDelivery(toA.id))?.status).toBe("cancelled");
+    expect(receiver.requests.slice(sentBefore).map((q) => q.path)).toEqual(["/b"]);
     await hooks.enableEndpoint("a");
     const again = await hooks.emit("order_placed", order);
     expect(again.deliveries.map((d) => d.endpointId)).toEqual(["a"]);

@@ -71,8 +71,9 @@ export function parseRetryAfter(value: string | undefined, now: Date = new Date(
   if (value === undefined) return undefined;
   const v = value.trim();
   if (/^\d{1,10}$/.test(v)) return Number(v) * 1000;
-  // An HTTP date always names a weekday or month; Date.parse alone accepts bare numbers and junk.
-  if (!/^[A-Za-z]{3},? /.test(v)) return undefined;
+  // An HTTP date starts with a weekday: "Sun, 06 Nov 1994 …" (IMF), "Sunday, 06-Nov-94 …" (RFC 850)
+  // or "Sun Nov  6 …" (asctime). Date.parse alone accepts bare numbers and junk.
+  if (!/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /.test(v)) return undefined;
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
   const ms = at - now.getTime();

@@ -15,6 +15,8 @@ export interface NewDelivery {
    * claimed (`sending`, attempts = 1) so no worker sends it while that attempt is in flight.
    */
   readonly claim?: { readonly token: string; readonly leaseMs: number; readonly workerId: string };
+  /** The endpoint is disabled: insert the delivery `cancelled` (never sent, replayable later). */
+  readonly cancelled?: boolean;
 }
 
 /** An accepted event and one delivery per subscribed endpoint. */
@@ -193,6 +195,8 @@ export interface EndpointState {
   readonly disabled: boolean;
   readonly disabledAt: Date | null;
   readonly disabledReason: string | null;
+  /** When the switch last changed (disabled or re-enabled). */
+  readonly updatedAt: Date | null;
 }
 
 /** Health of one endpoint, from its attempts. */

@@ -16,6 +16,8 @@ export interface AttemptJob {
   readonly body: string;
   readonly attempt: number;
   readonly claimToken: string;
+  /** When the claim's lease runs out (ms since the epoch, this process's clock). */
+  readonly leaseExpiresAt: number;
 }
 
 /**
@@ -90,7 +92,11 @@ export class AttemptRunner {
       ...base,
       request: { url: ep.url, headers: redactHeaders(headers) },
       outcome,
-      next: this.retry.next(job.attempt, outcome, ep.retrySchedule),
+      // An attempt our own stop() aborted says nothing about the receiver: it must not use up a
+      // step of the schedule (on the last step that would fail the delivery for good).
+      next: signal.aborted
+        ? { status: "pending", delayMs: 0 }
+        : this.retry.next(job.attempt, outcome, ep.retrySchedule),
     };
   }
 }

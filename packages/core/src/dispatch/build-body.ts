@@ -2,6 +2,9 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import type { EventDefinition } from "../events/define-event.js";
 
+/** Longest subject the stores index (VARCHAR(255)). */
+export const MAX_SUBJECT = 255;
+
 /** A validated event ready to store and send. */
 export interface BuiltBody {
   readonly body: string;
@@ -83,6 +86,13 @@ export async function buildBody(
   if (def.subject) {
     const s = def.subject(value);
     subject = s === undefined || s === null ? null : String(s);
+  }
+  // Checked here, per event: a bad subject must not fail the other emits batched with it.
+  if (subject !== null && (subject.length > MAX_SUBJECT || subject.includes("\u0000"))) {
+    throw new HooklineError(
+      "HOOKLINE_INVALID_PAYLOAD",
+      `event "${def.code}": expected a subject of at most ${MAX_SUBJECT} characters without NUL, got ${describeValue(subject)}`,
+    );
   }
   return { body, subject };
 }

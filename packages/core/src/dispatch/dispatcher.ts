@@ -8,7 +8,8 @@ import type { ResolvedSettings } from "../options.js";
 import type { Clock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
 import { buildBody } from "./build-body.js";
-import { MicroBatcher } from "./micro-batcher.js";
+import type { EndpointSwitches } from "./endpoint-switches.js";
+import { ItemFailure, MicroBatcher } from "./micro-batcher.js";
 import type { AttemptSummary, DeliveryPipeline } from "./pipeline.js";
 import { withStoreRetry } from "./store-retry.js";
 
@@ -38,12 +39,14 @@ type Duplicate = InsertReport["duplicates"] extends ReadonlyMap<string, infer V>
 export class Dispatcher {
   readonly #inserter: MicroBatcher<NewEvent, Duplicate | null>;
   #stopped = false;
+  readonly #pending = new Set<Promise<EmitResult>>();
 
   constructor(
     private readonly store: DeliveryStore,
     private readonly registry: EventRegistry,
     private readonly endpoints: readonly ResolvedEndpoint[],
     private readonly pipeline: DeliveryPipeline,
+    private readonly switches: EndpointSwitches,
     private readonly events: EventEmitter<LifecycleEvents>,
     private readonly clock: Clock,
     private readonly settings: ResolvedSettings,
@@ -51,19 +54,44 @@ export class Dispatcher {
   ) {
     this.#inserter = new MicroBatcher(
       async (batch) => {
-        const report = await withStoreRetry("inserting events", () => this.store.insertEvents(batch), 3);
-        return batch.map((ev) => report.duplicates.get(ev.id) ?? null);
+        try {
+          const report = await withStoreRetry("inserting events", () => this.store.insertEvents(batch), 3);
+          return batch.map((ev) => report.duplicates.get(ev.id) ?? null);
+        } catch (err) {
+          if (batch.length === 1) throw err;
+          // One bad row must not fail every emit batched with it: write them one by one.
+          return Promise.all(
+            batch.map(async (ev) => {
+              try {
+                return (await this.store.insertEvents([ev])).duplicates.get(ev.id) ?? null;
+              } catch (error) {
+                return new ItemFailure(
+                  new HooklineError(
+                    "HOOKLINE_STORE_ERROR",
+                    `inserting event ${ev.id} failed: ${(error as Error).message}`,
+                    { cause: error },
+                  ),
+                );
+              }
+            }),
+          );
+        }
       },
       { maxSize: settings.insertBatchSize, maxConcurrent: settings.insertConcurrency },
     );
   }
 
-  async emit(code: string, payload: unknown, opts: EmitOptions = {}): Promise<EmitResult> {
-    if (this.#stopped)
-      throw new HooklineError(
-        "HOOKLINE_NOT_RUNNING",
-        `emit("${code}"): expected a running instance, but stop() was called`,
-      );
+  /** Validate, store and send one event; stop() waits for emits already under way. */
+  emit(code: string, payload: unknown, opts: EmitOptions = {}): Promise<EmitResult> {
+    const p = this.#emit(code, payload, opts);
+    this.#pending.add(p);
+    const untrack = () => this.#pending.delete(p);
+    p.then(untrack, untrack);
+    return p;
+  }
+
+  async #emit(code: string, payload: unknown, opts: EmitOptions): Promise<EmitResult> {
+    this.#assertRunning(code);
     checkEmitOptions(opts);
     const def = this.registry.get(code);
     if (!def) {
@@ -73,49 +101,71 @@ export class Dispatcher {
       );
     }
     const { body, subject } = await buildBody(def, payload, this.settings.maxBodyBytes);
-    const targets = this.endpoints.filter((e) => subscribes(e, code) && !this.pipeline.disabled.has(e.id));
+    // Validation may be async: stop() can have begun meanwhile, and then nothing more is accepted.
+    this.#assertRunning(code);
+    const subscribed = this.endpoints.filter((e) => subscribes(e, code));
+    const off = new Set(subscribed.filter((e) => this.switches.disabled.has(e.id)).map((e) => e.id));
+    const live = subscribed.length - off.size;
     const viaTrx = opts.trx !== undefined;
-    // At capacity the rows go in unclaimed and the worker sends them: backpressure lands in the store.
-    const sendNow = !viaTrx && targets.length > 0 && this.pipeline.free >= targets.length;
+    // Reserved now, before any await, so concurrent emits cannot overshoot maxInFlight + maxQueued;
+    // past that the rows go in unclaimed and the worker sends them: backpressure lands in the store.
+    const sendNow = !viaTrx && live > 0 && this.pipeline.slots.tryReserve(live);
     const { leaseMs, workerId } = this.settings.worker;
+    const createdAt = this.clock.now();
     const event: NewEvent = {
       id: newId("evt"),
       code,
       subject,
       body,
       idempotencyKey: opts.idempotencyKey ?? null,
-      createdAt: this.clock.now(),
-      deliveries: targets.map((ep) => ({
+      createdAt,
+      deliveries: subscribed.map((ep) => ({
         id: newId("dlv"),
         endpointId: ep.id,
-        ...(sendNow ? { claim: { token: newId("clm"), leaseMs, workerId } } : {}),
+        // A disabled endpoint still gets its row, cancelled, so the event stays replayable there.
+        ...(off.has(ep.id)
+          ? { cancelled: true }
+          : sendNow
+            ? { claim: { token: newId("clm"), leaseMs, workerId } }
+            : {}),
       })),
     };
     const jobs = () =>
-      event.deliveries.map((d) => ({
-        deliveryId: d.id,
-        eventId: event.id,
-        eventCode: code,
-        endpointId: d.endpointId,
-        body,
-        attempt: 1,
-        claimToken: d.claim!.token,
-      }));
+      event.deliveries
+        .filter((d) => d.claim)
+        .map((d) => ({
+          deliveryId: d.id,
+          eventId: event.id,
+          eventCode: code,
+          endpointId: d.endpointId,
+          body,
+          attempt: 1,
+          claimToken: d.claim!.token,
+          leaseExpiresAt: createdAt.getTime() + leaseMs,
+        }));
     let attempts: Promise<AttemptSummary>[] = [];
-    if (viaTrx) {
-      const dup = (await this.store.insertEvents([event], { trx: opts.trx })).duplicates.get(event.id);
-      if (dup) return this.#duplicateResult(dup);
-      this.#nudgeAfterCommit(opts.trx);
-    } else if (this.settings.mode === "parallel" && sendNow && !opts.idempotencyKey) {
-      // The brief's par block: the request and the insert start together; recording waits for both.
-      const inserted = this.#inserter.add(event);
-      attempts = jobs().map((job) => this.pipeline.launch(job, inserted));
-      await inserted;
-    } else {
-      const dup = await this.#inserter.add(event);
-      if (dup) return this.#duplicateResult(dup);
-      if (sendNow) attempts = jobs().map((job) => this.pipeline.launch(job));
-      else if (targets.length > 0) this.nudgeWorker();
+    try {
+      if (viaTrx) {
+        const dup = (await this.store.insertEvents([event], { trx: opts.trx })).duplicates.get(event.id);
+        if (dup) return await this.#duplicateResult(dup);
+        this.#nudgeAfterCommit(opts.trx);
+      } else if (this.settings.mode === "parallel" && sendNow && !opts.idempotencyKey) {
+        // The brief's par block: the request and the insert start together; recording waits for both.
+        const inserted = this.#inserter.add(event);
+        attempts = jobs().map((job) => this.pipeline.launch(job, { reserved: true, recordAfter: inserted }));
+        await inserted;
+      } else {
+        const dup = await this.#inserter.add(event);
+        if (dup) {
+          if (sendNow) this.pipeline.slots.unreserve(live);
+          return await this.#duplicateResult(dup);
+        }
+        if (sendNow) attempts = jobs().map((job) => this.pipeline.launch(job, { reserved: true }));
+        else if (live > 0) this.nudgeWorker();
+      }
+    } catch (err) {
+      if (sendNow && attempts.length === 0) this.pipeline.slots.unreserve(live);
+      throw err;
     }
     const deliveries = event.deliveries.map((d) => ({ id: d.id, endpointId: d.endpointId }));
     this.events.emit("event.accepted", {
@@ -128,9 +178,18 @@ export class Dispatcher {
     return opts.wait === "attempted" ? { ...result, attempts: await Promise.all(attempts) } : result;
   }
 
-  /** Refuse new emits and wait for queued inserts to be written. */
+  #assertRunning(code: string): void {
+    if (!this.#stopped) return;
+    throw new HooklineError(
+      "HOOKLINE_NOT_RUNNING",
+      `emit("${code}"): expected a running instance, but stop() was called`,
+    );
+  }
+
+  /** Refuse new emits, wait for those under way, and for queued inserts to be written. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    await Promise.allSettled([...this.#pending]);
     await this.#inserter.drain();
   }
 

@@ -1,3 +1,8 @@
+/** A per-item failure returned by a flush function: only that item's caller is rejected. */
+export class ItemFailure {
+  constructor(readonly error: unknown) {}
+}
+
 /** Options for MicroBatcher. */
 export interface MicroBatcherOptions {
   /** Largest batch handed to the flush function. */
@@ -18,14 +23,14 @@ interface Pending<T, R> {
  * the next one. Under load batches grow by themselves; when idle, latency is one write.
  */
 export class MicroBatcher<T, R> {
-  readonly #flushFn: (items: T[]) => Promise<R[]>;
+  readonly #flushFn: (items: T[]) => Promise<(R | ItemFailure)[]>;
   readonly #opts: MicroBatcherOptions;
   #queue: Pending<T, R>[] = [];
   #inFlight = 0;
   #scheduled = false;
   #idle: (() => void)[] = [];
 
-  constructor(flushFn: (items: T[]) => Promise<R[]>, opts: MicroBatcherOptions) {
+  constructor(flushFn: (items: T[]) => Promise<(R | ItemFailure)[]>, opts: MicroBatcherOptions) {
     this.#flushFn = flushFn;
     this.#opts = opts;
   }
@@ -64,7 +69,11 @@ export class MicroBatcher<T, R> {
     this.#inFlight++;
     try {
       const results = await this.#flushFn(batch.map((p) => p.item));
-      for (const [i, p] of batch.entries()) p.resolve(results[i] as R);
+      for (const [i, p] of batch.entries()) {
+        const r = results[i];
+        if (r instanceof ItemFailure) p.reject(r.error);
+        else p.resolve(r as R);
+      }
     } catch (err) {
       for (const p of batch) p.reject(err);
     } finally {

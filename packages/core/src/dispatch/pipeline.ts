@@ -6,6 +6,8 @@ import { lifecycleFor } from "../lifecycle.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import type { AttemptJob, AttemptRunner } from "./attempt-runner.js";
+import { AttemptSlots } from "./attempt-slots.js";
+import type { EndpointSwitches } from "./endpoint-switches.js";
 import { MicroBatcher } from "./micro-batcher.js";
 import { withStoreRetry } from "./store-retry.js";
 
@@ -15,7 +17,7 @@ export interface AttemptSummary {
   readonly endpointId: string;
   readonly outcome: DeliveryOutcome;
   readonly next: NextState;
-  /** False when the completion was fenced out (another worker owns the delivery now). */
+  /** False when nothing was recorded (fenced out, given back unsent, or the write failed). */
   readonly recorded: boolean;
 }
 
@@ -24,36 +26,40 @@ export interface PipelineSettings {
   readonly maxInFlight: number;
   /** Claimed first attempts that may wait in memory for a slot. */
   readonly maxQueued: number;
+  /** The claim lease; a queued job with less than half of it left is given back, not sent. */
+  readonly leaseMs: number;
   readonly completeBatchSize: number;
   readonly storeRetries: number;
 }
 
+const unsent = (job: AttemptJob, message: string): AttemptSummary => ({
+  deliveryId: job.deliveryId,
+  endpointId: job.endpointId,
+  outcome: { kind: "retryable", durationMs: 0, error: { code: "HOOKLINE_ABORTED", message } },
+  next: { status: "pending", delayMs: 0 },
+  recorded: false,
+});
+
 /**
  * Runs attempts and records them: shared by emit()'s first attempts and the worker's retries.
- * Tracks what is in flight (for backpressure and graceful stop), batches completions into
- * multi-row store writes, fires lifecycle events, and disables endpoints that answer 410.
+ * Bounds what is in flight, batches completions into multi-row store writes, fires lifecycle
+ * events, and disables endpoints that answer 410.
  */
 export class DeliveryPipeline {
-  readonly #inFlight = new Set<Promise<unknown>>();
-  #slotWaiters: (() => void)[] = [];
-  #queue: {
-    job: AttemptJob;
-    recordAfter: Promise<unknown> | undefined;
-    resolve: (s: AttemptSummary) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
+  readonly slots: AttemptSlots<AttemptSummary>;
   readonly #abort = new AbortController();
   readonly #completer: MicroBatcher<AttemptResult, CompletionReport>;
-  readonly disabled = new Set<string>();
 
   constructor(
     private readonly store: DeliveryStore,
     private readonly runner: AttemptRunner,
+    private readonly switches: EndpointSwitches,
     private readonly events: EventEmitter<LifecycleEvents>,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly settings: PipelineSettings,
   ) {
+    this.slots = new AttemptSlots(settings.maxInFlight, settings.maxQueued);
     this.#completer = new MicroBatcher(
       async (results) => {
         const report = await withStoreRetry(
@@ -74,54 +80,25 @@ export class DeliveryPipeline {
     );
   }
 
-  /** How many more first attempts emit() may hand over now (running slots plus queue room). */
-  get free(): number {
-    return this.settings.maxInFlight + this.settings.maxQueued - this.#inFlight.size - this.#queue.length;
-  }
-
-  /** How many deliveries the worker may claim now: only into idle slots, never into the queue. */
-  get claimable(): number {
-    return Math.max(0, this.settings.maxInFlight - this.#inFlight.size - this.#queue.length);
-  }
-
-  /** Attempts currently running or being recorded. */
-  get inFlight(): number {
-    return this.#inFlight.size;
-  }
-
   /**
-   * Send `job` and record the result; past maxInFlight the (already claimed) job waits in a
-   * bounded in-memory queue, its lease still held, rather than going back to the store.
-   * `recordAfter` (parallel mode: the insert) must settle before the completion is written.
+   * Send `job` and record the result. Past maxInFlight the (already claimed) job waits in memory,
+   * its lease held. `reserved`: emit() reserved the place beforehand. `recordAfter` (parallel
+   * mode: the insert) must settle before the completion is written.
    */
-  launch(job: AttemptJob, recordAfter?: Promise<unknown>): Promise<AttemptSummary> {
-    if (this.#inFlight.size < this.settings.maxInFlight) return this.#start(job, recordAfter);
-    return new Promise((resolve, reject) => this.#queue.push({ job, recordAfter, resolve, reject }));
-  }
-
-  #start(job: AttemptJob, recordAfter?: Promise<unknown>): Promise<AttemptSummary> {
-    const p = this.#attempt(job, recordAfter);
-    this.#inFlight.add(p);
-    const untrack = () => {
-      this.#inFlight.delete(p);
-      const next = this.#queue.shift();
-      if (next) this.#start(next.job, next.recordAfter).then(next.resolve, next.reject);
-      for (const wake of this.#slotWaiters.splice(0)) wake();
-    };
-    p.then(untrack, untrack);
-    return p;
-  }
-
-  /** Resolve when a slot frees up for the worker, or when `signal` aborts. */
-  waitForSlot(signal: AbortSignal): Promise<void> {
-    if (this.claimable > 0 || signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#slotWaiters.push(resolve);
-      signal.addEventListener("abort", () => resolve(), { once: true });
-    });
+  launch(
+    job: AttemptJob,
+    opts: { reserved?: boolean; recordAfter?: Promise<unknown> } = {},
+  ): Promise<AttemptSummary> {
+    return this.slots.run(() => this.#attempt(job, opts.recordAfter), opts.reserved ?? false, job);
   }
 
   async #attempt(job: AttemptJob, recordAfter?: Promise<unknown>): Promise<AttemptSummary> {
+    // A job that waited too long for a slot might outlive its lease mid-send and be sent twice;
+    // give the claim back instead, so exactly one worker re-claims it with a fresh lease.
+    if (job.leaseExpiresAt - this.clock.now().getTime() < this.settings.leaseMs / 2) {
+      await this.#release([job], "lease too short after waiting for a slot");
+      return unsent(job, "given back unsent: its lease ran short while it waited for a slot");
+    }
     const result = await this.runner.run(job, this.#abort.signal);
     const summary = {
       deliveryId: job.deliveryId,
@@ -149,8 +126,9 @@ export class DeliveryPipeline {
       return { ...summary, recorded };
     }
     this.#announce(job, result);
-    if (result.outcome.disableEndpoint)
-      await this.disableEndpoint(job.endpointId, "receiver answered 410 Gone");
+    if (result.outcome.disableEndpoint) {
+      await this.switches.disable(job.endpointId, "receiver answered 410 Gone", true);
+    }
     return { ...summary, recorded };
   }
 
@@ -163,67 +141,37 @@ export class DeliveryPipeline {
       attempt: job.attempt,
       outcome: result.outcome,
     };
-    const name = lifecycleFor(result.next);
     if (result.next.status === "pending") {
       const nextAttemptAt = new Date(this.clock.now().getTime() + result.next.delayMs);
       this.events.emit("delivery.retry_scheduled", { ...info, delayMs: result.next.delayMs, nextAttemptAt });
     } else {
-      this.events.emit(name as "delivery.succeeded", info);
+      this.events.emit(lifecycleFor(result.next) as "delivery.succeeded", info);
     }
   }
 
-  /** Persist the switch, cancel the endpoint's pending deliveries and announce it. */
-  async disableEndpoint(endpointId: string, reason: string): Promise<void> {
-    if (this.disabled.has(endpointId)) return;
-    this.disabled.add(endpointId);
+  async #release(jobs: readonly AttemptJob[], why: string): Promise<void> {
     try {
-      const { cancelled } = await this.store.setEndpointDisabled(endpointId, true, reason);
-      this.logger.warn("endpoint disabled", { endpointId, reason, cancelled });
-      this.events.emit("endpoint.disabled", { endpointId, reason });
+      await this.store.release(jobs.map((j) => ({ deliveryId: j.deliveryId, claimToken: j.claimToken })));
     } catch (error) {
-      this.events.emit("error", { error, context: `disabling endpoint ${endpointId}` });
+      this.events.emit("error", {
+        error,
+        context: `releasing ${jobs.length} claim(s): ${why} (their leases will expire)`,
+      });
     }
-  }
-
-  /** Reload persisted endpoint switches (an admin may have changed them from another process). */
-  async refreshEndpointStates(): Promise<void> {
-    const states = await this.store.getEndpointStates();
-    this.disabled.clear();
-    for (const s of states) if (s.disabled) this.disabled.add(s.endpointId);
   }
 
   /**
    * Give queued (claimed, never started) jobs back to the store, then wait for in-flight attempts;
-   * past `graceMs`, abort them (they still get recorded).
+   * past `graceMs`, abort them (recorded as due again, not as a failure).
    */
   async drain(graceMs: number): Promise<void> {
-    const unstarted = this.#queue.splice(0);
+    const unstarted = this.slots.takeQueued();
     if (unstarted.length > 0) {
-      try {
-        await this.store.release(
-          unstarted.map((q) => ({ deliveryId: q.job.deliveryId, claimToken: q.job.claimToken })),
-        );
-      } catch (error) {
-        this.events.emit("error", {
-          error,
-          context: "releasing queued claims at stop (their leases will expire)",
-        });
-      }
-      for (const q of unstarted) {
-        q.resolve({
-          deliveryId: q.job.deliveryId,
-          endpointId: q.job.endpointId,
-          outcome: {
-            kind: "retryable",
-            durationMs: 0,
-            error: { code: "HOOKLINE_ABORTED", message: "released unsent at stop()" },
-          },
-          next: { status: "pending", delayMs: 0 },
-          recorded: false,
-        });
-      }
+      const jobs = unstarted.map((q) => q.tag as AttemptJob);
+      await this.#release(jobs, "stop() before they started");
+      for (const [i, q] of unstarted.entries()) q.resolve(unsent(jobs[i]!, "given back unsent at stop()"));
     }
-    const all = () => Promise.allSettled([...this.#inFlight]);
+    const all = () => Promise.allSettled(this.slots.running);
     let timer: ReturnType<Clock["setTimeout"]> | undefined;
     const grace = new Promise<"timeout">((resolve) => {
       timer = this.clock.setTimeout(() => resolve("timeout"), graceMs);

@@ -45,7 +45,10 @@ export interface MemTables {
   deliveries: Map<string, MemDelivery>;
   attempts: (AttemptRecord & { endpointId: string })[];
   idempotency: Map<string, string>;
-  endpointStates: Map<string, { disabled: boolean; disabledAt: Date | null; disabledReason: string | null }>;
+  endpointStates: Map<
+    string,
+    { disabled: boolean; disabledAt: Date | null; disabledReason: string | null; updatedAt: Date | null }
+  >;
 }
 
 /** Nearest-rank percentile of an ascending array. */

@@ -88,9 +88,9 @@ class MemoryStore implements DeliveryStore {
           eventCode: ev.code,
           endpointId: nd.endpointId,
           subject: ev.subject,
-          status: nd.claim ? "sending" : "pending",
-          attempts: nd.claim ? 1 : 0,
-          nextAttemptAt: nd.claim ? null : now,
+          status: nd.cancelled ? "cancelled" : nd.claim ? "sending" : "pending",
+          attempts: nd.claim && !nd.cancelled ? 1 : 0,
+          nextAttemptAt: nd.claim || nd.cancelled ? null : now,
           leaseUntil: nd.claim ? new Date(now.getTime() + nd.claim.leaseMs) : null,
           claimToken: nd.claim?.token ?? null,
           claimedBy: nd.claim?.workerId ?? null,
@@ -362,6 +362,7 @@ class MemoryStore implements DeliveryStore {
       disabled,
       disabledAt: disabled ? now : null,
       disabledReason: disabled ? (reason ?? null) : null,
+      updatedAt: now,
     });
     let cancelled = 0;
     if (disabled) {

@@ -66,7 +66,11 @@ export class RetryPolicy {
     if (base === undefined) return { status: "failed" };
     const factor = 1 + (this.#random() * 2 - 1) * this.jitter;
     let delayMs = Math.round(base * factor);
-    if (outcome.retryAfterMs !== undefined) {
+    if (
+      outcome.retryAfterMs !== undefined &&
+      Number.isFinite(outcome.retryAfterMs) &&
+      outcome.retryAfterMs >= 0
+    ) {
       delayMs = Math.max(delayMs, Math.min(outcome.retryAfterMs, this.maxRetryAfterMs));
     }
     return { status: "pending", delayMs };

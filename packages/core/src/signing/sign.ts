@@ -9,8 +9,14 @@ export interface SignatureHeaders {
 }
 
 /** base64 HMAC-SHA256 of `${id}.${timestamp}.${body}` (the Standard Webhooks v1 scheme). */
-export function computeSignature(key: Uint8Array, id: string, timestampSec: number, body: string): string {
-  return createHmac("sha256", key).update(`${id}.${timestampSec}.`).update(body, "utf8").digest("base64");
+export function computeSignature(
+  key: Uint8Array,
+  id: string,
+  timestampSec: number,
+  body: string | Uint8Array,
+): string {
+  const mac = createHmac("sha256", key).update(`${id}.${timestampSec}.`);
+  return (typeof body === "string" ? mac.update(body, "utf8") : mac.update(body)).digest("base64");
 }
 
 /**

@@ -30,7 +30,10 @@ export interface VerifiedWebhook {
 
 function header(headers: HeaderSource, name: string): string | undefined {
   if (typeof (headers as Headers).get === "function") return (headers as Headers).get(name) ?? undefined;
-  const v = (headers as Record<string, string | readonly string[] | undefined>)[name];
+  const bag = headers as Record<string, string | readonly string[] | undefined>;
+  // Plain objects from frameworks are not always lower-cased; header names are case-insensitive.
+  const key = name in bag ? name : Object.keys(bag).find((k) => k.toLowerCase() === name);
+  const v = key === undefined ? undefined : bag[key];
   return Array.isArray(v) ? v.join(" ") : (v as string | undefined);
 }
 
@@ -62,7 +65,8 @@ export function verify(input: VerifyInput): VerifiedWebhook {
       `expected webhook-timestamp within ${tolerance}s of ${nowSec}, got "${ts}"`,
     );
   }
-  const body = typeof input.body === "string" ? input.body : Buffer.from(input.body).toString("utf8");
+  // Bytes are MACed as they came: decoding first would let invalid UTF-8 verify as U+FFFD.
+  const body = input.body;
   const secrets = typeof input.secret === "string" ? [input.secret] : input.secret;
   const candidates = sig
     .split(" ")
@@ -75,11 +79,12 @@ export function verify(input: VerifyInput): VerifiedWebhook {
     }
     const expected = Buffer.from(computeSignature(key, id, tsSec, body), "base64");
     if (candidates.some((c) => c.length === expected.length && timingSafeEqual(c, expected))) {
+      const text = typeof body === "string" ? body : Buffer.from(body).toString("utf8");
       let payload: unknown;
       try {
-        payload = JSON.parse(body);
+        payload = JSON.parse(text);
       } catch {
-        payload = body;
+        payload = text;
       }
       return Object.freeze({ id, timestamp: new Date(tsSec * 1000), payload });
     }

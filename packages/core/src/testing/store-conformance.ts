@@ -367,12 +367,33 @@ export function storeConformance(name: string, opts: StoreConformanceOptions): v
       const [state] = await store.getEndpointStates();
       expect(state).toMatchObject({ endpointId: "ep-off", disabled: true, disabledReason: "410 Gone" });
       expect(state!.disabledAt).toBeInstanceOf(Date);
+      expect(state!.updatedAt).toBeInstanceOf(Date);
       expect((await store.getDelivery(p.deliveries[0]!.id))?.status).toBe("cancelled");
       expect((await store.getDelivery(p.deliveries[1]!.id))?.status).toBe("pending");
       expect((await store.getDelivery(s.deliveries[0]!.id))?.status).toBe("sending");
+      await wait(5);
       await store.setEndpointDisabled("ep-off", false);
-      expect((await store.getEndpointStates()).find((e) => e.endpointId === "ep-off")?.disabled).toBe(false);
+      const enabled = (await store.getEndpointStates()).find((e) => e.endpointId === "ep-off");
+      expect(enabled?.disabled).toBe(false);
+      expect(enabled?.updatedAt?.getTime()).toBeGreaterThan(state!.updatedAt!.getTime());
       expect(await store.requeue({ filter: { status: ["cancelled"] } })).toBe(1);
+    });
+
+    it("stores a delivery to a disabled endpoint as cancelled, never claimable, and replayable", async () => {
+      const ev = makeEvent({ endpoints: ["ep-off", "ep-on"] });
+      const off = { ...ev, deliveries: [{ ...ev.deliveries[0]!, cancelled: true }, ev.deliveries[1]!] };
+      await store.insertEvents([off]);
+      expect(await store.getDelivery(ev.deliveries[0]!.id)).toMatchObject({
+        status: "cancelled",
+        attempts: 0,
+        nextAttemptAt: null,
+      });
+      const claimed = await store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "w" });
+      expect(claimed.map((c) => c.id)).toEqual([ev.deliveries[1]!.id]);
+      expect(await store.requeue({ ids: [ev.deliveries[0]!.id] })).toBe(1);
+      expect((await store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "w" })).map((c) => c.id)).toEqual([
+        ev.deliveries[0]!.id,
+      ]);
     });
 
     it("returns null for unknown ids", async () => {

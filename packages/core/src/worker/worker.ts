@@ -1,5 +1,6 @@
 import type { EventEmitter } from "eventemitter3";
 import type { ClaimedDelivery, DeliveryStore } from "../contracts/store.js";
+import type { EndpointSwitches } from "../dispatch/endpoint-switches.js";
 import type { DeliveryPipeline } from "../dispatch/pipeline.js";
 import type { LifecycleEvents } from "../lifecycle.js";
 import type { ResolvedSettings } from "../options.js";
@@ -19,6 +20,7 @@ export class Worker {
   #loop: Promise<void> | undefined;
   #wake = new AbortController();
   #wakeTimer: TimerHandle | undefined;
+  #wakeAt = Number.POSITIVE_INFINITY;
   #failures = 0;
   #lastRefresh = Number.NEGATIVE_INFINITY;
   #lastHealthCheck = Number.NEGATIVE_INFINITY;
@@ -26,6 +28,7 @@ export class Worker {
   constructor(
     private readonly store: DeliveryStore,
     private readonly pipeline: DeliveryPipeline,
+    private readonly switches: EndpointSwitches,
     private readonly events: EventEmitter<LifecycleEvents>,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -51,8 +54,16 @@ export class Worker {
   /** Look for due work after `ms` (a retry due sooner than the next poll). */
   nudgeIn(ms: number): void {
     if (!this.#running || ms >= this.settings.pollIntervalMs) return;
+    const at = this.clock.now().getTime() + ms;
+    // Keep the earliest pending wake-up: a later retry must not push back an earlier one.
+    if (this.#wakeTimer && this.#wakeAt <= at) return;
     if (this.#wakeTimer) this.clock.clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = this.clock.setTimeout(() => this.nudge(), ms);
+    this.#wakeAt = at;
+    this.#wakeTimer = this.clock.setTimeout(() => {
+      this.#wakeTimer = undefined;
+      this.#wakeAt = Number.POSITIVE_INFINITY;
+      this.nudge();
+    }, ms);
   }
 
   /** Stop claiming; resolves when the loop has exited. In-flight attempts are drained by the caller. */
@@ -67,9 +78,13 @@ export class Worker {
     while (this.#running) {
       const wake = this.#wake.signal;
       let claimed: ClaimedDelivery[] = [];
-      const limit = Math.min(this.settings.batchSize, this.pipeline.claimable);
+      let limit = 0;
+      let claimedAt = 0;
       try {
         await this.#maybeRefresh();
+        // Measured after the refresh, which awaits: emits may have taken slots meanwhile.
+        limit = Math.min(this.settings.batchSize, this.pipeline.slots.claimable);
+        claimedAt = this.clock.now().getTime();
         if (limit > 0) {
           claimed = await this.store.claimDue({
             limit,
@@ -105,12 +120,13 @@ export class Worker {
           body: c.body,
           attempt: c.attempts,
           claimToken: c.claimToken,
+          leaseExpiresAt: claimedAt + this.settings.leaseMs,
         });
       }
       // Only an empty claim means nothing is due: then wait for the poll or a nudge. Otherwise
       // claim again at once, or as soon as a slot frees up when all of them are busy.
       if (claimed.length === 0 && limit > 0) await sleep(this.clock, this.settings.pollIntervalMs, wake);
-      else if (this.pipeline.claimable <= 0) await this.pipeline.waitForSlot(wake);
+      else if (this.pipeline.slots.claimable <= 0) await this.pipeline.slots.waitForSlot(wake);
       this.#resetWake(wake);
     }
   }
@@ -122,7 +138,7 @@ export class Worker {
   async #maybeRefresh(): Promise<void> {
     const now = this.clock.now().getTime();
     if (now - this.#lastRefresh >= this.settings.endpointRefreshMs) {
-      await this.pipeline.refreshEndpointStates();
+      await this.switches.refresh();
       this.#lastRefresh = now;
     }
     if (this.settings.autoDisableAfterMs > 0 && now - this.#lastHealthCheck >= this.settings.healthCheckMs) {
@@ -132,20 +148,25 @@ export class Worker {
   }
 
   // Svix-style: an endpoint whose every attempt has failed for autoDisableAfterMs is switched off,
-  // so a dead receiver stops costing attempts; its deliveries stay replayable.
+  // so a dead receiver stops costing attempts; its deliveries stay replayable. Failures from
+  // before an admin re-enabled it do not count: it needs a fresh streak.
   async #disableLongFailing(now: number): Promise<void> {
     const health = await this.store.endpointHealth({
       since: new Date(now - this.settings.healthCheckMs),
       until: new Date(now + 1),
     });
     for (const h of health) {
-      if (!h.failingSince || this.pipeline.disabled.has(h.endpointId)) continue;
-      const failingFor = now - h.failingSince.getTime();
+      if (!h.failingSince || !h.lastFailureAt || this.switches.disabled.has(h.endpointId)) continue;
+      const changed = this.switches.changedAt(h.endpointId)?.getTime() ?? Number.NEGATIVE_INFINITY;
+      if (h.lastFailureAt.getTime() <= changed) continue;
+      const since = Math.max(h.failingSince.getTime(), changed);
+      const failingFor = now - since;
       if (failingFor < this.settings.autoDisableAfterMs) continue;
       const days = (failingFor / 86_400_000).toFixed(1);
-      await this.pipeline.disableEndpoint(
+      await this.switches.disable(
         h.endpointId,
-        `every attempt failed for ${days} days (${h.consecutiveFailures} in a row since ${h.failingSince.toISOString()})`,
+        `every attempt failed for ${days} days (${h.consecutiveFailures} in a row since ${new Date(since).toISOString()})`,
+        true,
       );
     }
   }

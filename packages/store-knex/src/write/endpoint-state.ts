@@ -13,6 +13,7 @@ export async function getEndpointStates(ctx: StoreContext): Promise<EndpointStat
     disabled: bool(r.disabled),
     disabledAt: dateOrNull(r.disabled_at),
     disabledReason: (r.disabled_reason as string | null) ?? null,
+    updatedAt: dateOrNull(r.updated_at),
   }));
 }
 

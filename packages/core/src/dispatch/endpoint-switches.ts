@@ -1,0 +1,68 @@
+import type { EventEmitter } from "eventemitter3";
+import type { DeliveryStore, EndpointState } from "../contracts/store.js";
+import type { LifecycleEvents } from "../lifecycle.js";
+import type { Logger } from "../util/logger.js";
+
+/**
+ * This process's view of the persisted endpoint switches: which endpoints are disabled, and
+ * when each was last re-enabled (auto-disable must not count failures from before that).
+ */
+export class EndpointSwitches {
+  readonly disabled = new Set<string>();
+  readonly #states = new Map<string, EndpointState>();
+
+  constructor(
+    private readonly store: DeliveryStore,
+    private readonly events: EventEmitter<LifecycleEvents>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** When the endpoint's switch last changed, if it has one. */
+  changedAt(endpointId: string): Date | null {
+    return this.#states.get(endpointId)?.updatedAt ?? null;
+  }
+
+  /** Reload persisted switches (an admin may have changed them from another process). */
+  async refresh(): Promise<void> {
+    const states = await this.store.getEndpointStates();
+    this.disabled.clear();
+    this.#states.clear();
+    for (const s of states) {
+      this.#states.set(s.endpointId, s);
+      if (s.disabled) this.disabled.add(s.endpointId);
+    }
+  }
+
+  /**
+   * Persist the switch (cancelling pending deliveries) and announce it. `automatic` disables
+   * (410, long failure) skip an endpoint this process already knows is off; an explicit one
+   * always writes.
+   */
+  async disable(endpointId: string, reason: string, automatic: boolean): Promise<void> {
+    if (automatic && this.disabled.has(endpointId)) return;
+    this.disabled.add(endpointId);
+    try {
+      const { cancelled } = await this.store.setEndpointDisabled(endpointId, true, reason);
+      this.logger.warn("endpoint disabled", { endpointId, reason, cancelled });
+      this.events.emit("endpoint.disabled", { endpointId, reason });
+    } catch (error) {
+      // Forget the local switch so a later 410 or admin call tries the write again.
+      this.disabled.delete(endpointId);
+      this.events.emit("error", { error, context: `disabling endpoint ${endpointId}` });
+      if (!automatic) throw error;
+    }
+  }
+
+  async enable(endpointId: string): Promise<void> {
+    await this.store.setEndpointDisabled(endpointId, false);
+    this.disabled.delete(endpointId);
+    const now = new Date();
+    this.#states.set(endpointId, {
+      endpointId,
+      disabled: false,
+      disabledAt: null,
+      disabledReason: null,
+      updatedAt: now,
+    });
+  }
+}
