@@ -105,6 +105,7 @@ class HooklineInstance implements Hookline {
       maxQueued: config.settings.maxQueued,
       leaseMs: config.settings.worker.leaseMs,
       completeBatchSize: 500,
+      completeLingerMs: 3,
       storeRetries: 5,
     });
     this.#worker = new Worker(
@@ -115,6 +116,7 @@ class HooklineInstance implements Hookline {
       clock,
       logger,
       config.settings.worker,
+      config.settings.maxInFlight,
     );
     this.#dispatcher = new Dispatcher(
       store,

@@ -9,6 +9,12 @@ export interface MicroBatcherOptions {
   readonly maxSize: number;
   /** Flushes allowed in flight at once. */
   readonly maxConcurrent: number;
+  /**
+   * How long a batch smaller than maxSize may wait for company before it is written. 0 flushes on
+   * the next macrotask (lowest latency); a few ms turns many one-row transactions into one.
+   * @default 0
+   */
+  readonly lingerMs?: number;
 }
 
 interface Pending<T, R> {
@@ -57,10 +63,13 @@ export class MicroBatcher<T, R> {
   #schedule(): void {
     if (this.#scheduled || this.#inFlight >= this.#opts.maxConcurrent || this.#queue.length === 0) return;
     this.#scheduled = true;
-    setImmediate(() => {
+    const go = () => {
       this.#scheduled = false;
       void this.#flush();
-    });
+    };
+    const linger = this.#opts.lingerMs ?? 0;
+    if (linger > 0 && this.#queue.length < this.#opts.maxSize) setTimeout(go, linger).unref();
+    else setImmediate(go);
   }
 
   async #flush(): Promise<void> {

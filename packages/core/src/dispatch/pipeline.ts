@@ -29,6 +29,8 @@ export interface PipelineSettings {
   /** The claim lease; a queued job with less than half of it left is given back, not sent. */
   readonly leaseMs: number;
   readonly completeBatchSize: number;
+  /** How long a small completion batch waits for more rows. */
+  readonly completeLingerMs: number;
   readonly storeRetries: number;
 }
 
@@ -76,7 +78,8 @@ export class DeliveryPipeline {
               : { applied: [], stale: [r.deliveryId] },
         );
       },
-      { maxSize: settings.completeBatchSize, maxConcurrent: 2 },
+      // Completions are off every caller's latency path, so they may linger a little to batch.
+      { maxSize: settings.completeBatchSize, maxConcurrent: 2, lingerMs: settings.completeLingerMs },
     );
   }
 

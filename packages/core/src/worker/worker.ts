@@ -21,6 +21,7 @@ export class Worker {
   #wake = new AbortController();
   #wakeTimer: TimerHandle | undefined;
   #wakeAt = Number.POSITIVE_INFINITY;
+  readonly #claimFloor: number;
   #failures = 0;
   #lastRefresh = Number.NEGATIVE_INFINITY;
   #lastHealthCheck = Number.NEGATIVE_INFINITY;
@@ -33,7 +34,10 @@ export class Worker {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly settings: WorkerSettings,
-  ) {}
+    maxInFlight: number,
+  ) {
+    this.#claimFloor = Math.max(1, Math.min(settings.batchSize, Math.floor(maxInFlight / 4)));
+  }
 
   get running(): boolean {
     return this.#running;
@@ -126,7 +130,11 @@ export class Worker {
       // Only an empty claim means nothing is due: then wait for the poll or a nudge. Otherwise
       // claim again at once, or as soon as a slot frees up when all of them are busy.
       if (claimed.length === 0 && limit > 0) await sleep(this.clock, this.settings.pollIntervalMs, wake);
-      else if (this.pipeline.slots.claimable <= 0) await this.pipeline.slots.waitForSlot(wake);
+      else if (this.pipeline.slots.claimable <= 0) {
+        await this.pipeline.slots.waitForSlot(wake);
+        // One free slot means a one-row claim transaction; give a few more a moment to free up.
+        if (this.pipeline.slots.claimable < this.#claimFloor) await sleep(this.clock, 5, wake);
+      }
       this.#resetWake(wake);
     }
   }
