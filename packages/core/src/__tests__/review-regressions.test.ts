@@ -183,6 +183,25 @@ describe("regressions from the delivery-path review", () => {
     expect(errors.some((m) => m.includes('"delivery.succeeded" listener threw'))).toBe(true);
   });
 
+  it("an insert whose commit succeeded but whose answer was lost still resolves the emit, sent once", async () => {
+    const { hooks, receiver, store } = shopHooks();
+    const realInsert = store.insertEvents.bind(store);
+    let lost = false;
+    store.insertEvents = async (batch, opts) => {
+      const report = await realInsert(batch, opts);
+      if (!lost) {
+        lost = true;
+        throw new Error("connection lost after COMMIT");
+      }
+      return report;
+    };
+    const r = await hooks.emit("order_placed", order, { wait: "attempted" });
+    expect(r.duplicate).toBe(false);
+    expect(r.attempts?.[0]).toMatchObject({ recorded: true, next: { status: "succeeded" } });
+    expect((await store.listEvents({}, { limit: 10 })).items).toHaveLength(1);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
   it("refuses a lease shorter than twice an endpoint's deadline", () => {
     const transport: Transport = { name: "t", send: async () => ({ kind: "success", durationMs: 0 }) };
     expect(() =>

@@ -69,6 +69,8 @@ class MemoryStore implements DeliveryStore {
     }
     const duplicates = new Map<string, { eventId: string; deliveryIds: string[] }>();
     for (const ev of batch) {
+      // Inserting an event that is already stored (a retried write) changes nothing.
+      if (this.#t.events.has(ev.id)) continue;
       const original = ev.idempotencyKey ? this.#t.idempotency.get(ev.idempotencyKey) : undefined;
       if (original) {
         const deliveryIds = [...this.#t.deliveries.values()]

@@ -224,6 +224,26 @@ export function storeConformance(name: string, opts: StoreConformanceOptions): v
       );
     });
 
+    it("treats re-inserting an already stored event (a retried write) as a no-op", async () => {
+      const ev = makeEvent({
+        claim: { leaseMs: 60_000 },
+        endpoints: ["ep-a", "ep-b"],
+        idempotencyKey: "k-retry",
+      });
+      const other = makeEvent();
+      await store.insertEvents([ev]);
+      await store.complete([makeResult(claimOf(ev), makeOutcome("success"), { status: "succeeded" })]);
+      const again = await store.insertEvents([ev, other]);
+      expect(again.duplicates.size).toBe(0);
+      expect(await store.getDelivery(ev.deliveries[0]!.id)).toMatchObject({
+        status: "succeeded",
+        attempts: 1,
+      });
+      expect((await store.getEvent(ev.id))?.deliveries).toHaveLength(2);
+      expect(await store.getEvent(other.id)).not.toBeNull();
+      expect((await store.listEvents({}, { limit: 10 })).items).toHaveLength(2);
+    });
+
     it("inserts large batches (600 events × 3 deliveries) in one call", async () => {
       const batch = Array.from({ length: 600 }, () => makeEvent({ endpoints: ["e1", "e2", "e3"] }));
       await store.insertEvents(batch);

@@ -66,8 +66,13 @@ describeTargets(targets, "insertEvents", (target) => {
     expect(report.stale).toEqual([]);
     const succeeded = await store.listDeliveries({ status: ["succeeded"] }, { limit: 1000 });
     expect(succeeded.items).toHaveLength(1000);
-    const again = await store.insertEvents(batch.slice(0, 1100));
+    // New events reusing 1,100 of the keys are all reported as duplicates of the originals.
+    const reuse = batch
+      .slice(0, 1100)
+      .map((e) => makeEvent({ endpoints: ["e1"], idempotencyKey: e.idempotencyKey }));
+    const again = await store.insertEvents(reuse);
     expect(again.duplicates.size).toBe(1100);
+    expect(again.duplicates.get(reuse[7]!.id)?.eventId).toBe(batch[7]!.id);
   });
 
   it("splits very large bodies over several statements (40 × 512 KiB, beyond one 16 MiB packet)", async () => {

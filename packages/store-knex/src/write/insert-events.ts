@@ -91,12 +91,34 @@ async function deliveryIdsOf(
   return out;
 }
 
+/** Ids of `batch` already stored: a retry after a commit whose acknowledgement was lost. */
+async function storedIds(
+  ctx: StoreContext,
+  tx: Knex.Transaction,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const part of chunk(ids, LOOKUP_CHUNK)) {
+    const rows = (await tx(ctx.t.events).select("id").whereIn("id", part)) as { id: string }[];
+    for (const r of rows) found.add(r.id);
+  }
+  return found;
+}
+
 async function insertBatch(
   ctx: StoreContext,
   tx: Knex.Transaction,
-  batch: readonly NewEvent[],
+  all: readonly NewEvent[],
   lockingRead: boolean,
 ): Promise<InsertReport> {
+  // Ids are random and time-ordered, so a stored id can only be this very event: inserting it
+  // again must be a no-op, not a primary-key error that makes an accepted emit look failed.
+  const already = await storedIds(
+    ctx,
+    tx,
+    all.map((e) => e.id),
+  );
+  const batch = already.size === 0 ? all : all.filter((e) => !already.has(e.id));
   const keys = [...new Set(batch.flatMap((e) => (e.idempotencyKey == null ? [] : [e.idempotencyKey])))];
   const existing = keys.length > 0 ? await existingKeys(ctx, tx, keys, lockingRead) : new Map();
   const originals =
