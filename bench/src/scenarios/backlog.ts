@@ -25,7 +25,7 @@ export const backlog: Scenario = {
   title: "Backlog drain after an outage (MariaDB)",
   settings: (quick) => ({
     ...sizes(quick),
-    worker: "one worker process, product defaults (maxInFlight 256, maxQueued 2048, batchSize 100)",
+    worker: "one worker process, product defaults (maxInFlight 256, maxQueued 8192, batchSize 100)",
     insert: "store.insertEvents, batches of 1000, two at a time",
     rss: "VmHWM of the worker process from /proc/<pid>/status",
   }),

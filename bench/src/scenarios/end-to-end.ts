@@ -87,7 +87,7 @@ async function roundOn(dbs: readonly DbName[], quick: boolean): Promise<RoundRes
 const settings = (quick: boolean) => ({
   ...sizes(quick),
   modes: MODES,
-  hookline: "product defaults (maxInFlight 256, maxQueued 2048, insertBatchSize 500, insertConcurrency 2)",
+  hookline: "product defaults (maxInFlight 256, maxQueued 8192, insertBatchSize 500, insertConcurrency 2)",
   bodyBytes: BODY_BYTES,
 });
 

@@ -21,7 +21,8 @@ export interface WorkerOptions {
   readonly maxInFlight?: number;
   /**
    * First attempts emit() may queue in memory (already claimed, lease held) once maxInFlight are
-   * running; past that, new deliveries are stored unclaimed for the worker. @default 2048
+   * running; past that, new deliveries are stored unclaimed for the worker. Each waiting job holds
+   * its body in memory (about 1–2 KB). @default 8192
    */
   readonly maxQueued?: number;
   /** Deliveries claimed per query. @default 100 */
@@ -161,7 +162,7 @@ export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>
     migrate: opts.migrate ?? true,
     workerEnabled: w.enabled ?? true,
     maxInFlight: int("worker.maxInFlight", w.maxInFlight, 256, 1, 100_000),
-    maxQueued: int("worker.maxQueued", w.maxQueued, 2048, 0, 1_000_000),
+    maxQueued: int("worker.maxQueued", w.maxQueued, 8192, 0, 1_000_000),
     stopGraceMs: int("worker.stopGraceMs", w.stopGraceMs, 10_000, 0),
     worker: Object.freeze({
       batchSize: int("worker.batchSize", w.batchSize, 100, 1, 10_000),
