@@ -1,9 +1,8 @@
-import { describeValue, HooklineError } from "@hookline/core";
+import { invalidOption as coreInvalidOption, HooklineError } from "@hookline/core";
 
 /** `HOOKLINE_INVALID_OPTION` in the house style: "<what>: expected …, got …". */
 export function invalidOption(what: string, expected: string, got?: unknown): HooklineError {
-  const tail = got === undefined ? "" : `, got ${describeValue(got)}`;
-  return new HooklineError("HOOKLINE_INVALID_OPTION", `${what}: expected ${expected}${tail}`);
+  return got === undefined ? coreInvalidOption(what, expected) : coreInvalidOption(what, expected, got);
 }
 
 /** `HOOKLINE_NOT_FOUND` for an id the store does not know. */

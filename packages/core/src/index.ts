@@ -48,7 +48,13 @@ export { substituteEnv } from "./endpoints/env-substitution.js";
 export { CONFIG_FILE_NAMES, type LoadConfigOptions, loadConfig } from "./endpoints/load-config.js";
 export { type ResolveEndpointsOptions, resolveEndpoints } from "./endpoints/resolve-endpoints.js";
 export { ERROR_CODES, type ErrorCode } from "./errors/codes.js";
-export { describeValue, type ErrorDetails, HooklineError, isHooklineError } from "./errors/hookline-error.js";
+export {
+  describeValue,
+  type ErrorDetails,
+  HooklineError,
+  invalidOption,
+  isHooklineError,
+} from "./errors/hookline-error.js";
 export {
   assertEventDefinition,
   defineEvent,

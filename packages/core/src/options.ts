@@ -3,7 +3,7 @@ import type { DependencyContainer } from "tsyringe";
 import type { DeliveryStore } from "./contracts/store.js";
 import type { Transport } from "./contracts/transport.js";
 import type { EndpointConfig } from "./endpoints/endpoint-config.js";
-import { describeValue, HooklineError } from "./errors/hookline-error.js";
+import { invalidOption } from "./errors/hookline-error.js";
 import type { HooklinePlugin } from "./events/plugin.js";
 import type { RetryOptions } from "./retry/retry-policy.js";
 import type { Clock } from "./util/clock.js";
@@ -120,10 +120,7 @@ function int(
 ): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new HooklineError(
-      "HOOKLINE_INVALID_OPTION",
-      `${name}: expected an integer from ${min} to ${max}, got ${describeValue(value)}`,
-    );
+    throw invalidOption(name, `an integer from ${min} to ${max}`, value);
   }
   return value;
 }
@@ -132,26 +129,17 @@ function int(
 export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>): ResolvedSettings {
   const mode = opts.mode ?? "durable";
   if (mode !== "durable" && mode !== "parallel") {
-    throw new HooklineError(
-      "HOOKLINE_INVALID_OPTION",
-      `mode: expected "durable" or "parallel", got ${describeValue(mode)}`,
-    );
+    throw invalidOption("mode", '"durable" or "parallel"', mode);
   }
   const w = opts.worker ?? {};
   if (w.enabled !== undefined && typeof w.enabled !== "boolean") {
-    throw new HooklineError(
-      "HOOKLINE_INVALID_OPTION",
-      `worker.enabled: expected a boolean, got ${describeValue(w.enabled)}`,
-    );
+    throw invalidOption("worker.enabled", "a boolean", w.enabled);
   }
   if (
     w.workerId !== undefined &&
     (typeof w.workerId !== "string" || w.workerId.length === 0 || w.workerId.length > 100)
   ) {
-    throw new HooklineError(
-      "HOOKLINE_INVALID_OPTION",
-      `worker.workerId: expected 1–100 chars, got ${describeValue(w.workerId)}`,
-    );
+    throw invalidOption("worker.workerId", "1–100 chars", w.workerId);
   }
   const backoffMinMs = int("worker.backoffMinMs", w.backoffMinMs, 250, 1);
   return Object.freeze({

@@ -1,4 +1,4 @@
-import { describeValue, HooklineError } from "@hookline/core";
+import { HooklineError, invalidOption } from "@hookline/core";
 import type { Knex } from "knex";
 
 /** Options of knexStore(). */
@@ -49,8 +49,7 @@ export const DEFAULT_SQLITE_FILE = "./hookline.sqlite";
 const PREFIX = /^(?:[a-z][a-z0-9_]{0,23})?$/;
 const KNOWN = new Set(["knex", "tablePrefix", "maxResponseBodyBytes", "busyTimeoutMs", "destroyOnClose"]);
 
-const invalid = (option: string, expected: string, got: unknown) =>
-  new HooklineError("HOOKLINE_INVALID_OPTION", `${option}: expected ${expected}, got ${describeValue(got)}`);
+const invalid = (option: string, expected: string, got: unknown) => invalidOption(option, expected, got);
 
 /** A Knex instance is a function carrying its client; a config is a plain object with `client`. */
 export function isKnexInstance(v: unknown): v is Knex {

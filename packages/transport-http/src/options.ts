@@ -1,5 +1,5 @@
 import type { LookupFunction } from "node:net";
-import { describeValue, HooklineError } from "@hookline/core";
+import { invalidOption } from "@hookline/core";
 import { type Cidr, parseCidr } from "./ip-policy.js";
 import type { SsrfPolicy } from "./ssrf-guard.js";
 import { DEFAULT_USER_AGENT } from "./version.js";
@@ -72,12 +72,7 @@ const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 // A host name label by RFC 1123; "*." may prefix a name to allow its sub-domains.
 const HOST_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
-function invalid(name: string, expected: string, got: unknown): HooklineError {
-  return new HooklineError(
-    "HOOKLINE_INVALID_OPTION",
-    `${name}: expected ${expected}, got ${describeValue(got)}`,
-  );
-}
+const invalid = (name: string, expected: string, got: unknown) => invalidOption(name, expected, got);
 
 function int(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;

@@ -35,3 +35,12 @@ export function describeValue(value: unknown): string {
     return `an object (${Object.getPrototypeOf(value)?.constructor?.name ?? "null prototype"})`;
   return `${typeof value} ${String(value)}`;
 }
+
+/**
+ * HOOKLINE_INVALID_OPTION in the house style: "<name>: expected <expected>, got <given>". Omit
+ * `given` (rather than passing undefined) when the value must not be echoed, e.g. a secret.
+ */
+export function invalidOption(name: string, expected: string, ...given: [unknown?]): HooklineError {
+  const tail = given.length > 0 ? `, got ${describeValue(given[0])}` : "";
+  return new HooklineError("HOOKLINE_INVALID_OPTION", `${name}: expected ${expected}${tail}`);
+}

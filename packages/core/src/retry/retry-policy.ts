@@ -1,6 +1,6 @@
 import type { NextState } from "../contracts/store.js";
 import type { DeliveryOutcome } from "../contracts/transport.js";
-import { describeValue, HooklineError } from "../errors/hookline-error.js";
+import { invalidOption } from "../errors/hookline-error.js";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -38,17 +38,11 @@ export class RetryPolicy {
     this.schedule = validateSchedule(opts.schedule ?? DEFAULT_RETRY_SCHEDULE, "retry.schedule");
     this.jitter = opts.jitter ?? 0.2;
     if (typeof this.jitter !== "number" || !(this.jitter >= 0 && this.jitter < 1)) {
-      throw new HooklineError(
-        "HOOKLINE_INVALID_OPTION",
-        `retry.jitter: expected 0 <= n < 1, got ${describeValue(opts.jitter)}`,
-      );
+      throw invalidOption("retry.jitter", "0 <= n < 1", opts.jitter);
     }
     this.maxRetryAfterMs = opts.maxRetryAfterMs ?? HOUR;
     if (!Number.isInteger(this.maxRetryAfterMs) || this.maxRetryAfterMs < 0) {
-      throw new HooklineError(
-        "HOOKLINE_INVALID_OPTION",
-        `retry.maxRetryAfterMs: expected a non-negative integer, got ${describeValue(opts.maxRetryAfterMs)}`,
-      );
+      throw invalidOption("retry.maxRetryAfterMs", "a non-negative integer", opts.maxRetryAfterMs);
     }
     this.#random = random;
     Object.freeze(this);
@@ -82,10 +76,7 @@ function validateSchedule(schedule: readonly number[], name: string): readonly n
     !Array.isArray(schedule) ||
     schedule.some((n) => typeof n !== "number" || !Number.isFinite(n) || n < 0)
   ) {
-    throw new HooklineError(
-      "HOOKLINE_INVALID_OPTION",
-      `${name}: expected an array of non-negative millisecond delays, got ${describeValue(schedule)}`,
-    );
+    throw invalidOption(name, "an array of non-negative millisecond delays", schedule);
   }
   return Object.freeze([...schedule]);
 }

@@ -2,14 +2,12 @@ import {
   DELIVERY_STATUSES,
   type DeliveryFilter,
   type DeliveryStatus,
-  describeValue,
   type EventFilter,
-  HooklineError,
+  invalidOption,
 } from "@hookline/core";
 import type { Knex } from "knex";
 
-const invalid = (field: string, expected: string, got: unknown) =>
-  new HooklineError("HOOKLINE_INVALID_OPTION", `${field}: expected ${expected}, got ${describeValue(got)}`);
+const invalid = (field: string, expected: string, got: unknown) => invalidOption(field, expected, got);
 
 function stringList(field: string, v: unknown): readonly string[] | undefined {
   if (v === undefined) return undefined;

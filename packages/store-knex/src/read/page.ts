@@ -1,4 +1,4 @@
-import { describeValue, HooklineError, type Page, type PageRequest } from "@hookline/core";
+import { invalidOption, type Page, type PageRequest } from "@hookline/core";
 import type { Knex } from "knex";
 import { num } from "../util/convert.js";
 
@@ -7,8 +7,7 @@ export const MAX_PAGE = 1000;
 
 const COMPOSITE = /^(\d{1,16})\.(.{1,64})$/;
 
-const invalid = (field: string, expected: string, got: unknown) =>
-  new HooklineError("HOOKLINE_INVALID_OPTION", `${field}: expected ${expected}, got ${describeValue(got)}`);
+const invalid = (field: string, expected: string, got: unknown) => invalidOption(field, expected, got);
 
 /** Where a page starts: after this (created_at, id) in newest-first order. */
 async function decodeCursor(
