@@ -29,16 +29,9 @@ export interface LifecycleEvents {
   error: [{ error: unknown; context: string }];
 }
 
-/** The lifecycle event for a recorded next state. */
-export function lifecycleFor(next: NextState): keyof LifecycleEvents {
-  switch (next.status) {
-    case "succeeded":
-      return "delivery.succeeded";
-    case "pending":
-      return "delivery.retry_scheduled";
-    case "cancelled":
-      return "delivery.cancelled";
-    default:
-      return "delivery.failed";
-  }
-}
+/** The lifecycle event announcing each end state (a retry has its own, with the delay). */
+export const END_EVENT = {
+  succeeded: "delivery.succeeded",
+  failed: "delivery.failed",
+  cancelled: "delivery.cancelled",
+} as const satisfies Record<Exclude<NextState["status"], "pending">, keyof LifecycleEvents>;

@@ -53,16 +53,9 @@ export class EndpointSwitches {
     }
   }
 
+  /** Persist the re-enable, then re-read the switches so changedAt carries the store's own time. */
   async enable(endpointId: string): Promise<void> {
     await this.store.setEndpointDisabled(endpointId, false);
-    this.disabled.delete(endpointId);
-    const now = new Date();
-    this.#states.set(endpointId, {
-      endpointId,
-      disabled: false,
-      disabledAt: null,
-      disabledReason: null,
-      updatedAt: now,
-    });
+    await this.refresh();
   }
 }

@@ -2,7 +2,7 @@ import type { EventEmitter } from "eventemitter3";
 import type { AttemptResult, CompletionReport, DeliveryStore, NextState } from "../contracts/store.js";
 import type { DeliveryOutcome } from "../contracts/transport.js";
 import type { LifecycleEvents } from "../lifecycle.js";
-import { lifecycleFor } from "../lifecycle.js";
+import { END_EVENT } from "../lifecycle.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import type { AttemptJob, AttemptRunner } from "./attempt-runner.js";
@@ -148,7 +148,7 @@ export class DeliveryPipeline {
       const nextAttemptAt = new Date(this.clock.now().getTime() + result.next.delayMs);
       this.events.emit("delivery.retry_scheduled", { ...info, delayMs: result.next.delayMs, nextAttemptAt });
     } else {
-      this.events.emit(lifecycleFor(result.next) as "delivery.succeeded", info);
+      this.events.emit(END_EVENT[result.next.status], info);
     }
   }
 

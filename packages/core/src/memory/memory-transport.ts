@@ -43,7 +43,8 @@ export function memoryTransport(opts: MemoryTransportOptions): Transport {
         else signal.addEventListener("abort", onAbort, { once: true });
       });
       try {
-        const path = new URL(req.url).pathname + new URL(req.url).search;
+        const url = new URL(req.url);
+        const path = url.pathname + url.search;
         const reply = await Promise.race([
           opts.receiver.handle({ method: "POST", path, headers: req.headers, body: req.body }),
           deadline,

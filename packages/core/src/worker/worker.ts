@@ -39,10 +39,6 @@ export class Worker {
     this.#claimFloor = Math.max(1, Math.min(settings.batchSize, Math.floor(maxInFlight / 4)));
   }
 
-  get running(): boolean {
-    return this.#running;
-  }
-
   start(): void {
     if (this.#running) return;
     this.#running = true;
