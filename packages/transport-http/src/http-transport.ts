@@ -7,45 +7,45 @@ import {
   type OutcomeKind,
   type Transport,
 } from "@hookline/core";
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import { onAbort } from "./abort-fanout.js";
 import { guardedConnector } from "./guarded-connector.js";
 import { mapError } from "./map-error.js";
 import { type HttpTransportOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { createOriginLimiter, type OriginLimiter } from "./origin-limiter.js";
-import { readCapped } from "./read-capped.js";
-import { checkUrl } from "./ssrf-guard.js";
+import { type Collected, ResponseCollector, type Settled } from "./response-collector.js";
+import { checkUrl, type UrlVerdict } from "./ssrf-guard.js";
 
 type Failure = Exclude<OutcomeKind, "success">;
 
-interface Received {
-  status?: number;
-  headers?: Record<string, string>;
-  body?: string;
-  bodyTruncated?: boolean;
-}
-
-function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return out;
-}
-
-function fail(kind: Failure, code: ErrorCode, message: string, durationMs: number, partial: Received = {}) {
+function fail(kind: Failure, code: ErrorCode, message: string, durationMs: number, partial: Collected = {}) {
   return { kind, ...partial, durationMs, error: { code, message } } satisfies DeliveryOutcome;
 }
+
+/** Where a checked URL sends: undici's dispatch takes the origin and the path apart. */
+type Target =
+  | { readonly ok: true; readonly origin: string; readonly path: string }
+  | Exclude<UrlVerdict, { ok: true }>;
+
+/** Endpoints are few and their URLs fixed, so verdicts are kept; the bound only guards misuse. */
+const MAX_CACHED_TARGETS = 1024;
+
+// What a deliberate stop of an attempt settles with, told apart from undici's own errors.
+const DEADLINE = Symbol("deadline");
+const STOPPED = Symbol("stopped");
 
 class HttpTransport implements Transport {
   readonly name = "http";
   readonly #opts: ResolvedOptions;
   readonly #agent: Agent;
   readonly #limiter: OriginLimiter;
+  readonly #targets = new Map<string, Target>();
+  readonly #classify: { readonly disableOn410: boolean };
   #closed = false;
 
   constructor(opts: ResolvedOptions) {
     this.#opts = opts;
+    this.#classify = { disableOn410: opts.disableOn410 };
     this.#limiter = createOriginLimiter(opts.maxInFlightPerOrigin);
     this.#agent = new Agent({
       connections: opts.connectionsPerOrigin,
@@ -61,9 +61,9 @@ class HttpTransport implements Transport {
     const elapsed = () => Math.max(0, Math.round(performance.now() - started));
     if (this.#closed) return fail("retryable", "HOOKLINE_ABORTED", "the transport is closed", elapsed());
     if (signal.aborted) return fail("retryable", "HOOKLINE_ABORTED", "aborted before sending", elapsed());
-    const verdict = checkUrl(this.#opts.ssrf, req.url);
-    if (!verdict.ok) return fail("permanent", verdict.code, verdict.reason, elapsed());
-    const origin = verdict.url.origin;
+    const target = this.#target(req.url);
+    if (!target.ok) return fail("permanent", target.code, target.reason, elapsed());
+    const { origin } = target;
     if (!this.#limiter.tryAcquire(origin)) {
       const max = this.#opts.maxInFlightPerOrigin;
       return fail(
@@ -74,83 +74,92 @@ class HttpTransport implements Transport {
       );
     }
     try {
-      return await this.#attempt(req, verdict.url, signal, elapsed);
-    } catch (err) {
-      // #attempt maps every failure it knows; this keeps send() a value even for one it does not.
-      const mapped = mapError(err);
-      return fail(mapped.kind, mapped.code, mapped.message, elapsed());
+      return await this.#attempt(req, target, signal, elapsed);
     } finally {
       this.#limiter.release(origin);
     }
   }
 
-  async #attempt(req: DeliveryRequest, url: URL, signal: AbortSignal, elapsed: () => number) {
+  #target(url: string): Target {
+    let target = this.#targets.get(url);
+    if (target === undefined) {
+      const verdict = checkUrl(this.#opts.ssrf, url);
+      target = verdict.ok
+        ? { ok: true, origin: verdict.url.origin, path: `${verdict.url.pathname}${verdict.url.search}` }
+        : verdict;
+      if (this.#targets.size >= MAX_CACHED_TARGETS) this.#targets.clear();
+      this.#targets.set(url, target);
+    }
+    return target;
+  }
+
+  #attempt(
+    req: DeliveryRequest,
+    target: { origin: string; path: string },
+    signal: AbortSignal,
+    elapsed: () => number,
+  ): Promise<DeliveryOutcome> {
     const timeoutMs =
       typeof req.timeoutMs === "number" && req.timeoutMs > 0 && Number.isFinite(req.timeoutMs)
         ? req.timeoutMs
         : this.#opts.timeoutMs;
-    // One controller for both stops, so the deadline covers connect, headers and a trickling body
-    // alike; `stop` remembers which fired because undici reports both as a plain abort.
-    const controller = new AbortController();
-    let stop: "deadline" | "signal" | undefined;
-    const timer = setTimeout(() => {
-      stop ??= "deadline";
-      controller.abort();
-    }, timeoutMs);
-    const unsubscribe = onAbort(signal, () => {
-      stop ??= "signal";
-      controller.abort();
-    });
-    const partial: Received = {};
-    try {
-      const res = await request(url, {
-        dispatcher: this.#agent,
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...req.headers,
-          "user-agent": this.#opts.userAgent,
-          "accept-encoding": "identity",
-        },
-        body: req.body,
-        signal: controller.signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+    return new Promise((resolve) => {
+      // One deadline covers the wait for a socket, connect, headers and a trickling body alike.
+      const collector = new ResponseCollector(this.#opts.maxResponseBytes, (settled) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(this.#outcome(settled, timeoutMs, elapsed()));
       });
-      partial.status = res.statusCode;
-      partial.headers = flattenHeaders(res.headers);
-      const body = await readCapped(res.body, this.#opts.maxResponseBytes);
-      partial.body = body.text;
-      partial.bodyTruncated = body.truncated;
-      if (body.error !== undefined) throw body.error;
-      return classifyResponse(
-        {
-          status: res.statusCode,
-          headers: partial.headers,
-          body: body.text,
-          bodyTruncated: body.truncated,
-          durationMs: elapsed(),
-        },
-        { disableOn410: this.#opts.disableOn410 },
+      const timer = setTimeout(
+        () => collector.abort(new Error(`no complete response within ${timeoutMs} ms`), DEADLINE),
+        timeoutMs,
       );
-    } catch (err) {
-      if (stop === "deadline") {
-        return fail(
-          "retryable",
-          "HOOKLINE_TIMEOUT",
-          `no complete response within ${timeoutMs} ms`,
-          elapsed(),
-          partial,
+      const unsubscribe = onAbort(signal, () => collector.abort(new Error("attempt aborted"), STOPPED));
+      try {
+        this.#agent.dispatch(
+          {
+            origin: target.origin,
+            path: target.path,
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              ...req.headers,
+              "user-agent": this.#opts.userAgent,
+              "accept-encoding": "identity",
+            },
+            body: req.body,
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+          },
+          collector,
         );
+      } catch (err) {
+        collector.fail(err);
       }
-      if (stop === "signal")
-        return fail("retryable", "HOOKLINE_ABORTED", "the attempt was aborted", elapsed(), partial);
-      const mapped = mapError(err);
-      return fail(mapped.kind, mapped.code, mapped.message, elapsed(), partial);
-    } finally {
-      clearTimeout(timer);
-      unsubscribe();
+    });
+  }
+
+  #outcome(settled: Settled, timeoutMs: number, durationMs: number): DeliveryOutcome {
+    if (settled.ok) {
+      const r = settled.response;
+      return classifyResponse(
+        { status: r.status, headers: r.headers, body: r.body, bodyTruncated: r.bodyTruncated, durationMs },
+        this.#classify,
+      );
     }
+    const { error, partial } = settled;
+    if (error === DEADLINE)
+      return fail(
+        "retryable",
+        "HOOKLINE_TIMEOUT",
+        `no complete response within ${timeoutMs} ms`,
+        durationMs,
+        partial,
+      );
+    if (error === STOPPED)
+      return fail("retryable", "HOOKLINE_ABORTED", "the attempt was aborted", durationMs, partial);
+    const mapped = mapError(error);
+    return fail(mapped.kind, mapped.code, mapped.message, durationMs, partial);
   }
 
   async close(): Promise<void> {

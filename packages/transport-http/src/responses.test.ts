@@ -51,6 +51,16 @@ describe("status classification", () => {
     });
   });
 
+  it("sends the URL's path and query string, never its fragment", async () => {
+    const before = rx.requests.length;
+    const out = await transport.send(
+      makeRequest(`${rx.url}/status/204?tenant=acme&x=a%20b#section`),
+      noAbort(),
+    );
+    expect(out.kind).toBe("success");
+    expect(rx.requests[before]!.path).toBe("/status/204?tenant=acme&x=a%20b");
+  });
+
   it("honours a custom userAgent", async () => {
     const t = httpTransport({ ssrf: LOOPBACK_ALLOW, userAgent: "Acme-Hooks/2" });
     const before = rx.requests.length;
@@ -190,6 +200,22 @@ describe("connections", () => {
     await local.close();
     expect(outs.map((o) => o.kind)).toEqual(Array(6).fill("success"));
     expect(local.peakOpen()).toBe(2);
+  });
+
+  it("a request still waiting for a pooled socket ends at its own deadline", async () => {
+    const local = await startReceiver();
+    const t = httpTransport({ ssrf: LOOPBACK_ALLOW, connectionsPerOrigin: 1, timeoutMs: 600 });
+    const busy = t.send(makeRequest(`${local.url}/hang`), noAbort());
+    const waiting = await t.send(makeRequest(`${local.url}/status/200`, { timeoutMs: 150 }), noAbort());
+    expect(waiting).toMatchObject({ kind: "retryable", error: { code: "HOOKLINE_TIMEOUT" } });
+    expect(waiting.durationMs).toBeGreaterThanOrEqual(140);
+    expect(waiting.durationMs).toBeLessThan(1_000);
+    expect((await busy).error?.code).toBe("HOOKLINE_TIMEOUT");
+    // The queued request was dropped, not sent late once the socket freed up.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(local.requests.map((r) => r.path)).toEqual(["/hang"]);
+    await t.close?.();
+    await local.close();
   });
 
   it("refuses requests past maxInFlightPerOrigin at once, without queueing them", async () => {

@@ -115,7 +115,7 @@ export async function startReceiver(
       requests.push(seen);
       onRequest?.(seen);
       if (seen.path === "/huge") res.on("close", () => hugeDone());
-      route(seen.path, res, base, huge);
+      route(seen.path.split("?")[0] ?? "", res, base, huge);
     });
   });
   let open = 0;
