@@ -1,4 +1,4 @@
-import type { AttemptResult } from "../contracts/store.js";
+import type { AttemptResult, NextState } from "../contracts/store.js";
 import type { DeliveryOutcome, Transport } from "../contracts/transport.js";
 import type { ResolvedEndpoint } from "../endpoints/endpoint-config.js";
 import type { RetryPolicy } from "../retry/retry-policy.js";
@@ -35,14 +35,7 @@ export class AttemptRunner {
 
   async run(job: AttemptJob, signal: AbortSignal): Promise<AttemptResult> {
     const startedAt = this.clock.now();
-    const base = {
-      deliveryId: job.deliveryId,
-      endpointId: job.endpointId,
-      claimToken: job.claimToken,
-      attemptId: newId("att"),
-      attempt: job.attempt,
-      startedAt,
-    };
+    const attemptId = newId("att");
     const ep = this.endpoint(job.endpointId);
     if (!ep?.enabled || this.isDisabled(job.endpointId)) {
       // Nothing is sent to an endpoint that is gone or switched off; the delivery stays replayable.
@@ -52,18 +45,16 @@ export class AttemptRunner {
         durationMs: 0,
         error: { code, message: `endpoint "${job.endpointId}" is ${ep ? "disabled" : "not configured"}` },
       };
-      return { ...base, request: null, outcome, next: ep ? { status: "cancelled" } : { status: "failed" } };
+      return result(
+        job,
+        attemptId,
+        startedAt,
+        null,
+        outcome,
+        ep ? { status: "cancelled" } : { status: "failed" },
+      );
     }
-    const headers = {
-      "content-type": "application/json",
-      ...ep.headers,
-      ...signatureHeaders({
-        id: job.eventId,
-        timestampSec: Math.floor(startedAt.getTime() / 1000),
-        body: job.body,
-        keys: ep.keys,
-      }),
-    };
+    const headers = attemptHeaders(ep, job, Math.floor(startedAt.getTime() / 1000));
     let outcome: DeliveryOutcome;
     try {
       outcome = await this.transport.send(
@@ -88,15 +79,43 @@ export class AttemptRunner {
         error: { code: "HOOKLINE_TRANSPORT_ERROR", message: (err as Error)?.message ?? String(err) },
       };
     }
-    return {
-      ...base,
-      request: { url: ep.url, headers: redactHeaders(headers) },
-      outcome,
-      // An attempt our own stop() aborted says nothing about the receiver: it must not use up a
-      // step of the schedule (on the last step that would fail the delivery for good).
-      next: signal.aborted
-        ? { status: "pending", delayMs: 0 }
-        : this.retry.next(job.attempt, outcome, ep.retrySchedule),
-    };
+    // An attempt our own stop() aborted says nothing about the receiver: it must not use up a
+    // step of the schedule (on the last step that would fail the delivery for good).
+    const next: NextState = signal.aborted
+      ? { status: "pending", delayMs: 0 }
+      : this.retry.next(job.attempt, outcome, ep.retrySchedule);
+    return result(job, attemptId, startedAt, { url: ep.url, headers: redactHeaders(headers) }, outcome, next);
   }
+}
+
+/** The attempt's request headers: the endpoint's own, then the Standard Webhooks signature. */
+function attemptHeaders(ep: ResolvedEndpoint, job: AttemptJob, timestampSec: number): Record<string, string> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  for (const name in ep.headers) headers[name] = ep.headers[name] as string;
+  const sig = signatureHeaders({ id: job.eventId, timestampSec, body: job.body, keys: ep.keys });
+  headers["webhook-id"] = sig["webhook-id"];
+  headers["webhook-timestamp"] = sig["webhook-timestamp"];
+  if (sig["webhook-signature"] !== undefined) headers["webhook-signature"] = sig["webhook-signature"];
+  return headers;
+}
+
+function result(
+  job: AttemptJob,
+  attemptId: string,
+  startedAt: Date,
+  request: AttemptResult["request"],
+  outcome: DeliveryOutcome,
+  next: NextState,
+): AttemptResult {
+  return {
+    deliveryId: job.deliveryId,
+    endpointId: job.endpointId,
+    claimToken: job.claimToken,
+    attemptId,
+    attempt: job.attempt,
+    startedAt,
+    request,
+    outcome,
+    next,
+  };
 }

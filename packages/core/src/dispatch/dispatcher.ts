@@ -168,12 +168,13 @@ export class Dispatcher {
       throw err;
     }
     const deliveries = event.deliveries.map((d) => ({ id: d.id, endpointId: d.endpointId }));
-    this.events.emit("event.accepted", {
-      eventId: event.id,
-      eventCode: code,
-      subject,
-      deliveryIds: deliveries.map((d) => d.id),
-    });
+    if (this.events.listenerCount("event.accepted") > 0)
+      this.events.emit("event.accepted", {
+        eventId: event.id,
+        eventCode: code,
+        subject,
+        deliveryIds: deliveries.map((d) => d.id),
+      });
     const result = { eventId: event.id, duplicate: false, deliveries };
     return opts.wait === "attempted" ? { ...result, attempts: await Promise.all(attempts) } : result;
   }

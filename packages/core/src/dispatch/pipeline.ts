@@ -1,5 +1,5 @@
 import type { EventEmitter } from "eventemitter3";
-import type { AttemptResult, CompletionReport, DeliveryStore, NextState } from "../contracts/store.js";
+import type { AttemptResult, DeliveryStore, NextState } from "../contracts/store.js";
 import type { DeliveryOutcome } from "../contracts/transport.js";
 import type { LifecycleEvents } from "../lifecycle.js";
 import { END_EVENT } from "../lifecycle.js";
@@ -50,7 +50,8 @@ const unsent = (job: AttemptJob, message: string): AttemptSummary => ({
 export class DeliveryPipeline {
   readonly slots: AttemptSlots<AttemptSummary>;
   readonly #abort = new AbortController();
-  readonly #completer: MicroBatcher<AttemptResult, CompletionReport>;
+  /** Resolves each caller with whether its own result was applied (false: fenced out). */
+  readonly #completer: MicroBatcher<AttemptResult, boolean>;
 
   constructor(
     private readonly store: DeliveryStore,
@@ -71,12 +72,7 @@ export class DeliveryPipeline {
         );
         // Fan the one report back out so each caller learns whether its own result was applied.
         const applied = new Set(report.applied);
-        return results.map(
-          (r): CompletionReport =>
-            applied.has(r.deliveryId)
-              ? { applied: [r.deliveryId], stale: [] }
-              : { applied: [], stale: [r.deliveryId] },
-        );
+        return results.map((r) => applied.has(r.deliveryId));
       },
       // Completions are off every caller's latency path, so they may linger a little to batch.
       { maxSize: settings.completeBatchSize, maxConcurrent: 2, lingerMs: settings.completeLingerMs },
@@ -103,39 +99,44 @@ export class DeliveryPipeline {
       return unsent(job, "given back unsent: its lease ran short while it waited for a slot");
     }
     const result = await this.runner.run(job, this.#abort.signal);
-    const summary = {
+    const summary = (recorded: boolean): AttemptSummary => ({
       deliveryId: job.deliveryId,
       endpointId: job.endpointId,
       outcome: result.outcome,
       next: result.next,
-    };
+      recorded,
+    });
     if (recordAfter) {
       try {
         await recordAfter;
       } catch {
-        return { ...summary, recorded: false };
+        return summary(false);
       }
     }
     let recorded = false;
     try {
-      recorded = (await this.#completer.add(result)).applied.length === 1;
+      recorded = await this.#completer.add(result);
     } catch (error) {
       // The lease will expire and another worker re-sends: a duplicate, never a loss.
       this.events.emit("error", { error, context: `recording attempt ${job.attempt} of ${job.deliveryId}` });
-      return { ...summary, recorded: false };
+      return summary(false);
     }
     if (!recorded) {
       this.logger.debug("completion fenced out: lease lost", { deliveryId: job.deliveryId });
-      return { ...summary, recorded };
+      return summary(false);
     }
     this.#announce(job, result);
     if (result.outcome.disableEndpoint) {
       await this.switches.disable(job.endpointId, "receiver answered 410 Gone", true);
     }
-    return { ...summary, recorded };
+    return summary(true);
   }
 
   #announce(job: AttemptJob, result: AttemptResult): void {
+    const name =
+      result.next.status === "pending" ? "delivery.retry_scheduled" : END_EVENT[result.next.status];
+    // Most attempts have no listener; the event object is not worth building for nobody.
+    if (this.events.listenerCount(name) === 0) return;
     const info = {
       deliveryId: job.deliveryId,
       eventId: job.eventId,
