@@ -17,6 +17,8 @@ export interface Dialect {
   readonly maxRowsPerInsert: number;
   /** `FOR UPDATE SKIP LOCKED` claims (else compare-and-set). */
   readonly skipLocked: boolean;
+  /** NULLs sort before every value in an ascending index (MySQL, SQLite; not PostgreSQL). */
+  readonly nullsFirst: boolean;
   /** Options for the store's own short transactions. */
   readonly txConfig: Knex.TransactionConfig | undefined;
   /** Type a bound parameter so CASE branches of NULLs and numbers agree (PostgreSQL infers text). */
@@ -46,6 +48,7 @@ const sqlite: Dialect = Object.freeze({
   maxParams: 32_766,
   maxRowsPerInsert: 500,
   skipLocked: false,
+  nullsFirst: true,
   txConfig: undefined,
   int: (p: string) => p,
   text: (p: string) => p,
@@ -66,6 +69,7 @@ const mysql: Dialect = Object.freeze({
   maxParams: 60_000,
   maxRowsPerInsert: 500,
   skipLocked: true,
+  nullsFirst: true,
   // Under REPEATABLE READ concurrent SKIP LOCKED claimers deadlock on gap locks (TOOLCHAIN G7).
   txConfig: Object.freeze({ isolationLevel: "read committed" }) as Knex.TransactionConfig,
   // Untyped: a CAST would carry the connection collation and clash with utf8mb4_bin columns.
@@ -87,6 +91,7 @@ const postgres: Dialect = Object.freeze({
   maxParams: 60_000,
   maxRowsPerInsert: 500,
   skipLocked: true,
+  nullsFirst: false,
   txConfig: Object.freeze({ isolationLevel: "read committed" }) as Knex.TransactionConfig,
   int: (p: string) => `CAST(${p} AS BIGINT)`,
   text: (p: string) => `CAST(${p} AS TEXT)`,

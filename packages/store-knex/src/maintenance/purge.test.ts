@@ -62,9 +62,39 @@ describeTargets(targets, "purge", (target) => {
     const ev = makeEvent({ claim: { leaseMs: 60_000 } });
     await store.insertEvents([ev]);
     await store.complete([makeResult(claimOf(ev), makeOutcome("success"), { status: "succeeded" })]);
-    await db(t.deliveries).update({ updated_at: 5000 });
+    // A row is never updated before it is created: created_at <= updated_at.
+    await db(t.deliveries).update({ created_at: 4000, updated_at: 5000 });
+    expect(await store.purge(new Date(4500))).toBe(0);
     expect(await store.purge(new Date(5000))).toBe(0);
     expect(await store.purge(new Date(5001))).toBe(1);
+  });
+
+  it("deletes exactly the terminal rows last updated before the cut-off, whatever their creation time", async () => {
+    const { store, db, t } = env();
+    const evs = Array.from({ length: 12 }, () => makeEvent({ claim: { leaseMs: 60_000 } }));
+    await store.insertEvents(evs);
+    await store.complete(
+      evs.map((ev, i) =>
+        makeResult(claimOf(ev), makeOutcome(i % 2 ? "success" : "permanent"), {
+          status: (["succeeded", "failed", "cancelled"] as const)[i % 3]!,
+        }),
+      ),
+    );
+    // Created at 1000 + i, updated at 1000 + 10 i: the cut-off 1061 falls between the two times
+    // of rows 7..11, and only rows 0..6 were last updated before it.
+    for (const [i, ev] of evs.entries())
+      await db(t.deliveries)
+        .where("id", ev.deliveries[0]!.id)
+        .update({ created_at: 1000 + i, updated_at: 1000 + 10 * i });
+    expect(await store.purge(new Date(1061), { batchSize: 3 })).toBe(7);
+    const left = (await db(t.deliveries).select("id").orderBy("id")).map((r) => r.id);
+    expect(left).toEqual(
+      evs
+        .slice(7)
+        .map((ev) => ev.deliveries[0]!.id)
+        .sort(),
+    );
+    expect(Number((await db(t.attempts).count({ n: "*" }))[0]!.n)).toBe(5);
   });
 
   it("ages out events that never had a delivery, and frees their idempotency keys", async () => {

@@ -30,12 +30,15 @@ export async function purge(
     );
   const cutoff = olderThan.getTime();
   let deleted = 0;
-  for (;;) {
-    const n = await retryTransient(ctx, () =>
-      transaction(ctx, (trx) => purgeBatch(ctx, trx, cutoff, batchSize)),
-    );
-    deleted += n;
-    if (n < batchSize) break;
+  // One status at a time, so each batch is a single ordered range of dlv_status_idx.
+  for (const status of TERMINAL_STATUSES) {
+    for (;;) {
+      const n = await retryTransient(ctx, () =>
+        transaction(ctx, (trx) => purgeBatch(ctx, trx, status, cutoff, batchSize)),
+      );
+      deleted += n;
+      if (n < batchSize) break;
+    }
   }
   // Events that never had a delivery (no subscribed endpoint) age out by their own time.
   for (;;) {
@@ -47,13 +50,24 @@ export async function purge(
   return deleted;
 }
 
-async function purgeBatch(ctx: StoreContext, trx: Knex.Transaction, cutoff: number, limit: number) {
+async function purgeBatch(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  status: string,
+  cutoff: number,
+  limit: number,
+) {
   const { t, dialect } = ctx;
+  // Read through dlv_status_idx (status, created_at, id), oldest first. A row is never updated
+  // before it is created, so the created_at bound only narrows the range: it selects the same
+  // rows as updated_at alone. (created_at is the application's clock and updated_at the
+  // database's; a clock skew between them can delay a row's purge, never widen one.)
   const q = trx(t.deliveries)
     .select("id", "event_id")
-    .whereIn("status", [...TERMINAL_STATUSES])
+    .where("status", status)
+    .andWhere("created_at", "<", cutoff)
     .andWhere("updated_at", "<", cutoff)
-    .orderBy("updated_at")
+    .orderBy([{ column: "created_at" }, { column: "id" }])
     .limit(limit);
   // Locked, so a concurrent requeue either lands before (row no longer terminal: not selected)
   // or waits for this batch to commit.

@@ -1,9 +1,10 @@
 import type { Knex } from "knex";
 import { initialSchema } from "./0001-initial.js";
+import { leanDeliveryIndexes } from "./0002-lean-delivery-indexes.js";
 import type { HooklineMigration, MigrationContext } from "./migration.js";
 
 /** Every migration the package ships, oldest first. */
-export const MIGRATIONS: readonly HooklineMigration[] = Object.freeze([initialSchema]);
+export const MIGRATIONS: readonly HooklineMigration[] = Object.freeze([initialSchema, leanDeliveryIndexes]);
 
 /**
  * A knex migration source over the shipped migrations, so `knex.migrate.latest()` needs no

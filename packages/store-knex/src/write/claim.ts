@@ -41,14 +41,27 @@ export async function claimDue(ctx: StoreContext, opts: ClaimOptions): Promise<C
 
 async function candidates(ctx: StoreContext, trx: Knex.Transaction, now: string, limit: number) {
   const lockFree = (q: Knex.QueryBuilder) => (ctx.dialect.skipLocked ? q.forUpdate().skipLocked() : q);
-  const expired = (await lockFree(
-    trx(ctx.t.deliveries)
-      .select("id")
-      .where("status", "sending")
-      .andWhere("lease_until", "<", trx.raw(now))
-      .orderBy([{ column: "lease_until" }, { column: "id" }])
-      .limit(limit),
-  )) as { id: string }[];
+  // A sending row's next_attempt_at is its lease's end (migration 0002), so expired leases are a
+  // range of the due index. lease_until stays the truth, for rows leased by a process still on
+  // 0001's code (a rolling upgrade): their next_attempt_at is the due time they were claimed at,
+  // or NULL when they were inserted claimed. Where NULLs sort first (MySQL, SQLite) the NULLs
+  // extend the same range; PostgreSQL sorts them last and looks them up on their own.
+  const expiredLeases = (n: number, onlyNull: boolean) => {
+    const q = trx(ctx.t.deliveries).select("id").where("status", "sending");
+    if (onlyNull) q.whereNull("next_attempt_at");
+    else if (ctx.dialect.nullsFirst)
+      q.andWhere((w) => w.where("next_attempt_at", "<", trx.raw(now)).orWhereNull("next_attempt_at"));
+    else q.andWhere("next_attempt_at", "<", trx.raw(now));
+    return lockFree(
+      q
+        .andWhere("lease_until", "<", trx.raw(now))
+        .orderBy([{ column: "next_attempt_at" }, { column: "id" }])
+        .limit(n),
+    ) as Promise<{ id: string }[]>;
+  };
+  const expired = await expiredLeases(limit, false);
+  if (!ctx.dialect.nullsFirst && expired.length < limit)
+    expired.push(...(await expiredLeases(limit - expired.length, true)));
   const room = limit - expired.length;
   const due =
     room > 0
@@ -89,6 +102,7 @@ async function claimIn(ctx: StoreContext, trx: Knex.Transaction, opts: ClaimOpti
       ),
       worker_id: opts.workerId,
       lease_until: trx.raw(`${now} + ?`, [opts.leaseMs]),
+      next_attempt_at: trx.raw(`${now} + ?`, [opts.leaseMs]),
       updated_at: trx.raw(now),
     });
   const rows = (await trx({ d: t.deliveries })

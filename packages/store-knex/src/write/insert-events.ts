@@ -174,7 +174,8 @@ async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: reado
       // A delivery to a disabled endpoint is stored cancelled: never sent, but replayable.
       status: d.cancelled ? "cancelled" : d.claim ? "sending" : "pending",
       attempts: d.claim && !d.cancelled ? 1 : 0,
-      next_attempt_at: d.claim || d.cancelled ? null : tx.raw(now),
+      // A claimed row is due again when its lease ends: lease recovery reads the due index.
+      next_attempt_at: d.cancelled ? null : d.claim ? tx.raw(`${now} + ?`, [d.claim.leaseMs]) : tx.raw(now),
       lease_until: d.claim && !d.cancelled ? tx.raw(`${now} + ?`, [d.claim.leaseMs]) : null,
       claim_token: d.cancelled ? null : (d.claim?.token ?? null),
       worker_id: d.cancelled ? null : (d.claim?.workerId ?? null),
