@@ -110,6 +110,37 @@ describeTargets(targets, "complete", (target) => {
     expect(d3).toMatchObject({ status: "cancelled", lastStatus: 400, nextAttemptAt: null });
   });
 
+  it("a batch whose rows share their new values (one SET value per column) moves every row the same way", async () => {
+    const { store, db, t } = env();
+    const evs = [0, 1, 2].map(() => makeEvent({ claim: { leaseMs: 60_000 } }));
+    await store.insertEvents(evs);
+    const before = Date.now();
+    const report = await store.complete(
+      evs.map((ev) =>
+        makeResult(claimOf(ev), makeOutcome("retryable", { status: 503, durationMs: 4 }), {
+          status: "pending",
+          delayMs: 5000,
+        }),
+      ),
+    );
+    expect(report.applied).toHaveLength(3);
+    const rows = await db(t.deliveries)
+      .select("status", "next_attempt_at", "lease_until", "claim_token", "last_status", "last_duration_ms")
+      .whereIn(
+        "id",
+        evs.map((e) => e.deliveries[0]!.id),
+      );
+    expect(rows).toHaveLength(3);
+    for (const r of rows) {
+      expect(r).toMatchObject({ status: "pending", lease_until: null, claim_token: null });
+      expect(Number(r.last_status)).toBe(503);
+      expect(Number(r.last_duration_ms)).toBe(4);
+      expect(Number(r.next_attempt_at) - before).toBeGreaterThanOrEqual(4000);
+      expect(Number(r.next_attempt_at) - before).toBeLessThan(7000);
+    }
+    expect(Number((await db(t.attempts).count({ n: "*" }))[0]!.n)).toBe(3);
+  });
+
   it("completes 450 deliveries across several transactions in one call", async () => {
     const { store } = env();
     const evs = Array.from({ length: 150 }, () =>

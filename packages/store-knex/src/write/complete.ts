@@ -8,9 +8,9 @@ import {
 } from "@hookline/core";
 import type { Knex } from "knex";
 import { type StoreContext, transaction } from "../context.js";
-import { caseById } from "../util/case-by-id.js";
 import { chunk, rowsPerStatement } from "../util/chunk.js";
 import { retryTransient } from "../util/retry.js";
+import { type Binding, insertSql, quoteId, rawCount, rawRows, run, tuple } from "../util/sql.js";
 import { jsonOrNull, truncateUtf8 } from "../util/text.js";
 
 /** Completions per transaction: one locking SELECT, one UPDATE, one multi-row INSERT. */
@@ -68,82 +68,156 @@ export async function complete(
   return { applied, stale };
 }
 
+const ATTEMPT_COLUMNS = [
+  "id",
+  "delivery_id",
+  "endpoint_id",
+  "event_code",
+  "attempt",
+  "started_at",
+  "duration_ms",
+  "url",
+  "request_headers",
+  "response_status",
+  "response_headers",
+  "response_body",
+  "response_truncated",
+  "outcome",
+  "error_code",
+  "error_message",
+] as const;
+const BODY = ATTEMPT_COLUMNS.indexOf("response_body");
+
 async function completeIn(
   ctx: StoreContext,
   trx: Knex.Transaction,
   part: readonly AttemptResult[],
 ): Promise<Set<string>> {
   const { t, dialect } = ctx;
+  const table = quoteId(dialect, t.deliveries);
   // Lock the rows (in id order, so two completers never deadlock) and check the fence; a
   // re-claimer's SKIP LOCKED passes over them until we commit.
-  const q = trx(t.deliveries)
-    .select("id", "status", "claim_token", "endpoint_id", "event_code")
-    .whereIn("id", [...new Set(part.map((r) => r.deliveryId))].sort())
-    .orderBy("id");
-  const rows = (await (dialect.skipLocked ? q.forUpdate() : q)) as DeliveryLock[];
+  const ids = [...new Set(part.map((r) => r.deliveryId))].sort();
+  const rows = rawRows<DeliveryLock>(
+    dialect,
+    await run(
+      trx,
+      `SELECT id, status, claim_token, endpoint_id, event_code FROM ${table} WHERE id IN ${tuple(ids.length)} ORDER BY id${dialect.skipLocked ? " FOR UPDATE" : ""}`,
+      ids,
+    ),
+  );
   const byId = new Map(rows.map((r) => [r.id, r]));
   const ok = part.filter((r) => {
     const row = byId.get(r.deliveryId);
     return row?.status === "sending" && row.claim_token === r.claimToken;
   });
   if (ok.length === 0) return new Set();
-  const now = dialect.nowMs();
-  const idOf = (r: AttemptResult) => r.deliveryId;
-  const when = (pick: (r: AttemptResult) => string | number | null, render: (p: string) => string) =>
-    caseById(trx, ok, idOf, pick, render);
-  await trx(t.deliveries)
-    .whereIn(
-      "id",
-      ok.map((r) => r.deliveryId),
-    )
-    .andWhere(
-      "claim_token",
-      when((r) => r.claimToken, dialect.text),
-    )
-    .update({
-      status: when((r) => r.next.status, dialect.text),
-      next_attempt_at: when(
-        (r) => (r.next.status === "pending" ? Math.max(0, Math.round(r.next.delayMs)) : null),
-        (p) => `${now} + ${dialect.int(p)}`,
-      ),
-      lease_until: null,
-      claim_token: null,
-      last_status: when((r) => r.outcome.status ?? null, dialect.int),
-      last_error_code: when((r) => r.outcome.error?.code ?? null, dialect.text),
-      last_duration_ms: when((r) => Math.max(0, Math.round(r.outcome.durationMs)), dialect.int),
-      updated_at: trx.raw(now),
-    });
+  await updateDeliveries(ctx, trx, table, ok);
   const attempts = ok.map((r) => attemptRow(ctx, r, byId.get(r.deliveryId)!));
-  const perStatement = rowsPerStatement(dialect.maxParams, 16, dialect.maxRowsPerInsert);
-  const weigh = (a: { response_body: string | null }) => a.response_body?.length ?? 0;
+  const perStatement = rowsPerStatement(dialect.maxParams, ATTEMPT_COLUMNS.length, dialect.maxRowsPerInsert);
+  const weigh = (a: Binding[]) => (a[BODY] as string | null)?.length ?? 0;
   for (const rowsPart of chunk(attempts, perStatement, weigh, 2 * 1024 * 1024)) {
-    await trx(t.attempts).insert(rowsPart);
+    const q = insertSql(dialect, t.attempts, ATTEMPT_COLUMNS, rowsPart);
+    await run(trx, q.sql, q.bindings);
   }
   return new Set(ok.map((r) => r.deliveryId));
 }
 
-function attemptRow(ctx: StoreContext, r: AttemptResult, delivery: DeliveryLock) {
+/**
+ * One UPDATE for the batch. A column whose new value is the same for every row (most of them in
+ * a batch of successes) is set to that value; only the others take a `CASE id WHEN … END`, which
+ * the database evaluates branch by branch for every row.
+ */
+async function updateDeliveries(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  table: string,
+  ok: readonly AttemptResult[],
+): Promise<void> {
+  const { dialect } = ctx;
+  const now = dialect.nowMs();
+  const bindings: Binding[] = [];
+  const assign = (
+    column: string,
+    pick: (r: AttemptResult) => string | number | null,
+    render: (p: string) => string,
+    nullSql: string,
+  ): string => {
+    const values = ok.map(pick);
+    const first = values[0] ?? null;
+    const cell = (v: string | number | null) => {
+      if (v === null) return nullSql;
+      bindings.push(v);
+      return render("?");
+    };
+    if (values.every((v) => v === first)) return `${column} = ${cell(first)}`;
+    const branches = values.map((v, i) => {
+      bindings.push(ok[i]!.deliveryId);
+      return `WHEN ? THEN ${cell(v)}`;
+    });
+    return `${column} = CASE id ${branches.join(" ")} END`;
+  };
+  const intNull = dialect.int("NULL");
+  const set = [
+    assign("status", (r) => r.next.status, dialect.text, dialect.text("NULL")),
+    assign(
+      "next_attempt_at",
+      (r) => (r.next.status === "pending" ? Math.max(0, Math.round(r.next.delayMs)) : null),
+      (p) => `${now} + ${dialect.int(p)}`,
+      intNull,
+    ),
+    "lease_until = NULL",
+    "claim_token = NULL",
+    assign("last_status", (r) => r.outcome.status ?? null, dialect.int, intNull),
+    assign("last_error_code", (r) => r.outcome.error?.code ?? null, dialect.text, dialect.text("NULL")),
+    assign("last_duration_ms", (r) => Math.max(0, Math.round(r.outcome.durationMs)), dialect.int, intNull),
+    `updated_at = ${now}`,
+  ];
+  for (const r of ok) bindings.push(r.deliveryId);
+  let where = `id IN ${tuple(ok.length)} AND status = 'sending'`;
+  // The locking read above fenced these rows, and MySQL and PostgreSQL keep them locked until
+  // commit. SQLite has no row locks: the statement checks each claim token itself.
+  if (!dialect.skipLocked) {
+    const branches = ok.map((r) => {
+      bindings.push(r.deliveryId, r.claimToken);
+      return `WHEN ? THEN ${dialect.text("?")}`;
+    });
+    where += ` AND claim_token = CASE id ${branches.join(" ")} END`;
+  }
+  const changed = rawCount(
+    dialect,
+    await run(trx, `UPDATE ${table} SET ${set.join(", ")} WHERE ${where}`, bindings),
+  );
+  // Every row was checked under the lock; anything else means the fence broke: roll it all back.
+  if (changed !== ok.length)
+    throw new HooklineError(
+      "HOOKLINE_STORE_ERROR",
+      `completing deliveries: ${ok.length} claims were verified but ${changed} rows changed; nothing was recorded`,
+    );
+}
+
+function attemptRow(ctx: StoreContext, r: AttemptResult, delivery: DeliveryLock): Binding[] {
   const o = r.outcome;
   const body = o.body == null ? null : truncateUtf8(o.body, ctx.options.maxResponseBodyBytes);
   const message = o.error?.message;
-  return {
-    id: r.attemptId,
-    delivery_id: r.deliveryId,
-    endpoint_id: delivery.endpoint_id,
-    event_code: delivery.event_code,
-    attempt: r.attempt,
-    started_at: r.startedAt.getTime(),
-    duration_ms: Math.max(0, Math.round(o.durationMs)),
-    url: r.request?.url ?? null,
+  return [
+    r.attemptId,
+    r.deliveryId,
+    delivery.endpoint_id,
+    delivery.event_code,
+    r.attempt,
+    r.startedAt.getTime(),
+    Math.max(0, Math.round(o.durationMs)),
+    r.request?.url ?? null,
     // Callers redact already; redacting again keeps credentials out of the log regardless.
-    request_headers: jsonOrNull(r.request ? redactHeaders(r.request.headers) : null),
-    response_status: o.status ?? null,
-    response_headers: jsonOrNull(o.headers),
+    jsonOrNull(r.request ? redactHeaders(r.request.headers) : null),
+    o.status ?? null,
+    jsonOrNull(o.headers),
     // Response bytes come from strangers; PostgreSQL TEXT rejects NUL, so it is replaced there.
-    response_body: body === null ? null : ctx.dialect.storableText(body.text),
-    response_truncated: (o.bodyTruncated ?? false) || (body?.truncated ?? false),
-    outcome: o.kind,
-    error_code: o.error?.code ?? null,
-    error_message: message == null ? null : ctx.dialect.storableText(message.slice(0, MAX_ERROR_MESSAGE)),
-  };
+    body === null ? null : ctx.dialect.storableText(body.text),
+    (o.bodyTruncated ?? false) || (body?.truncated ?? false),
+    o.kind,
+    o.error?.code ?? null,
+    message == null ? null : ctx.dialect.storableText(message.slice(0, MAX_ERROR_MESSAGE)),
+  ];
 }

@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import { type StoreContext, transaction } from "../context.js";
 import { chunk, rowsPerStatement } from "../util/chunk.js";
 import { retryTransient } from "../util/retry.js";
+import { type Cell, insertSql, run, type SqlValue } from "../util/sql.js";
 
 type Duplicate = { eventId: string; deliveryIds: string[] };
 
@@ -147,44 +148,74 @@ async function insertBatch(
   return { duplicates };
 }
 
+const EVENT_COLUMNS = ["id", "code", "subject", "body", "idempotency_key", "created_at"] as const;
+const DELIVERY_COLUMNS = [
+  "id",
+  "event_id",
+  "event_code",
+  "endpoint_id",
+  "subject",
+  "status",
+  "attempts",
+  "next_attempt_at",
+  "lease_until",
+  "claim_token",
+  "worker_id",
+  "created_at",
+  "updated_at",
+] as const;
+
 async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: readonly NewEvent[]) {
   const { t, dialect } = ctx;
-  const eventRows = events.map((e) => ({
-    id: e.id,
-    code: e.code,
-    subject: e.subject,
-    body: e.body,
-    idempotency_key: e.idempotencyKey,
-    created_at: e.createdAt.getTime(),
-  }));
-  const perEvents = rowsPerStatement(dialect.maxParams, 6, dialect.maxRowsPerInsert);
-  const weigh = (r: { body: string }) => Buffer.byteLength(r.body, "utf8");
+  const eventRows: Cell[][] = events.map((e) => [
+    e.id,
+    e.code,
+    e.subject ?? null,
+    e.body,
+    e.idempotencyKey ?? null,
+    e.createdAt.getTime(),
+  ]);
+  const perEvents = rowsPerStatement(dialect.maxParams, EVENT_COLUMNS.length, dialect.maxRowsPerInsert);
+  const weigh = (r: Cell[]) => Buffer.byteLength(r[3] as string, "utf8");
   for (const part of chunk(eventRows, perEvents, weigh, BODY_BYTES_PER_STATEMENT)) {
-    await tx(t.events).insert(part);
+    const q = insertSql(dialect, t.events, EVENT_COLUMNS, part);
+    await run(tx, q.sql, q.bindings);
   }
   // Due and lease times come from the database clock (inlined app time on SQLite).
-  const now = dialect.nowMs();
-  const deliveryRows = events.flatMap((e) =>
-    e.deliveries.map((d) => ({
-      id: d.id,
-      event_id: e.id,
-      event_code: e.code,
-      endpoint_id: d.endpointId,
-      subject: e.subject,
+  const nowSql = dialect.nowMs();
+  const now: SqlValue = { sql: nowSql };
+  const deliveryRows: Cell[][] = [];
+  for (const e of events) {
+    const createdAt = e.createdAt.getTime();
+    for (const d of e.deliveries) {
       // A delivery to a disabled endpoint is stored cancelled: never sent, but replayable.
-      status: d.cancelled ? "cancelled" : d.claim ? "sending" : "pending",
-      attempts: d.claim && !d.cancelled ? 1 : 0,
+      const claim = d.cancelled ? undefined : d.claim;
       // A claimed row is due again when its lease ends: lease recovery reads the due index.
-      next_attempt_at: d.cancelled ? null : d.claim ? tx.raw(`${now} + ?`, [d.claim.leaseMs]) : tx.raw(now),
-      lease_until: d.claim && !d.cancelled ? tx.raw(`${now} + ?`, [d.claim.leaseMs]) : null,
-      claim_token: d.cancelled ? null : (d.claim?.token ?? null),
-      worker_id: d.cancelled ? null : (d.claim?.workerId ?? null),
-      created_at: e.createdAt.getTime(),
-      updated_at: tx.raw(now),
-    })),
+      const leaseEnd: SqlValue | null = claim ? { sql: `${nowSql} + ?`, binding: claim.leaseMs } : null;
+      deliveryRows.push([
+        d.id,
+        e.id,
+        e.code,
+        d.endpointId,
+        e.subject ?? null,
+        d.cancelled ? "cancelled" : claim ? "sending" : "pending",
+        claim ? 1 : 0,
+        d.cancelled ? null : (leaseEnd ?? now),
+        leaseEnd,
+        claim?.token ?? null,
+        claim?.workerId ?? null,
+        createdAt,
+        now,
+      ]);
+    }
+  }
+  const perDeliveries = rowsPerStatement(
+    dialect.maxParams,
+    DELIVERY_COLUMNS.length,
+    dialect.maxRowsPerInsert,
   );
-  const perDeliveries = rowsPerStatement(dialect.maxParams, 13, dialect.maxRowsPerInsert);
   for (const part of chunk(deliveryRows, perDeliveries)) {
-    await tx(t.deliveries).insert(part);
+    const q = insertSql(dialect, t.deliveries, DELIVERY_COLUMNS, part);
+    await run(tx, q.sql, q.bindings);
   }
 }
