@@ -7,7 +7,7 @@ import { num } from "../util/convert.js";
 import { initialSchema } from "./0001-initial.js";
 import { hasIndex } from "./0002-lean-delivery-indexes.js";
 import { migrationSource } from "./index.js";
-import type { MigrationContext } from "./migration.js";
+import type { HooklineMigration, MigrationContext } from "./migration.js";
 
 const targets = await testTargets();
 const HOUR = 3_600_000;
@@ -72,7 +72,7 @@ describeTargets(targets, "migration 0002_lean_delivery_indexes", (target) => {
           getMigrations: async () => [initialSchema],
           getMigrationName: (m) => m.name,
           getMigration: async (m) => ({ up: (k: Knex) => m.up(k, ctx), down: (k: Knex) => m.down(k, ctx) }),
-        },
+        } satisfies Knex.MigrationSource<HooklineMigration>,
       });
       expect(await hasIndex(db, ctx, t.deliveries, `${prefix}dlv_lease_idx`)).toBe(true);
       const now = Date.now();
