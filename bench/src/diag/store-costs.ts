@@ -45,6 +45,7 @@ const claimed = (i: number): NewEvent => ({
 const success = (e: NewEvent): AttemptResult => ({
   deliveryId: e.deliveries[0]!.id,
   endpointId: "bench",
+  eventCode: e.code,
   claimToken: e.deliveries[0]!.claim!.token,
   attemptId: newId("att"),
   attempt: 1,

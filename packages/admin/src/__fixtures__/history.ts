@@ -33,7 +33,13 @@ export async function insertHistory(store: DeliveryStore, now: Date, hours = 24)
   await store.complete(
     plan.map(({ ev, ok, ms, at }) => {
       const d = ev.deliveries[0]!;
-      const claim = { id: d.id, claimToken: d.claim!.token, attempts: 1, endpointId: d.endpointId };
+      const claim = {
+        id: d.id,
+        claimToken: d.claim!.token,
+        attempts: 1,
+        endpointId: d.endpointId,
+        eventCode: ev.code,
+      };
       return ok
         ? makeResult(claim, makeOutcome("success", { durationMs: ms }), { status: "succeeded" }, at)
         : makeResult(claim, makeOutcome("retryable", { durationMs: ms * 3 }), { status: "failed" }, at);

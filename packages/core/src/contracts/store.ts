@@ -66,6 +66,8 @@ export interface AttemptResult {
   readonly deliveryId: string;
   /** Denormalised onto the attempt row so endpoint health needs no join. */
   readonly endpointId: string;
+  /** The delivery's event code, denormalised onto the attempt row like endpointId. */
+  readonly eventCode: string;
   readonly claimToken: string;
   readonly attemptId: string;
   readonly attempt: number;

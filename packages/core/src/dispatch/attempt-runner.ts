@@ -110,6 +110,7 @@ function result(
   return {
     deliveryId: job.deliveryId,
     endpointId: job.endpointId,
+    eventCode: job.eventCode,
     claimToken: job.claimToken,
     attemptId,
     attempt: job.attempt,

@@ -59,7 +59,7 @@ export function makeOutcome(
 
 /** An AttemptResult completing `claim` with `outcome` and `next`. */
 export function makeResult(
-  claim: Pick<ClaimedDelivery, "id" | "claimToken" | "attempts" | "endpointId">,
+  claim: Pick<ClaimedDelivery, "id" | "claimToken" | "attempts" | "endpointId" | "eventCode">,
   outcome: DeliveryOutcome,
   next: NextState,
   startedAt: Date = new Date(),
@@ -67,6 +67,7 @@ export function makeResult(
   return {
     deliveryId: claim.id,
     endpointId: claim.endpointId,
+    eventCode: claim.eventCode,
     claimToken: claim.claimToken,
     attemptId: newId("att"),
     attempt: claim.attempts,

@@ -16,9 +16,9 @@ const HOUR = 3_600_000;
 const claimOf = (
   ev: NewEvent,
   i = 0,
-): Pick<ClaimedDelivery, "id" | "claimToken" | "attempts" | "endpointId"> => {
+): Pick<ClaimedDelivery, "id" | "claimToken" | "attempts" | "endpointId" | "eventCode"> => {
   const d = ev.deliveries[i]!;
-  return { id: d.id, claimToken: d.claim!.token, attempts: 1, endpointId: d.endpointId };
+  return { id: d.id, claimToken: d.claim!.token, attempts: 1, endpointId: d.endpointId, eventCode: ev.code };
 };
 
 /**
@@ -102,6 +102,36 @@ export function storeConformance(name: string, opts: StoreConformanceOptions): v
       const d = await store.getDelivery(c.id);
       expect(d?.status).toBe("failed");
       expect(d?.attemptLog).toHaveLength(1);
+    });
+
+    it("applies only the valid completions of a mixed batch (wrong, spent and swapped tokens)", async () => {
+      const evs = Array.from({ length: 5 }, () => makeEvent({ claim: { leaseMs: 60_000 } }));
+      await store.insertEvents(evs);
+      const [valid, wrong, spent, swapA, swapB] = evs.map((ev) => claimOf(ev)) as [
+        ReturnType<typeof claimOf>,
+        ...ReturnType<typeof claimOf>[],
+      ];
+      await store.complete([makeResult(spent!, makeOutcome("retryable"), { status: "failed" })]);
+      const ok = makeOutcome("success");
+      const report = await store.complete([
+        makeResult(valid, ok, { status: "succeeded" }),
+        makeResult({ ...wrong!, claimToken: "clm_not_mine" }, ok, { status: "succeeded" }),
+        makeResult(spent!, ok, { status: "succeeded" }),
+        // Each carries the other's (valid) token: neither matches its own row.
+        makeResult({ ...swapA!, claimToken: swapB!.claimToken }, ok, { status: "succeeded" }),
+        makeResult({ ...swapB!, claimToken: swapA!.claimToken }, ok, { status: "succeeded" }),
+      ]);
+      expect(report.applied).toEqual([valid.id]);
+      expect([...report.stale].sort()).toEqual([wrong!.id, spent!.id, swapA!.id, swapB!.id].sort());
+      const status = async (id: string) => (await store.getDelivery(id))?.status;
+      expect(await status(valid.id)).toBe("succeeded");
+      expect(await status(wrong!.id)).toBe("sending");
+      expect(await status(spent!.id)).toBe("failed");
+      expect(await status(swapA!.id)).toBe("sending");
+      expect(await status(swapB!.id)).toBe("sending");
+      expect((await store.getDelivery(spent!.id))?.attemptLog).toHaveLength(1);
+      expect((await store.getDelivery(swapA!.id))?.attemptLog).toHaveLength(0);
+      expect((await store.getDelivery(valid.id))?.attemptLog).toHaveLength(1);
     });
 
     it("re-claims after the lease expires; the zombie's late completion is stale", async () => {

@@ -7,7 +7,7 @@ const targets = await testTargets();
 const HOUR = 3_600_000;
 const claimOf = (ev: ReturnType<typeof makeEvent>, i = 0) => {
   const d = ev.deliveries[i]!;
-  return { id: d.id, claimToken: d.claim!.token, attempts: 1, endpointId: d.endpointId };
+  return { id: d.id, claimToken: d.claim!.token, attempts: 1, endpointId: d.endpointId, eventCode: ev.code };
 };
 
 describeTargets(targets, "purge", (target) => {

@@ -43,7 +43,7 @@ async function scenario(stores: readonly DeliveryStore[], base: number): Promise
               ? ({ status: "pending", delayMs: HOUR } as const)
               : ({ status: "failed" } as const);
       return makeResult(
-        { id: d.id, claimToken: d.claim!.token, attempts: 1, endpointId: d.endpointId },
+        { id: d.id, claimToken: d.claim!.token, attempts: 1, endpointId: d.endpointId, eventCode: ev.code },
         makeOutcome(kind, { durationMs: 1 + rand(2000) }),
         next,
         new Date(ev.createdAt.getTime() + j * 1000 + rand(90_000)),
@@ -92,6 +92,7 @@ describeTargets(targets, "stats, timeline and endpoint health", (target) => {
             claimToken: evs[i]!.deliveries[0]!.claim!.token,
             attempts: 1,
             endpointId: "ep",
+            eventCode: evs[i]!.code,
           },
           makeOutcome("success", { durationMs: k + 1 }),
           { status: "succeeded" },
@@ -102,6 +103,7 @@ describeTargets(targets, "stats, timeline and endpoint health", (target) => {
         {
           id: late.deliveries[0]!.id,
           claimToken: late.deliveries[0]!.claim!.token,
+          eventCode: late.code,
           attempts: 1,
           endpointId: "ep",
         },

@@ -6,7 +6,7 @@ import { describeTargets, testTargets } from "../testing/databases.js";
 const targets = await testTargets();
 const claimOf = (ev: ReturnType<typeof makeEvent>, i = 0) => {
   const d = ev.deliveries[i]!;
-  return { id: d.id, claimToken: d.claim!.token, attempts: 1, endpointId: d.endpointId };
+  return { id: d.id, claimToken: d.claim!.token, attempts: 1, endpointId: d.endpointId, eventCode: ev.code };
 };
 
 describeTargets(targets, "complete", (target) => {

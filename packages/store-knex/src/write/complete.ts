@@ -4,26 +4,22 @@ import {
   describeValue,
   HooklineError,
   type NextState,
-  redactHeaders,
 } from "@hookline/core";
 import type { Knex } from "knex";
 import { type StoreContext, transaction } from "../context.js";
-import { chunk, rowsPerStatement } from "../util/chunk.js";
+import { chunk } from "../util/chunk.js";
 import { retryTransient } from "../util/retry.js";
-import { type Binding, insertSql, quoteId, rawCount, rawRows, run, tuple } from "../util/sql.js";
-import { jsonOrNull, truncateUtf8 } from "../util/text.js";
+import { type Binding, quoteId, rawCount, rawRows, run, tuple } from "../util/sql.js";
+import { insertAttempts } from "./attempt-rows.js";
 
-/** Completions per transaction: one locking SELECT, one UPDATE, one multi-row INSERT. */
+/** Completions per transaction: one fenced UPDATE and one multi-row INSERT. */
 const COMPLETE_CHUNK = 200;
-const MAX_ERROR_MESSAGE = 4000;
 const NEXT_STATUSES = new Set<NextState["status"]>(["succeeded", "pending", "failed", "cancelled"]);
 
 interface DeliveryLock {
   id: string;
   status: string;
   claim_token: string | null;
-  endpoint_id: string;
-  event_code: string;
 }
 
 function validate(results: readonly AttemptResult[]): void {
@@ -33,6 +29,15 @@ function validate(results: readonly AttemptResult[]): void {
       `results: expected an array, got ${describeValue(results)}`,
     );
   for (const r of results) {
+    // Copied onto the attempt row as given, so a missing one must not become a NULL or "undefined".
+    for (const key of ["endpointId", "eventCode", "claimToken"] as const) {
+      const v = r?.[key];
+      if (typeof v !== "string" || v.length === 0 || v.length > 64)
+        throw new HooklineError(
+          "HOOKLINE_INVALID_OPTION",
+          `${key}: expected a string of 1–64 chars, got ${describeValue(v)}`,
+        );
+    }
     if (!NEXT_STATUSES.has(r?.next?.status))
       throw new HooklineError(
         "HOOKLINE_INVALID_OPTION",
@@ -62,39 +67,47 @@ export async function complete(
     seen.add(r.deliveryId);
   }
   for (const part of chunk(unique, COMPLETE_CHUNK)) {
-    const done = await retryTransient(ctx, () => transaction(ctx, (trx) => completeIn(ctx, trx, part)));
+    const done = await completePart(ctx, part);
     for (const r of part) (done.has(r.deliveryId) ? applied : stale).push(r.deliveryId);
   }
   return { applied, stale };
 }
 
-const ATTEMPT_COLUMNS = [
-  "id",
-  "delivery_id",
-  "endpoint_id",
-  "event_code",
-  "attempt",
-  "started_at",
-  "duration_ms",
-  "url",
-  "request_headers",
-  "response_status",
-  "response_headers",
-  "response_body",
-  "response_truncated",
-  "outcome",
-  "error_code",
-  "error_message",
-] as const;
-const BODY = ATTEMPT_COLUMNS.indexOf("response_body");
+/** A fenced UPDATE changed fewer rows than it was given: which ones is only known under lock. */
+class FenceMiss extends Error {}
 
-async function completeIn(
+/**
+ * Usually every claim in a batch is still valid, so the batch is written blind: one fenced
+ * UPDATE, then the attempt rows, in a transaction that needs no particular isolation level. Only
+ * when the UPDATE changes fewer rows than it was given (a lease was lost) is that rolled back and
+ * the batch redone the careful way: lock, check each token, write what passed.
+ */
+async function completePart(ctx: StoreContext, part: readonly AttemptResult[]): Promise<Set<string>> {
+  try {
+    return await retryTransient(ctx, () => ctx.db.transaction((trx) => completeBlind(ctx, trx, part)));
+  } catch (err) {
+    if (!(err instanceof FenceMiss)) throw err;
+    return retryTransient(ctx, () => transaction(ctx, (trx) => completeLocked(ctx, trx, part)));
+  }
+}
+
+async function completeBlind(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  part: readonly AttemptResult[],
+): Promise<Set<string>> {
+  const changed = await updateDeliveries(ctx, trx, part);
+  if (changed !== part.length) throw new FenceMiss();
+  await insertAttempts(ctx, trx, part);
+  return new Set(part.map((r) => r.deliveryId));
+}
+
+async function completeLocked(
   ctx: StoreContext,
   trx: Knex.Transaction,
   part: readonly AttemptResult[],
 ): Promise<Set<string>> {
   const { t, dialect } = ctx;
-  const table = quoteId(dialect, t.deliveries);
   // Lock the rows (in id order, so two completers never deadlock) and check the fence; a
   // re-claimer's SKIP LOCKED passes over them until we commit.
   const ids = [...new Set(part.map((r) => r.deliveryId))].sort();
@@ -102,7 +115,7 @@ async function completeIn(
     dialect,
     await run(
       trx,
-      `SELECT id, status, claim_token, endpoint_id, event_code FROM ${table} WHERE id IN ${tuple(ids.length)} ORDER BY id${dialect.skipLocked ? " FOR UPDATE" : ""}`,
+      `SELECT id, status, claim_token FROM ${quoteId(dialect, t.deliveries)} WHERE id IN ${tuple(ids.length)} ORDER BY id${dialect.skipLocked ? " FOR UPDATE" : ""}`,
       ids,
     ),
   );
@@ -112,14 +125,14 @@ async function completeIn(
     return row?.status === "sending" && row.claim_token === r.claimToken;
   });
   if (ok.length === 0) return new Set();
-  await updateDeliveries(ctx, trx, table, ok);
-  const attempts = ok.map((r) => attemptRow(ctx, r, byId.get(r.deliveryId)!));
-  const perStatement = rowsPerStatement(dialect.maxParams, ATTEMPT_COLUMNS.length, dialect.maxRowsPerInsert);
-  const weigh = (a: Binding[]) => (a[BODY] as string | null)?.length ?? 0;
-  for (const rowsPart of chunk(attempts, perStatement, weigh, 2 * 1024 * 1024)) {
-    const q = insertSql(dialect, t.attempts, ATTEMPT_COLUMNS, rowsPart);
-    await run(trx, q.sql, q.bindings);
-  }
+  const changed = await updateDeliveries(ctx, trx, ok);
+  // Every row was checked under the lock; anything else means the fence broke: roll it all back.
+  if (changed !== ok.length)
+    throw new HooklineError(
+      "HOOKLINE_STORE_ERROR",
+      `completing deliveries: ${ok.length} claims were verified but ${changed} rows changed; nothing was recorded`,
+    );
+  await insertAttempts(ctx, trx, ok);
   return new Set(ok.map((r) => r.deliveryId));
 }
 
@@ -131,9 +144,8 @@ async function completeIn(
 async function updateDeliveries(
   ctx: StoreContext,
   trx: Knex.Transaction,
-  table: string,
   ok: readonly AttemptResult[],
-): Promise<void> {
+): Promise<number> {
   const { dialect } = ctx;
   const now = dialect.nowMs();
   const bindings: Binding[] = [];
@@ -174,50 +186,11 @@ async function updateDeliveries(
     `updated_at = ${now}`,
   ];
   for (const r of ok) bindings.push(r.deliveryId);
-  let where = `id IN ${tuple(ok.length)} AND status = 'sending'`;
-  // The locking read above fenced these rows, and MySQL and PostgreSQL keep them locked until
-  // commit. SQLite has no row locks: the statement checks each claim token itself.
-  if (!dialect.skipLocked) {
-    const branches = ok.map((r) => {
-      bindings.push(r.deliveryId, r.claimToken);
-      return `WHEN ? THEN ${dialect.text("?")}`;
-    });
-    where += ` AND claim_token = CASE id ${branches.join(" ")} END`;
-  }
-  const changed = rawCount(
-    dialect,
-    await run(trx, `UPDATE ${table} SET ${set.join(", ")} WHERE ${where}`, bindings),
-  );
-  // Every row was checked under the lock; anything else means the fence broke: roll it all back.
-  if (changed !== ok.length)
-    throw new HooklineError(
-      "HOOKLINE_STORE_ERROR",
-      `completing deliveries: ${ok.length} claims were verified but ${changed} rows changed; nothing was recorded`,
-    );
-}
-
-function attemptRow(ctx: StoreContext, r: AttemptResult, delivery: DeliveryLock): Binding[] {
-  const o = r.outcome;
-  const body = o.body == null ? null : truncateUtf8(o.body, ctx.options.maxResponseBodyBytes);
-  const message = o.error?.message;
-  return [
-    r.attemptId,
-    r.deliveryId,
-    delivery.endpoint_id,
-    delivery.event_code,
-    r.attempt,
-    r.startedAt.getTime(),
-    Math.max(0, Math.round(o.durationMs)),
-    r.request?.url ?? null,
-    // Callers redact already; redacting again keeps credentials out of the log regardless.
-    jsonOrNull(r.request ? redactHeaders(r.request.headers) : null),
-    o.status ?? null,
-    jsonOrNull(o.headers),
-    // Response bytes come from strangers; PostgreSQL TEXT rejects NUL, so it is replaced there.
-    body === null ? null : ctx.dialect.storableText(body.text),
-    (o.bodyTruncated ?? false) || (body?.truncated ?? false),
-    o.kind,
-    o.error?.code ?? null,
-    message == null ? null : ctx.dialect.storableText(message.slice(0, MAX_ERROR_MESSAGE)),
-  ];
+  for (const r of ok) bindings.push(r.deliveryId, r.claimToken);
+  // The fence as one row-value list rather than a CASE per row: the database matches each
+  // (id, token) pair against a sorted list, while `id IN` drives the primary-key lookup.
+  const pairs = `(${ok.map(() => "(?, ?)").join(", ")})`;
+  const where = `id IN ${tuple(ok.length)} AND status = 'sending' AND (id, claim_token) IN ${pairs}`;
+  const table = quoteId(dialect, ctx.t.deliveries);
+  return rawCount(dialect, await run(trx, `UPDATE ${table} SET ${set.join(", ")} WHERE ${where}`, bindings));
 }

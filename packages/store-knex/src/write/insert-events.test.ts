@@ -53,6 +53,7 @@ describeTargets(targets, "insertEvents", (target) => {
       claimed.map((c) => ({
         deliveryId: c.id,
         endpointId: c.endpointId,
+        eventCode: c.eventCode,
         claimToken: c.claimToken,
         attemptId: c.id.replace("dlv_", "att_"),
         attempt: c.attempts,

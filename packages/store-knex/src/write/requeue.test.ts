@@ -18,7 +18,13 @@ describeTargets(targets, "requeue", (target) => {
       evs.flatMap((ev) =>
         ev.deliveries.map((d) =>
           makeResult(
-            { id: d.id, claimToken: d.claim!.token, attempts: 1, endpointId: d.endpointId },
+            {
+              id: d.id,
+              claimToken: d.claim!.token,
+              attempts: 1,
+              endpointId: d.endpointId,
+              eventCode: ev.code,
+            },
             makeOutcome(d.endpointId === "down" ? "retryable" : "success"),
             { status: d.endpointId === "down" ? "failed" : "succeeded" },
           ),
