@@ -28,6 +28,36 @@ describe("regressions from the delivery-path review", () => {
     expect(statuses.filter((s) => s === "pending").length).toBeGreaterThanOrEqual(45);
   });
 
+  it("a slot is freed when the response arrives; results awaiting their write have their own bound", async () => {
+    const { hooks, receiver, store } = shopHooks({
+      worker: { maxInFlight: 2, maxQueued: 10, enabled: false },
+    });
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const complete = store.complete.bind(store);
+    store.complete = async (results) => {
+      await gate;
+      return complete(results);
+    };
+    const emits = Array.from({ length: 6 }, (_, i) =>
+      hooks.emit("order_placed", { orderId: `o${i}`, total: i }),
+    );
+    await Promise.all(emits);
+    // Two results wait for the blocked write and two more finished sends keep their slots until
+    // there is room: four requests went out, the last two wait unsent.
+    await vi.waitFor(() => expect(receiver.requests).toHaveLength(4));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(receiver.requests).toHaveLength(4);
+    open();
+    const ids = (await Promise.all(emits)).map((r) => r.deliveries[0]!.id);
+    await vi.waitFor(async () => {
+      const statuses = await Promise.all(ids.map(async (id) => (await store.getDelivery(id))?.status));
+      expect(statuses).toEqual(Array(6).fill("succeeded"));
+    });
+    expect(receiver.requests).toHaveLength(6);
+    await hooks.stop();
+  });
+
   it("a queued job whose lease ran short is given back unsent, not sent twice", async () => {
     const { hooks, receiver, store } = shopHooks({
       worker: { maxInFlight: 1, maxQueued: 3, leaseMs: 400, enabled: false },
