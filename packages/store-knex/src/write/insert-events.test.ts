@@ -26,6 +26,16 @@ describeTargets(targets, "insertEvents", (target) => {
     ]);
   });
 
+  it("keeps placeholder and escape look-alikes in values verbatim (?, ??, \\?, $1, quotes, backslashes)", async () => {
+    const { store } = env();
+    const tricky = `{"q":"what? ?? \\\\? $1 :name ' \\" \\\\ %s"}`;
+    const ev = makeEvent({ body: tricky, subject: "who? ?? $1 ' \\" });
+    await store.insertEvents([ev]);
+    const got = await store.getEvent(ev.id);
+    expect(got?.body).toBe(tricky);
+    expect(got?.subject).toBe("who? ?? $1 ' \\");
+  });
+
   it("never rewrites an event body: a raw NUL is stored as is, or rejected by PostgreSQL", async () => {
     const { store } = env();
     const ev = makeEvent({ body: '{"raw":"a\u0000b"}' });
