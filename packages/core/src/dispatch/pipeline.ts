@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { EventEmitter } from "eventemitter3";
 import type { AttemptResult, DeliveryStore, NextState } from "../contracts/store.js";
 import type { DeliveryOutcome } from "../contracts/transport.js";
@@ -75,6 +76,9 @@ export class DeliveryPipeline {
     private readonly settings: PipelineSettings,
   ) {
     this.slots = new AttemptSlots(settings.maxInFlight, settings.maxQueued);
+    // Every running send gets this one stop signal; a transport may listen on it once per send
+    // (the memory transport does), so up to maxInFlight listeners are expected, not a leak.
+    setMaxListeners(settings.maxInFlight + 10, this.#abort.signal);
     this.#completer = new MicroBatcher(
       async (results) => {
         const report = await withStoreRetry(
