@@ -81,7 +81,8 @@ export class AttemptSlots<T> {
       this.#running.delete(p);
       const next = this.#queue.shift();
       if (next) this.#track(next.start()).then(next.resolve, next.reject);
-      for (const wake of [...this.#waiters]) wake();
+      // Copied first: each wake-up removes itself from the set.
+      if (this.#waiters.size > 0) for (const wake of [...this.#waiters]) wake();
     };
     p.then(untrack, untrack);
     return p;
