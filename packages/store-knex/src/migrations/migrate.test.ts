@@ -1,5 +1,5 @@
 import { makeEvent } from "@hookline/core/testing";
-import knexFactory from "knex";
+import knexFactory, { type Knex } from "knex";
 import { afterEach, expect, it } from "vitest";
 import { knexStore } from "../knex-store.js";
 import { tableNames } from "../schema/tables.js";
@@ -142,6 +142,38 @@ describeTargets(targets, "migrate", (target) => {
       expect(await db.schema.hasTable(`${prefix}deliveries`)).toBe(false);
     } finally {
       await db.destroy();
+    }
+  });
+});
+
+const mariadb = targets.find((t) => t.name === "mariadb")!;
+describeTargets([mariadb], "MySQL session checks", (target) => {
+  it("refuses a session with NO_BACKSLASH_ESCAPES instead of storing mangled bodies", async () => {
+    const base = target.config() as Knex.Config;
+    const store = knexStore({
+      knex: {
+        ...base,
+        pool: {
+          min: 0,
+          max: 1,
+          afterCreate: (
+            conn: { query: (sql: string, cb: (e: unknown) => void) => void },
+            done: (e: unknown, c: unknown) => void,
+          ) =>
+            conn.query("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')", (e) =>
+              done(e, conn),
+            ),
+        },
+      },
+      tablePrefix: uniquePrefix("nb"),
+    });
+    try {
+      await expect(store.migrate()).rejects.toMatchObject({
+        code: "HOOKLINE_INVALID_OPTION",
+        message: expect.stringContaining("NO_BACKSLASH_ESCAPES"),
+      });
+    } finally {
+      await store.close();
     }
   });
 });

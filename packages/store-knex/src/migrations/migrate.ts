@@ -18,7 +18,7 @@ const LOCK_WAIT_S = 60;
  * running, so that row is reset before each run.
  */
 export async function migrate(ctx: StoreContext): Promise<void> {
-  if (ctx.dialect.name === "mysql") await assertUtf8mb4(ctx);
+  if (ctx.dialect.name === "mysql") await assertConnection(ctx);
   const config: Knex.MigratorConfig = {
     migrationSource: migrationSource({ prefix: ctx.options.tablePrefix, dialect: ctx.dialect.name }),
     tableName: ctx.t.migrations,
@@ -34,13 +34,25 @@ export async function migrate(ctx: StoreContext): Promise<void> {
   });
 }
 
-/** A utf8 (3-byte) connection would reject or mangle emoji in bodies; fail early and clearly. */
-async function assertUtf8mb4(ctx: StoreContext): Promise<void> {
-  const [rows] = (await ctx.db.raw("SELECT @@character_set_connection AS cs")) as [{ cs: string }[]];
+/**
+ * A utf8 (3-byte) connection would reject or mangle emoji in bodies, and under NO_BACKSLASH_ESCAPES
+ * the drivers' client-side escaping (knex's and ours) would store `\"` for `"` and could end a
+ * string literal early: fail early and clearly on either.
+ */
+async function assertConnection(ctx: StoreContext): Promise<void> {
+  const [rows] = (await ctx.db.raw(
+    "SELECT @@character_set_connection AS cs, @@SESSION.sql_mode AS mode",
+  )) as [{ cs: string; mode: string }[]];
   const cs = rows[0]?.cs;
   if (cs !== "utf8mb4")
     throw new HooklineError(
       "HOOKLINE_INVALID_OPTION",
       `knex: expected a utf8mb4 MySQL connection (set connection.charset to "utf8mb4"), got ${JSON.stringify(cs)}`,
+    );
+  const mode = rows[0]?.mode ?? "";
+  if (mode.split(",").includes("NO_BACKSLASH_ESCAPES"))
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `knex: expected a MySQL session without NO_BACKSLASH_ESCAPES (client-side escaping relies on backslashes), got sql_mode ${JSON.stringify(mode)}`,
     );
 }

@@ -83,6 +83,11 @@ class FenceMiss extends Error {}
  * the batch redone the careful way: lock, check each token, write what passed.
  */
 async function completePart(ctx: StoreContext, part: readonly AttemptResult[]): Promise<Set<string>> {
+  // PostgreSQL's plan for the blind UPDATE locks rows in heap order, so two completers (or a
+  // completer and the locked path) can deadlock; locking in id order first rules that out there.
+  // MySQL's UPDATE walks the primary key in order already, and SQLite has one writer.
+  if (ctx.dialect.name === "postgres")
+    return retryTransient(ctx, () => transaction(ctx, (trx) => completeLocked(ctx, trx, part)));
   try {
     return await retryTransient(ctx, () => ctx.db.transaction((trx) => completeBlind(ctx, trx, part)));
   } catch (err) {
