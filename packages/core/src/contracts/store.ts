@@ -125,6 +125,7 @@ export interface DeliverySummary {
   readonly subject: string | null;
   readonly status: DeliveryStatus;
   readonly attempts: number;
+  /** When a pending delivery is next due; null in every other status. */
   readonly nextAttemptAt: Date | null;
   readonly lastStatus: number | null;
   readonly lastErrorCode: string | null;

@@ -30,7 +30,7 @@ export function summarize(d: MemDelivery): DeliverySummary {
     subject: d.subject,
     status: d.status,
     attempts: d.attempts,
-    nextAttemptAt: d.nextAttemptAt,
+    nextAttemptAt: d.status === "pending" ? d.nextAttemptAt : null,
     lastStatus: d.lastStatus,
     lastErrorCode: d.lastErrorCode,
     lastDurationMs: d.lastDurationMs,

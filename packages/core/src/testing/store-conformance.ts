@@ -104,6 +104,20 @@ export function storeConformance(name: string, opts: StoreConformanceOptions): v
       expect(d?.attemptLog).toHaveLength(1);
     });
 
+    it("reports nextAttemptAt only while pending: null while sending and once terminal", async () => {
+      const claimed = makeEvent({ claim: { leaseMs: 60_000 } });
+      const due = makeEvent();
+      await store.insertEvents([claimed, due]);
+      const nextOf = async (id: string) => (await store.getDelivery(id))?.nextAttemptAt ?? null;
+      expect(await nextOf(claimed.deliveries[0]!.id)).toBeNull();
+      expect(await nextOf(due.deliveries[0]!.id)).toBeInstanceOf(Date);
+      const [c] = await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w" });
+      expect(c?.id).toBe(due.deliveries[0]!.id);
+      expect(await nextOf(c!.id)).toBeNull();
+      await store.complete([makeResult(c!, makeOutcome("success"), { status: "succeeded" })]);
+      expect(await nextOf(c!.id)).toBeNull();
+    });
+
     it("applies only the valid completions of a mixed batch (wrong, spent and swapped tokens)", async () => {
       const evs = Array.from({ length: 5 }, () => makeEvent({ claim: { leaseMs: 60_000 } }));
       await store.insertEvents(evs);

@@ -40,7 +40,8 @@ export function toDeliverySummary(r: Row): DeliverySummary {
     subject: strOrNull(r.subject),
     status: str(r.status) as DeliveryStatus,
     attempts: num(r.attempts),
-    nextAttemptAt: dateOrNull(r.next_attempt_at),
+    // A sending row's next_attempt_at holds its lease end (the re-claim time): not a due time.
+    nextAttemptAt: r.status === "pending" ? dateOrNull(r.next_attempt_at) : null,
     lastStatus: numOrNull(r.last_status),
     lastErrorCode: strOrNull(r.last_error_code),
     lastDurationMs: numOrNull(r.last_duration_ms),
