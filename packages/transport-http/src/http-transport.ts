@@ -73,11 +73,13 @@ class HttpTransport implements Transport {
         elapsed(),
       );
     }
-    try {
-      return await this.#attempt(req, target, signal, elapsed);
-    } finally {
-      this.#limiter.release(origin);
-    }
+    // The slot is held until undici is done with the request, not just until the outcome: one
+    // that timed out while queued behind a busy socket still sits in undici's queue until then.
+    return this.#attempt(req, target, signal, elapsed, () => this.#limiter.release(origin)).catch((err) => {
+      // #attempt maps every failure it knows; this keeps send() a value even for one it does not.
+      const mapped = mapError(err);
+      return fail(mapped.kind, mapped.code, mapped.message, elapsed());
+    });
   }
 
   #target(url: string): Target {
@@ -98,6 +100,7 @@ class HttpTransport implements Transport {
     target: { origin: string; path: string },
     signal: AbortSignal,
     elapsed: () => number,
+    released: () => void,
   ): Promise<DeliveryOutcome> {
     const timeoutMs =
       typeof req.timeoutMs === "number" && req.timeoutMs > 0 && Number.isFinite(req.timeoutMs)
@@ -105,11 +108,21 @@ class HttpTransport implements Transport {
         : this.#opts.timeoutMs;
     return new Promise((resolve) => {
       // One deadline covers the wait for a socket, connect, headers and a trickling body alike.
-      const collector = new ResponseCollector(this.#opts.maxResponseBytes, (settled) => {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve(this.#outcome(settled, timeoutMs, elapsed()));
-      });
+      const collector = new ResponseCollector(
+        this.#opts.maxResponseBytes,
+        (settled) => {
+          clearTimeout(timer);
+          unsubscribe();
+          // Runs inside undici's callbacks: nothing may throw back into them.
+          try {
+            resolve(this.#outcome(settled, timeoutMs, elapsed()));
+          } catch (err) {
+            const mapped = mapError(err);
+            resolve(fail(mapped.kind, mapped.code, mapped.message, elapsed()));
+          }
+        },
+        released,
+      );
       const timer = setTimeout(
         () => collector.abort(new Error(`no complete response within ${timeoutMs} ms`), DEADLINE),
         timeoutMs,

@@ -35,6 +35,8 @@ class CapReached extends Error {}
 export class ResponseCollector implements Dispatcher.DispatchHandler {
   readonly #maxBytes: number;
   readonly #settle: (s: Settled) => void;
+  readonly #released: () => void;
+  #undiciDone = false;
   #controller: Dispatcher.DispatchController | undefined;
   #pendingAbort: Error | undefined;
   #done = false;
@@ -43,9 +45,14 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #size = 0;
 
-  constructor(maxBytes: number, settle: (s: Settled) => void) {
+  /**
+   * `settle` reports the outcome (at the deadline at the latest); `released` runs once undici is
+   * done with the request, which for one still queued behind a busy socket can be later.
+   */
+  constructor(maxBytes: number, settle: (s: Settled) => void, released: () => void) {
     this.#maxBytes = maxBytes;
     this.#settle = settle;
+    this.#released = released;
   }
 
   /** Stop the request (deadline or shutdown); `settleWith` is what the caller reports. */
@@ -59,6 +66,7 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
   /** The request failed before undici took it (e.g. an argument it refuses). */
   fail(error: unknown): void {
     this.#finish({ ok: false, error, partial: this.#partial() });
+    this.#release();
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -90,10 +98,18 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.#finish({ ok: true, response: this.#response(false) });
+    this.#release();
   }
 
   onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
     this.#finish({ ok: false, error, partial: this.#partial() });
+    this.#release();
+  }
+
+  #release(): void {
+    if (this.#undiciDone) return;
+    this.#undiciDone = true;
+    this.#released();
   }
 
   #finish(s: Settled): void {

@@ -1,5 +1,5 @@
 import { RetryPolicy, type Transport } from "@hookline/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Receiver, startReceiver } from "./__fixtures__/fault-receiver.js";
 import { LOOPBACK_ALLOW, makeRequest, noAbort } from "./__fixtures__/requests.js";
 import { httpTransport } from "./http-transport.js";
@@ -214,6 +214,30 @@ describe("connections", () => {
     // The queued request was dropped, not sent late once the socket freed up.
     await new Promise((r) => setTimeout(r, 100));
     expect(local.requests.map((r) => r.path)).toEqual(["/hang"]);
+    await t.close?.();
+    await local.close();
+  });
+
+  it("a request that timed out while queued keeps its per-origin slot until undici drops it", async () => {
+    const local = await startReceiver();
+    const t = httpTransport({
+      ssrf: LOOPBACK_ALLOW,
+      connectionsPerOrigin: 1,
+      maxInFlightPerOrigin: 2,
+      timeoutMs: 400,
+    });
+    const busy = t.send(makeRequest(`${local.url}/hang`), noAbort());
+    const queued = await t.send(makeRequest(`${local.url}/status/200`, { timeoutMs: 100 }), noAbort());
+    expect(queued.error?.code).toBe("HOOKLINE_TIMEOUT");
+    // Still in undici's queue behind the hanging request: it counts against the limit.
+    const refused = await t.send(makeRequest(`${local.url}/status/200`), noAbort());
+    expect(refused).toMatchObject({ kind: "retryable", error: { code: "HOOKLINE_NETWORK_ERROR" } });
+    expect((await busy).error?.code).toBe("HOOKLINE_TIMEOUT");
+    // Once the busy socket is gone undici drops the dead request, and both slots are free again.
+    await vi.waitFor(async () => {
+      expect((await t.send(makeRequest(`${local.url}/status/200`), noAbort())).kind).toBe("success");
+    });
+    expect(local.requests.map((r) => r.path)).toEqual(["/hang", "/status/200"]);
     await t.close?.();
     await local.close();
   });
