@@ -193,6 +193,35 @@ describe("regressions from the delivery-path review", () => {
     await hooks.stop();
   });
 
+  it("an attempt that throws outside the transport gives its claim back instead of waiting out the lease", async () => {
+    const store = memoryStore();
+    // An outcome whose fields throw when read: the retry policy trips over it, after send().
+    const broken: Transport = {
+      name: "broken",
+      send: async () =>
+        ({
+          durationMs: 1,
+          get kind(): never {
+            throw new Error("broken outcome");
+          },
+        }) as never,
+    };
+    const hooks = createHookline({
+      plugins: [shopPlugin()],
+      endpoints: [{ id: "a", url: "http://127.0.0.1:9/a", events: "*", secret: SECRET }],
+      store,
+      transport: broken,
+      worker: { enabled: false },
+    });
+    const contexts: string[] = [];
+    hooks.on("error", ({ context }) => contexts.push(context));
+    const r = await hooks.emit("order_placed", order, { wait: "attempted" });
+    expect(r.attempts?.[0]).toMatchObject({ recorded: false, next: { status: "pending" } });
+    expect(contexts).toEqual([`attempt 1 of ${r.deliveries[0]!.id}`]);
+    expect(await store.getDelivery(r.deliveries[0]!.id)).toMatchObject({ status: "pending", attempts: 0 });
+    await hooks.stop();
+  });
+
   it("a throwing listener neither crashes delivery nor rejects an emit that was stored", async () => {
     const errors: string[] = [];
     const logger = { debug() {}, info() {}, warn() {}, error: (m: string) => errors.push(m) };

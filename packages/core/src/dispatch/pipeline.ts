@@ -121,7 +121,16 @@ export class DeliveryPipeline {
       await this.#release([job], "lease too short after waiting for a slot");
       return { unsent: unsent(job, "given back unsent: its lease ran short while it waited for a slot") };
     }
-    const result = await this.runner.run(job, this.#abort.signal);
+    let result: AttemptResult;
+    try {
+      result = await this.runner.run(job, this.#abort.signal);
+    } catch (error) {
+      // run() maps every transport failure; a throw is a bug (signing, a retry schedule). Give
+      // the claim back so the delivery is due again now, not only when its lease runs out.
+      this.events.emit("error", { error, context: `attempt ${job.attempt} of ${job.deliveryId}` });
+      await this.#release([job], "the attempt threw before it could be recorded");
+      return { unsent: unsent(job, "given back unsent: the attempt threw") };
+    }
     while (this.#recording >= this.settings.maxInFlight) {
       await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
     }
