@@ -6,6 +6,7 @@ import {
   type StatsRow,
   type TimeRange,
 } from "@hookline/core";
+import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import { num } from "../util/convert.js";
 import { groupKey, type HistogramRow, percentilesFromHistogram } from "./percentiles.js";
@@ -37,20 +38,28 @@ export const zeroCounts = (): Record<DeliveryStatus, number> =>
 export async function stats(ctx: StoreContext, range: TimeRange): Promise<StatsRow[]> {
   const { since, until } = rangeMs(range);
   const { db, t } = ctx;
+  // MariaDB sorts every GROUP BY result unless told otherwise; the groups are merged in a Map
+  // here, so the sort (of ~30k histogram cells for a busy day) is pure cost: ~20 % of the call.
+  const unsorted = <Q extends Knex.QueryBuilder>(q: Q): Q =>
+    ctx.dialect.name === "mysql" ? (q.orderByRaw("NULL") as Q) : q;
   // Two independent scans (deliveries by creation, attempts by start): run them side by side.
   const [counted, histogram] = await Promise.all([
-    db(t.deliveries)
-      .select("event_code", "endpoint_id", "status")
-      .count({ n: "*" })
-      .where("created_at", ">=", since)
-      .andWhere("created_at", "<", until)
-      .groupBy("event_code", "endpoint_id", "status") as Promise<Record<string, unknown>[]>,
-    db(t.attempts)
-      .select("event_code", "endpoint_id", { v: "duration_ms" })
-      .count({ n: "*" })
-      .where("started_at", ">=", since)
-      .andWhere("started_at", "<", until)
-      .groupBy("event_code", "endpoint_id", "duration_ms") as Promise<HistogramRow[]>,
+    unsorted(
+      db(t.deliveries)
+        .select("event_code", "endpoint_id", "status")
+        .count({ n: "*" })
+        .where("created_at", ">=", since)
+        .andWhere("created_at", "<", until)
+        .groupBy("event_code", "endpoint_id", "status"),
+    ) as unknown as Promise<Record<string, unknown>[]>,
+    unsorted(
+      db(t.attempts)
+        .select("event_code", "endpoint_id", { v: "duration_ms" })
+        .count({ n: "*" })
+        .where("started_at", ">=", since)
+        .andWhere("started_at", "<", until)
+        .groupBy("event_code", "endpoint_id", "duration_ms"),
+    ) as unknown as Promise<HistogramRow[]>,
   ]);
   const groups = new Map<
     string,
