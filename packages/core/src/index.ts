@@ -1,4 +1,5 @@
 export { type ClassifyOptions, classifyResponse, parseRetryAfter } from "./contracts/classify.js";
+export { latencyBucket } from "./contracts/latency.js";
 export {
   type AttemptRecord,
   type AttemptResult,

@@ -181,7 +181,8 @@ export interface StatsRow {
   readonly total: number;
   /** succeeded / (succeeded + failed), null when neither. */
   readonly successRate: number | null;
-  /** Attempt durations in the range, ms. */
+  /** Nearest-rank percentiles of attempt durations started in the range, ms, each duration taken
+   * to two significant digits, rounded down (see latencyBucket). */
   readonly p50Ms: number | null;
   readonly p95Ms: number | null;
 }
@@ -220,6 +221,7 @@ export interface EndpointHealth {
 export interface TimelineBucket {
   readonly start: Date;
   readonly counts: Readonly<Record<DeliveryStatus, number>>;
+  /** As in StatsRow: attempt durations to two significant digits, rounded down. */
   readonly p50Ms: number | null;
   readonly p95Ms: number | null;
 }

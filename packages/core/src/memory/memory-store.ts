@@ -1,3 +1,4 @@
+import { latencyBucket } from "../contracts/latency.js";
 import type {
   AttemptResult,
   ClaimedDelivery,
@@ -250,7 +251,7 @@ class MemoryStore implements DeliveryStore {
       const d = this.#t.deliveries.get(a.deliveryId);
       if (!d) continue;
       const key = `${d.eventCode}\u0000${d.endpointId}`;
-      durations.set(key, [...(durations.get(key) ?? []), a.durationMs]);
+      durations.set(key, [...(durations.get(key) ?? []), latencyBucket(a.durationMs)]);
     }
     return [...groups.entries()]
       .map(([key, g]) => {
@@ -281,7 +282,7 @@ class MemoryStore implements DeliveryStore {
         if (d.createdAt >= start && d.createdAt < end) counts[d.status] = (counts[d.status] ?? 0) + 1;
       }
       const ds = this.#attemptsIn({ since: start, until: end })
-        .map((a) => a.durationMs)
+        .map((a) => latencyBucket(a.durationMs))
         .sort((a, b) => a - b);
       buckets.push({
         start,

@@ -348,6 +348,29 @@ export function storeConformance(name: string, opts: StoreConformanceOptions): v
       expect(next.nextCursor).toBeNull();
     });
 
+    it("reports latency percentiles to two significant digits, rounded down", async () => {
+      const durations = [5, 99, 150, 1234, 1299, 98_765];
+      const evs = durations.map(() => makeEvent({ claim: { leaseMs: 60_000 }, endpoints: ["ep-l"] }));
+      await store.insertEvents(evs);
+      const t = Date.now();
+      await store.complete(
+        evs.map((ev, i) =>
+          makeResult(
+            claimOf(ev),
+            makeOutcome("success", { durationMs: durations[i]! }),
+            { status: "succeeded" },
+            new Date(t - 1000),
+          ),
+        ),
+      );
+      const range = { since: new Date(t - HOUR), until: new Date(t + HOUR) };
+      const [row] = (await store.stats(range)).filter((r) => r.endpointId === "ep-l");
+      // Buckets 5, 99, 150, 1200, 1200, 98000: rank 3 of 6 is 150, rank 6 is 98000.
+      expect(row).toMatchObject({ p50Ms: 150, p95Ms: 98_000 });
+      const buckets = await store.timeline(range, 2 * HOUR);
+      expect(buckets[0]).toMatchObject({ p50Ms: 150, p95Ms: 98_000 });
+    });
+
     it("reports stats, timeline and endpoint health from attempts", async () => {
       const evs = Array.from({ length: 4 }, () =>
         makeEvent({ claim: { leaseMs: 60_000 }, endpoints: ["ep-a"] }),

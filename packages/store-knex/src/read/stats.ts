@@ -9,7 +9,7 @@ import {
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import { num } from "../util/convert.js";
-import { groupKey, type HistogramRow, percentilesFromHistogram } from "./percentiles.js";
+import { groupKey, type HistogramRow, latencyBucketSql, percentilesFromHistogram } from "./percentiles.js";
 
 /** Validated range bounds in epoch ms. */
 export function rangeMs(range: TimeRange): { since: number; until: number } {
@@ -54,11 +54,11 @@ export async function stats(ctx: StoreContext, range: TimeRange): Promise<StatsR
     ) as unknown as Promise<Record<string, unknown>[]>,
     unsorted(
       db(t.attempts)
-        .select("event_code", "endpoint_id", { v: "duration_ms" })
+        .select("event_code", "endpoint_id", db.raw(`${latencyBucketSql("duration_ms")} AS v`))
         .count({ n: "*" })
         .where("started_at", ">=", since)
         .andWhere("started_at", "<", until)
-        .groupBy("event_code", "endpoint_id", "duration_ms"),
+        .groupBy("event_code", "endpoint_id", "v"),
     ) as unknown as Promise<HistogramRow[]>,
   ]);
   const groups = new Map<

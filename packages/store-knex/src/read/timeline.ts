@@ -7,7 +7,7 @@ import {
 } from "@hookline/core";
 import type { StoreContext } from "../context.js";
 import { num } from "../util/convert.js";
-import { type HistogramRow, percentilesFromHistogram } from "./percentiles.js";
+import { type HistogramRow, latencyBucketSql, percentilesFromHistogram } from "./percentiles.js";
 import { rangeMs, zeroCounts } from "./stats.js";
 
 /** Bounds the answer (and the work) of one timeline call. */
@@ -45,11 +45,11 @@ export async function timeline(
     .andWhere("created_at", "<", until)
     .groupBy("bucket", "status")) as Record<string, unknown>[];
   const histogram = (await db(t.attempts)
-    .select(db.raw(`${bucketOf("started_at")} AS bucket`), { v: "duration_ms" })
+    .select(db.raw(`${bucketOf("started_at")} AS bucket`), db.raw(`${latencyBucketSql("duration_ms")} AS v`))
     .count({ n: "*" })
     .where("started_at", ">=", since)
     .andWhere("started_at", "<", until)
-    .groupBy("bucket", "duration_ms")) as HistogramRow[];
+    .groupBy("bucket", "v")) as HistogramRow[];
   const pct = percentilesFromHistogram(histogram, ["bucket"]);
   const buckets = Array.from({ length: n }, (_, i) => ({
     start: new Date(since + i * bucketMs),
