@@ -40,12 +40,10 @@ class HttpTransport implements Transport {
   readonly #agent: Agent;
   readonly #limiter: OriginLimiter;
   readonly #targets = new Map<string, Target>();
-  readonly #classify: { readonly disableOn410: boolean };
   #closed = false;
 
   constructor(opts: ResolvedOptions) {
     this.#opts = opts;
-    this.#classify = { disableOn410: opts.disableOn410 };
     this.#limiter = createOriginLimiter(opts.maxInFlightPerOrigin);
     this.#agent = new Agent({
       connections: opts.connectionsPerOrigin,
@@ -157,7 +155,7 @@ class HttpTransport implements Transport {
       const r = settled.response;
       return classifyResponse(
         { status: r.status, headers: r.headers, body: r.body, bodyTruncated: r.bodyTruncated, durationMs },
-        this.#classify,
+        this.#opts,
       );
     }
     const { error, partial } = settled;
