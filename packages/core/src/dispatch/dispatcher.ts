@@ -7,6 +7,7 @@ import type { LifecycleEvents } from "../lifecycle.js";
 import type { ResolvedSettings } from "../options.js";
 import type { Clock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
+import { trackUntilSettled } from "../util/track.js";
 import { buildBody } from "./build-body.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
 import { ItemFailure, MicroBatcher } from "./micro-batcher.js";
@@ -83,11 +84,7 @@ export class Dispatcher {
 
   /** Validate, store and send one event; stop() waits for emits already under way. */
   emit(code: string, payload: unknown, opts: EmitOptions = {}): Promise<EmitResult> {
-    const p = this.#emit(code, payload, opts);
-    this.#pending.add(p);
-    const untrack = () => this.#pending.delete(p);
-    p.then(untrack, untrack);
-    return p;
+    return trackUntilSettled(this.#pending, this.#emit(code, payload, opts));
   }
 
   async #emit(code: string, payload: unknown, opts: EmitOptions): Promise<EmitResult> {

@@ -6,6 +6,7 @@ import type { LifecycleEvents } from "../lifecycle.js";
 import { END_EVENT } from "../lifecycle.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
+import { trackUntilSettled } from "../util/track.js";
 import type { AttemptJob, AttemptRunner } from "./attempt-runner.js";
 import { AttemptSlots } from "./attempt-slots.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
@@ -108,10 +109,7 @@ export class DeliveryPipeline {
   ): Promise<AttemptSummary> {
     const sent = this.slots.run(() => this.#send(job), opts.reserved ?? false, job);
     const done = sent.then((s) => ("unsent" in s ? s.unsent : this.#record(job, s.result, opts.recordAfter)));
-    this.#settling.add(done);
-    const untrack = () => this.#settling.delete(done);
-    done.then(untrack, untrack);
-    return done;
+    return trackUntilSettled(this.#settling, done);
   }
 
   async #send(job: AttemptJob): Promise<Sent> {
