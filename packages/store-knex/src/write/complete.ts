@@ -115,7 +115,8 @@ async function completeLocked(
   const { t, dialect } = ctx;
   // Lock the rows (in id order, so two completers never deadlock) and check the fence; a
   // re-claimer's SKIP LOCKED passes over them until we commit.
-  const ids = [...new Set(part.map((r) => r.deliveryId))].sort();
+  // complete() has already set repeated deliveries aside, so the ids are distinct.
+  const ids = part.map((r) => r.deliveryId).sort();
   const rows = rawRows<DeliveryLock>(
     dialect,
     await run(

@@ -149,6 +149,7 @@ async function insertBatch(
 }
 
 const EVENT_COLUMNS = ["id", "code", "subject", "body", "idempotency_key", "created_at"] as const;
+const EVENT_BODY = EVENT_COLUMNS.indexOf("body");
 const DELIVERY_COLUMNS = [
   "id",
   "event_id",
@@ -176,7 +177,7 @@ async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: reado
     e.createdAt.getTime(),
   ]);
   const perEvents = rowsPerStatement(dialect.maxParams, EVENT_COLUMNS.length, dialect.maxRowsPerInsert);
-  const weigh = (r: Cell[]) => Buffer.byteLength(r[3] as string, "utf8");
+  const weigh = (r: Cell[]) => Buffer.byteLength(r[EVENT_BODY] as string, "utf8");
   for (const part of chunk(eventRows, perEvents, weigh, BODY_BYTES_PER_STATEMENT)) {
     const q = insertSql(dialect, t.events, EVENT_COLUMNS, part);
     await run(tx, q.sql, q.bindings);
