@@ -17,7 +17,10 @@ export type DispatchMode = "durable" | "parallel";
 export interface WorkerOptions {
   /** Run a worker in this process on start(). Set false for emit-only processes. @default true */
   readonly enabled?: boolean;
-  /** Attempts in flight at once (emit path and worker together). @default 256 */
+  /**
+   * Attempts in flight at once (emit path and worker together). As many finished attempts may
+   * wait for their log write besides; past that, a finished attempt keeps its slot. @default 256
+   */
   readonly maxInFlight?: number;
   /**
    * First attempts emit() may queue in memory (already claimed, lease held) once maxInFlight are
