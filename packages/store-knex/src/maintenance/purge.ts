@@ -30,7 +30,7 @@ export async function purge(
     );
   const cutoff = olderThan.getTime();
   let deleted = 0;
-  // One status at a time, so each batch is a single ordered range of dlv_status_idx.
+  // One status at a time, so each batch is a single ordered range of dlv_status_cover_idx.
   for (const status of TERMINAL_STATUSES) {
     for (;;) {
       const n = await retryTransient(ctx, () =>
@@ -58,7 +58,7 @@ async function purgeBatch(
   limit: number,
 ) {
   const { t, dialect } = ctx;
-  // Read through dlv_status_idx (status, created_at, id), oldest first. A row is never updated
+  // Read through dlv_status_cover_idx (status, created_at, id, …), oldest first. A row is never updated
   // before it is created, so the created_at bound only narrows the range: it selects the same
   // rows as updated_at alone. (created_at is the application's clock and updated_at the
   // database's; a clock skew between them can delay a row's purge, never widen one.)

@@ -1,10 +1,15 @@
 import type { Knex } from "knex";
 import { initialSchema } from "./0001-initial.js";
 import { leanDeliveryIndexes } from "./0002-lean-delivery-indexes.js";
+import { statusCoversStats } from "./0003-status-covers-stats.js";
 import type { HooklineMigration, MigrationContext } from "./migration.js";
 
 /** Every migration the package ships, oldest first. */
-export const MIGRATIONS: readonly HooklineMigration[] = Object.freeze([initialSchema, leanDeliveryIndexes]);
+export const MIGRATIONS: readonly HooklineMigration[] = Object.freeze([
+  initialSchema,
+  leanDeliveryIndexes,
+  statusCoversStats,
+]);
 
 /**
  * A knex migration source over the shipped migrations, so `knex.migrate.latest()` needs no

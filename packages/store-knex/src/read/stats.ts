@@ -48,7 +48,10 @@ export async function stats(ctx: StoreContext, range: TimeRange): Promise<StatsR
       db(t.deliveries)
         .select("event_code", "endpoint_id", "status")
         .count({ n: "*" })
-        .where("created_at", ">=", since)
+        // Naming every status turns the time range into one range per status of
+        // dlv_status_cover_idx (status, created_at, id, event_code, endpoint_id): no row is read.
+        .whereIn("status", DELIVERY_STATUSES)
+        .andWhere("created_at", ">=", since)
         .andWhere("created_at", "<", until)
         .groupBy("event_code", "endpoint_id", "status"),
     ) as unknown as Promise<Record<string, unknown>[]>,
