@@ -48,7 +48,8 @@ export class Worker {
 
   /** Look for due work now (e.g. after an outbox commit or a short retry). */
   nudge(): void {
-    this.#wake.abort();
+    // abort() builds a DOMException even when already aborted; emits nudge once per event.
+    if (!this.#wake.signal.aborted) this.#wake.abort();
   }
 
   /** Look for due work after `ms` (a retry due sooner than the next poll). */
