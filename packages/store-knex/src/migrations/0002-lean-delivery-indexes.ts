@@ -1,39 +1,12 @@
-import type { Knex } from "knex";
 import { tableNames } from "../schema/tables.js";
-import type { HooklineMigration, MigrationContext } from "./migration.js";
+import { addIndexes, dropIndexes, type IndexSpec } from "./index-steps.js";
+import type { HooklineMigration } from "./migration.js";
 
 /** Indexes 0002 drops from the deliveries table, with the columns 0001 gave them. */
-const DROPPED: readonly { readonly suffix: string; readonly columns: readonly string[] }[] = [
+const DROPPED: readonly IndexSpec[] = [
   { suffix: "dlv_lease_idx", columns: ["status", "lease_until"] },
   { suffix: "dlv_purge_idx", columns: ["status", "updated_at"] },
 ];
-
-/** Whether `table` has an index named `index` (MySQL 8 has no DROP/CREATE INDEX IF [NOT] EXISTS). */
-export async function hasIndex(
-  db: Knex,
-  ctx: MigrationContext,
-  table: string,
-  index: string,
-): Promise<boolean> {
-  if (ctx.dialect === "mysql") {
-    const [rows] = (await db.raw(
-      "SELECT 1 AS x FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ? LIMIT 1",
-      [table, index],
-    )) as [unknown[]];
-    return rows.length > 0;
-  }
-  if (ctx.dialect === "postgres") {
-    const r = (await db.raw(
-      "SELECT 1 AS x FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?",
-      [index],
-    )) as { rows: unknown[] };
-    return r.rows.length > 0;
-  }
-  const rows = (await db.raw("SELECT 1 AS x FROM sqlite_master WHERE type = 'index' AND name = ?", [
-    index,
-  ])) as unknown[];
-  return rows.length > 0;
-}
 
 /**
  * Every write to a delivery maintains each secondary index that holds a column it changes; two
@@ -59,23 +32,11 @@ export const leanDeliveryIndexes: HooklineMigration = {
       .where("status", "sending")
       .whereNotNull("lease_until")
       .update({ next_attempt_at: db.ref("lease_until") });
-    for (const { suffix } of DROPPED) {
-      const name = `${ctx.prefix}${suffix}`;
-      if (await hasIndex(db, ctx, t.deliveries, name))
-        await db.schema.alterTable(t.deliveries, (tb) => {
-          tb.dropIndex([], name);
-        });
-    }
+    await dropIndexes(db, ctx, t.deliveries, DROPPED);
   },
   async down(db, ctx) {
     const t = tableNames(ctx.prefix);
-    for (const { suffix, columns } of DROPPED) {
-      const name = `${ctx.prefix}${suffix}`;
-      if (!(await hasIndex(db, ctx, t.deliveries, name)))
-        await db.schema.alterTable(t.deliveries, (tb) => {
-          tb.index([...columns], name);
-        });
-    }
+    await addIndexes(db, ctx, t.deliveries, DROPPED);
     // 0001's code reads lease_until alone for sending rows; a next_attempt_at left equal to it
     // is harmless there.
   },

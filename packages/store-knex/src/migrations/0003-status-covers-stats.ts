@@ -1,11 +1,6 @@
 import { tableNames } from "../schema/tables.js";
-import { hasIndex } from "./0002-lean-delivery-indexes.js";
+import { addIndexes, dropIndexes, type IndexSpec } from "./index-steps.js";
 import type { HooklineMigration } from "./migration.js";
-
-interface IndexSpec {
-  readonly suffix: string;
-  readonly columns: readonly string[];
-}
 
 /** What 0003 adds: the status index widened to cover the stats count, and a narrow time index. */
 const ADDED: readonly IndexSpec[] = [
@@ -32,44 +27,20 @@ const DROPPED: readonly IndexSpec[] = [
  * index alone. Measured on MariaDB with bench/src/diag/store-costs.ts: a completion's server CPU
  * fell from 83–97 to 61–68 µs per row; inserts and the 24 h stats at 1M rows (~125 ms) held.
  *
- * New names, so a step killed half-way (MySQL commits DDL implicitly) finishes on the next
- * migrate() without guessing which columns an index of an old name has.
+ * New names, so a step killed half-way finishes on the next migrate() without guessing which
+ * columns an index of an old name has.
  */
 export const statusCoversStats: HooklineMigration = {
   name: "0003_status_covers_stats",
   async up(db, ctx) {
     const t = tableNames(ctx.prefix);
     // Add before dropping: lists and purge never run without an index for their order.
-    for (const { suffix, columns } of ADDED) {
-      const name = `${ctx.prefix}${suffix}`;
-      if (!(await hasIndex(db, ctx, t.deliveries, name)))
-        await db.schema.alterTable(t.deliveries, (tb) => {
-          tb.index([...columns], name);
-        });
-    }
-    for (const { suffix } of DROPPED) {
-      const name = `${ctx.prefix}${suffix}`;
-      if (await hasIndex(db, ctx, t.deliveries, name))
-        await db.schema.alterTable(t.deliveries, (tb) => {
-          tb.dropIndex([], name);
-        });
-    }
+    await addIndexes(db, ctx, t.deliveries, ADDED);
+    await dropIndexes(db, ctx, t.deliveries, DROPPED);
   },
   async down(db, ctx) {
     const t = tableNames(ctx.prefix);
-    for (const { suffix, columns } of DROPPED) {
-      const name = `${ctx.prefix}${suffix}`;
-      if (!(await hasIndex(db, ctx, t.deliveries, name)))
-        await db.schema.alterTable(t.deliveries, (tb) => {
-          tb.index([...columns], name);
-        });
-    }
-    for (const { suffix } of ADDED) {
-      const name = `${ctx.prefix}${suffix}`;
-      if (await hasIndex(db, ctx, t.deliveries, name))
-        await db.schema.alterTable(t.deliveries, (tb) => {
-          tb.dropIndex([], name);
-        });
-    }
+    await addIndexes(db, ctx, t.deliveries, DROPPED);
+    await dropIndexes(db, ctx, t.deliveries, ADDED);
   },
 };

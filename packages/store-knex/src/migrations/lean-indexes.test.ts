@@ -1,29 +1,21 @@
 import knexFactory, { type Knex } from "knex";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { useMigrationEnv } from "../__fixtures__/migration-env.js";
 import { knexStore } from "../knex-store.js";
 import { tableNames } from "../schema/tables.js";
-import { describeTargets, dropTables, sqliteFile, testTargets, uniquePrefix } from "../testing/databases.js";
+import { describeTargets, testTargets } from "../testing/databases.js";
 import { num } from "../util/convert.js";
 import { initialSchema } from "./0001-initial.js";
-import { hasIndex } from "./0002-lean-delivery-indexes.js";
 import { migrationSource } from "./index.js";
-import type { HooklineMigration, MigrationContext } from "./migration.js";
+import { hasIndex } from "./index-steps.js";
+import type { HooklineMigration } from "./migration.js";
 
 const targets = await testTargets();
 const HOUR = 3_600_000;
 
 describeTargets(targets, "migration 0002_lean_delivery_indexes", (target) => {
-  const file = sqliteFile();
-  const config = target.name === "sqlite" ? file.config : target.config;
-  let prefix = "";
-  afterEach(async () => {
-    await dropTables(config(), prefix);
-  });
-
-  const ctxOf = (p: string): MigrationContext => ({
-    prefix: p,
-    dialect: target.name === "sqlite" ? "sqlite" : target.name === "mariadb" ? "mysql" : "postgres",
-  });
+  const env = useMigrationEnv(target);
+  const { config } = env;
 
   /** Rows as 0001's code wrote them: a sending row's next_attempt_at is NULL or its old due time. */
   async function insertOld(
@@ -59,9 +51,9 @@ describeTargets(targets, "migration 0002_lean_delivery_indexes", (target) => {
   }
 
   it("moves sending rows' re-claim time into next_attempt_at, drops the lease and purge indexes, and rolls back", async () => {
-    prefix = uniquePrefix("m2");
+    const prefix = env.prefix("m2");
     const t = tableNames(prefix);
-    const ctx = ctxOf(prefix);
+    const ctx = env.ctx(prefix);
     const db = knexFactory(config());
     const store = knexStore({ knex: config(), tablePrefix: prefix });
     try {
@@ -117,7 +109,7 @@ describeTargets(targets, "migration 0002_lean_delivery_indexes", (target) => {
   });
 
   it("during a rolling upgrade, rows leased by processes still on 0001's code are re-claimed when (and only when) their lease expires", async () => {
-    prefix = uniquePrefix("m2");
+    const prefix = env.prefix("m2");
     const t = tableNames(prefix);
     const db = knexFactory(config());
     const store = knexStore({ knex: config(), tablePrefix: prefix });

@@ -1,23 +1,20 @@
 import { makeEvent } from "@hookline/core/testing";
 import knexFactory, { type Knex } from "knex";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { useMigrationEnv } from "../__fixtures__/migration-env.js";
 import { knexStore } from "../knex-store.js";
 import { tableNames } from "../schema/tables.js";
-import { describeTargets, dropTables, sqliteFile, testTargets, uniquePrefix } from "../testing/databases.js";
+import { describeTargets, testTargets, uniquePrefix } from "../testing/databases.js";
 import { MIGRATIONS, migrationSource } from "./index.js";
 
 const targets = await testTargets();
 
 describeTargets(targets, "migrate", (target) => {
-  const file = sqliteFile();
-  const config = target.name === "sqlite" ? file.config : target.config;
-  let prefix = "";
-  afterEach(async () => {
-    await dropTables(config(), prefix);
-  });
+  const env = useMigrationEnv(target);
+  const { config } = env;
 
   it("is safe to race: five stores (five processes' worth of pools) migrate one fresh schema at once", async () => {
-    prefix = uniquePrefix("mg");
+    const prefix = env.prefix("mg");
     const stores = Array.from({ length: 5 }, () => knexStore({ knex: config(), tablePrefix: prefix }));
     try {
       await Promise.all(stores.map((s) => s.migrate()));
@@ -31,7 +28,7 @@ describeTargets(targets, "migrate", (target) => {
   });
 
   it("creates only prefixed tables, records the shipped migrations, and keeps MySQL tables utf8mb4", async () => {
-    prefix = uniquePrefix("mg");
+    const prefix = env.prefix("mg");
     const store = knexStore({ knex: config(), tablePrefix: prefix });
     const db = knexFactory(config());
     try {
@@ -57,7 +54,7 @@ describeTargets(targets, "migrate", (target) => {
   });
 
   it("recovers from a migration killed half-way: stale knex lock row and an empty leftover table", async () => {
-    prefix = uniquePrefix("mg");
+    const prefix = env.prefix("mg");
     const t = tableNames(prefix);
     const db = knexFactory(config());
     const store = knexStore({ knex: config(), tablePrefix: prefix });
@@ -92,7 +89,7 @@ describeTargets(targets, "migrate", (target) => {
   });
 
   it("refuses to replace a leftover table that holds rows", async () => {
-    prefix = uniquePrefix("mg");
+    const prefix = env.prefix("mg");
     const t = tableNames(prefix);
     const db = knexFactory(config());
     const store = knexStore({ knex: config(), tablePrefix: prefix });
@@ -110,7 +107,7 @@ describeTargets(targets, "migrate", (target) => {
   });
 
   it("wraps driver failures: using the store before migrate() is a HOOKLINE_STORE_ERROR naming the operation", async () => {
-    prefix = uniquePrefix("mg");
+    const prefix = env.prefix("mg");
     const store = knexStore({ knex: config(), tablePrefix: prefix });
     try {
       const err = await store.insertEvents([makeEvent()]).catch((e: unknown) => e);
@@ -128,7 +125,7 @@ describeTargets(targets, "migrate", (target) => {
   });
 
   it("exposes the migrations as a knex migration source (for tools that run knex themselves)", async () => {
-    prefix = uniquePrefix("mg");
+    const prefix = env.prefix("mg");
     const db = knexFactory(config());
     try {
       const dialect = target.name === "sqlite" ? "sqlite" : target.name === "mariadb" ? "mysql" : "postgres";

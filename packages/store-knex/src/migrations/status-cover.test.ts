@@ -1,46 +1,52 @@
 import type { AttemptResult } from "@hookline/core";
 import knexFactory from "knex";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { indexColumns, useMigrationEnv } from "../__fixtures__/migration-env.js";
 import { knexStore } from "../knex-store.js";
 import { tableNames } from "../schema/tables.js";
-import { describeTargets, dropTables, sqliteFile, testTargets, uniquePrefix } from "../testing/databases.js";
-import { hasIndex } from "./0002-lean-delivery-indexes.js";
+import { describeTargets, testTargets } from "../testing/databases.js";
 import { migrationSource } from "./index.js";
-import type { MigrationContext } from "./migration.js";
+import { hasIndex } from "./index-steps.js";
 
 const targets = await testTargets();
 const OLD = ["dlv_status_idx", "dlv_created_idx"];
 const NEW = ["dlv_status_cover_idx", "dlv_time_idx"];
 
 describeTargets(targets, "migration 0003_status_covers_stats", (target) => {
-  const file = sqliteFile();
-  const config = target.name === "sqlite" ? file.config : target.config;
-  let prefix = "";
-  afterEach(async () => {
-    await dropTables(config(), prefix);
-  });
+  const env = useMigrationEnv(target);
+  const { config } = env;
 
-  const ctxOf = (p: string): MigrationContext => ({
-    prefix: p,
-    dialect: target.name === "sqlite" ? "sqlite" : target.name === "mariadb" ? "mysql" : "postgres",
-  });
-
-  it("swaps the indexes both ways, finishes a half-done step, and stats and lists read the same rows after it", async () => {
-    prefix = uniquePrefix("m3");
+  it("swaps the indexes both ways with their columns, finishes a half-done step, and stats, timeline and lists read the same rows after it", async () => {
+    const prefix = env.prefix("m3");
     const t = tableNames(prefix);
-    const ctx = ctxOf(prefix);
+    const ctx = env.ctx(prefix);
     const db = knexFactory(config());
     const store = knexStore({ knex: config(), tablePrefix: prefix });
     const present = async (names: string[]) =>
       Promise.all(names.map((n) => hasIndex(db, ctx, t.deliveries, `${prefix}${n}`)));
     try {
       await store.migrate();
-      expect(await present(NEW)).toEqual([true, true]);
+      const columns = async () => ({
+        statusCover: await indexColumns(db, ctx, `${prefix}dlv_status_cover_idx`),
+        time: await indexColumns(db, ctx, `${prefix}dlv_time_idx`),
+      });
+      const covering = {
+        statusCover: ["status", "created_at", "id", "event_code", "endpoint_id"],
+        time: ["created_at", "id"],
+      };
+      expect(await columns()).toEqual(covering);
       expect(await present(OLD)).toEqual([false, false]);
 
       const source = { tableName: t.migrations, migrationSource: migrationSource(ctx) };
       await db.migrate.down(source);
-      expect(await present(OLD)).toEqual([true, true]);
+      expect(await indexColumns(db, ctx, `${prefix}dlv_status_idx`)).toEqual(["status", "created_at", "id"]);
+      expect(await indexColumns(db, ctx, `${prefix}dlv_created_idx`)).toEqual([
+        "created_at",
+        "id",
+        "event_code",
+        "endpoint_id",
+        "status",
+      ]);
       expect(await present(NEW)).toEqual([false, false]);
 
       // Rows written under 0002's indexes, then a step that died after adding one index.
@@ -66,7 +72,7 @@ describeTargets(targets, "migration 0003_status_covers_stats", (target) => {
         tb.index(["created_at", "id"], `${prefix}dlv_time_idx`);
       });
       await db.migrate.latest(source);
-      expect(await present(NEW)).toEqual([true, true]);
+      expect(await columns()).toEqual(covering);
       expect(await present(OLD)).toEqual([false, false]);
 
       const done: AttemptResult = {
@@ -90,6 +96,11 @@ describeTargets(targets, "migration 0003_status_covers_stats", (target) => {
         counts: { succeeded: 1, sending: 2, pending: 0, failed: 0, cancelled: 0 },
         p50Ms: 12,
       });
+      const [bucket] = await store.timeline(
+        { since: new Date(now - 60_000), until: new Date(now + 60_000) },
+        120_000,
+      );
+      expect(bucket?.counts).toEqual({ succeeded: 1, sending: 2, pending: 0, failed: 0, cancelled: 0 });
       const sending = await store.listDeliveries({ status: ["sending"] }, { limit: 10 });
       expect(sending.items.map((d) => d.id)).toEqual(["dlv_m31", "dlv_m32"]);
       const all = await store.listDeliveries({}, { limit: 10 });
