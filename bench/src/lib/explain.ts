@@ -8,7 +8,10 @@ export interface PlanRow {
   readonly key: string | null;
   readonly rows: number | null;
   readonly extra: string;
-  /** A base table read through an index (derived tables and window steps count as served). */
+  /**
+   * A base table read through an index lookup or range (derived tables and window steps count as
+   * served). A full index scan (type `index`) reads every entry, so it counts as a scan.
+   */
   readonly usesIndex: boolean;
   /** The statement as the store sent it (placeholders, not values), for the JSON report. */
   readonly sql: string;
@@ -52,7 +55,7 @@ export async function explain(
         key,
         rows: r.rows == null ? null : Number(r.rows),
         extra: String(r.Extra ?? ""),
-        usesIndex: derived || (key !== null && type !== "ALL"),
+        usesIndex: derived || (key !== null && type !== "ALL" && type !== "index"),
         sql: q.sql,
       });
     }

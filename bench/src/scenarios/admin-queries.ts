@@ -20,6 +20,8 @@ const sizes = (quick: boolean) => ({
 const STATUSES: DeliveryStatus[] = ["failed", "pending", "succeeded", "cancelled"];
 const CODES = ["user_credits_zero", "post_code_change", "add_credits"];
 const DAY = 24 * 3_600_000;
+/** Queries that scan a day of rows; they may take their own sample count. */
+const SCANS = new Set(["stats", "timeline"]);
 
 /** A small deterministic generator: every run asks for the same subjects and ids. */
 function lcg(seed: number): () => number {
@@ -64,6 +66,11 @@ function queries(store: DeliveryStore, seed: SeedInfo, rnd: () => number, limit:
       key: "stats",
       label: "stats over 24 h",
       run: () => store.stats({ since: new Date(until.getTime() - DAY), until }),
+    },
+    {
+      key: "timeline",
+      label: "timeline over 24 h, hourly",
+      run: () => store.timeline({ since: new Date(until.getTime() - DAY), until }, 3_600_000),
     },
   ];
 }
@@ -110,7 +117,7 @@ export const adminQueries: Scenario = {
         capture.take();
         await q.run(0);
         plans.push(...(await explain(db, q.label, capture.take())));
-        const ms = await timeQuery(q, q.key === "stats" ? s.statsSamples : s.samples);
+        const ms = await timeQuery(q, SCANS.has(q.key) ? s.statsSamples : s.samples);
         capture.take();
         figures.push(figure(`admin.${q.key}.p50`, `${q.label}: p50`, "ms", percentile(ms, 50)));
         figures.push(figure(`admin.${q.key}.p95`, `${q.label}: p95`, "ms", percentile(ms, 95)));
