@@ -183,7 +183,14 @@ async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: reado
     await run(tx, q.sql, q.bindings);
   }
   // Due and lease times come from the database clock (inlined app time on SQLite).
-  const nowSql = dialect.nowMs();
+  let nowSql = dialect.nowMs();
+  // MySQL's clock expression is ~85 characters and a delivery row needs it three times: read it
+  // once per transaction into a session variable instead. That is ~250 bytes less SQL per row,
+  // and ~7 µs less Node CPU per row in bench/src/diag/store-costs.ts (33 → 26 µs, 8 runs each).
+  if (dialect.name === "mysql") {
+    await run(tx, `SET @hookline_now = ${nowSql}`, []);
+    nowSql = "@hookline_now";
+  }
   const now: SqlValue = { sql: nowSql };
   const deliveryRows: Cell[][] = [];
   for (const e of events) {
