@@ -1,5 +1,4 @@
 import {
-  DELIVERY_STATUSES,
   type DeliveryStatus,
   describeValue,
   HooklineError,
@@ -9,7 +8,7 @@ import {
 import type { StoreContext } from "../context.js";
 import { num } from "../util/convert.js";
 import { type HistogramRow, latencyBucketSql, percentilesFromHistogram } from "./percentiles.js";
-import { rangeMs, unsortedGroups, zeroCounts } from "./stats.js";
+import { attemptsStartedIn, deliveriesCreatedIn, rangeMs, unsortedGroups, zeroCounts } from "./stats.js";
 
 /** Bounds the answer (and the work) of one timeline call. */
 export const MAX_BUCKETS = 10_000;
@@ -36,32 +35,26 @@ export async function timeline(
       `bucketMs: expected at most ${MAX_BUCKETS} buckets in the range, got ${n}`,
     );
   if (n === 0) return [];
-  const { db, t, dialect } = ctx;
+  const { db, dialect } = ctx;
   // Both operands are validated integers, inlined so SQLite does integer (not REAL) division.
   const bucketOf = (col: string) => dialect.intDiv(`${col} - ${since}`, String(bucketMs));
   // Two independent scans, side by side, as in stats().
   const [counted, histogram] = await Promise.all([
     unsortedGroups(
       ctx,
-      db(t.deliveries)
+      deliveriesCreatedIn(ctx, since, until)
         .select(db.raw(`${bucketOf("created_at")} AS bucket`), "status")
         .count({ n: "*" })
-        // As in stats(): naming every status reads dlv_status_cover_idx alone, one range per status.
-        .whereIn("status", DELIVERY_STATUSES)
-        .andWhere("created_at", ">=", since)
-        .andWhere("created_at", "<", until)
         .groupBy("bucket", "status"),
     ) as unknown as Promise<Record<string, unknown>[]>,
     unsortedGroups(
       ctx,
-      db(t.attempts)
+      attemptsStartedIn(ctx, since, until)
         .select(
           db.raw(`${bucketOf("started_at")} AS bucket`),
           db.raw(`${latencyBucketSql("duration_ms")} AS v`),
         )
         .count({ n: "*" })
-        .where("started_at", ">=", since)
-        .andWhere("started_at", "<", until)
         .groupBy("bucket", "v"),
     ) as unknown as Promise<HistogramRow[]>,
   ]);
