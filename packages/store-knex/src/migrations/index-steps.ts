@@ -7,6 +7,38 @@ export interface IndexSpec {
   readonly columns: readonly string[];
 }
 
+/** The columns of `table`'s index named `index`, in index order; empty when there is none. */
+export async function indexColumns(
+  db: Knex,
+  ctx: MigrationContext,
+  table: string,
+  index: string,
+): Promise<string[]> {
+  if (ctx.dialect === "mysql") {
+    const [rows] = (await db.raw(
+      "SELECT column_name AS c FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ? ORDER BY seq_in_index",
+      [table, index],
+    )) as [{ c: string }[]];
+    return rows.map((r) => r.c);
+  }
+  if (ctx.dialect === "postgres") {
+    const r = (await db.raw(
+      `SELECT a.attname AS c FROM pg_index i
+         JOIN pg_class ic ON ic.oid = i.indexrelid
+         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+       WHERE ic.relname = ? AND ic.relnamespace = current_schema()::regnamespace
+       ORDER BY array_position(i.indkey::int2[], a.attnum)`,
+      [index],
+    )) as { rows: { c: string }[] };
+    return r.rows.map((row) => row.c);
+  }
+  const rows = (await db.raw(`PRAGMA index_info(${JSON.stringify(index)})`)) as {
+    seqno: number;
+    name: string;
+  }[];
+  return [...rows].sort((a, b) => a.seqno - b.seqno).map((r) => r.name);
+}
+
 /** Whether `table` has an index named `index` (MySQL 8 has no DROP/CREATE INDEX IF [NOT] EXISTS). */
 export async function hasIndex(
   db: Knex,
@@ -14,24 +46,7 @@ export async function hasIndex(
   table: string,
   index: string,
 ): Promise<boolean> {
-  if (ctx.dialect === "mysql") {
-    const [rows] = (await db.raw(
-      "SELECT 1 AS x FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ? LIMIT 1",
-      [table, index],
-    )) as [unknown[]];
-    return rows.length > 0;
-  }
-  if (ctx.dialect === "postgres") {
-    const r = (await db.raw(
-      "SELECT 1 AS x FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?",
-      [index],
-    )) as { rows: unknown[] };
-    return r.rows.length > 0;
-  }
-  const rows = (await db.raw("SELECT 1 AS x FROM sqlite_master WHERE type = 'index' AND name = ?", [
-    index,
-  ])) as unknown[];
-  return rows.length > 0;
+  return (await indexColumns(db, ctx, table, index)).length > 0;
 }
 
 // Each step checks before it acts, so a migration killed half-way (MySQL commits DDL

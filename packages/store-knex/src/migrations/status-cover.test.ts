@@ -1,12 +1,12 @@
 import type { AttemptResult } from "@hookline/core";
 import knexFactory from "knex";
 import { expect, it } from "vitest";
-import { indexColumns, useMigrationEnv } from "../__fixtures__/migration-env.js";
+import { useMigrationEnv } from "../__fixtures__/migration-env.js";
 import { knexStore } from "../knex-store.js";
 import { tableNames } from "../schema/tables.js";
 import { describeTargets, testTargets } from "../testing/databases.js";
 import { migrationSource } from "./index.js";
-import { hasIndex } from "./index-steps.js";
+import { hasIndex, indexColumns } from "./index-steps.js";
 
 const targets = await testTargets();
 const OLD = ["dlv_status_idx", "dlv_created_idx"];
@@ -27,8 +27,8 @@ describeTargets(targets, "migration 0003_status_covers_stats", (target) => {
     try {
       await store.migrate();
       const columns = async () => ({
-        statusCover: await indexColumns(db, ctx, `${prefix}dlv_status_cover_idx`),
-        time: await indexColumns(db, ctx, `${prefix}dlv_time_idx`),
+        statusCover: await indexColumns(db, ctx, t.deliveries, `${prefix}dlv_status_cover_idx`),
+        time: await indexColumns(db, ctx, t.deliveries, `${prefix}dlv_time_idx`),
       });
       const covering = {
         statusCover: ["status", "created_at", "id", "event_code", "endpoint_id"],
@@ -39,8 +39,12 @@ describeTargets(targets, "migration 0003_status_covers_stats", (target) => {
 
       const source = { tableName: t.migrations, migrationSource: migrationSource(ctx) };
       await db.migrate.down(source);
-      expect(await indexColumns(db, ctx, `${prefix}dlv_status_idx`)).toEqual(["status", "created_at", "id"]);
-      expect(await indexColumns(db, ctx, `${prefix}dlv_created_idx`)).toEqual([
+      expect(await indexColumns(db, ctx, t.deliveries, `${prefix}dlv_status_idx`)).toEqual([
+        "status",
+        "created_at",
+        "id",
+      ]);
+      expect(await indexColumns(db, ctx, t.deliveries, `${prefix}dlv_created_idx`)).toEqual([
         "created_at",
         "id",
         "event_code",
