@@ -11,10 +11,20 @@ export interface LogCheck {
   readonly ok: boolean;
 }
 
-/** Deliveries not yet finished: shrinks to 0 as a run drains, so polling it gets cheaper. */
-export async function openCount(db: Knex, prefix: string): Promise<number> {
-  const [r] = await db(`${prefix}deliveries`).whereIn("status", ["pending", "sending"]).count({ n: "*" });
+/** Deliveries of `prefix` in any of `statuses`. */
+async function countStatus(db: Knex, prefix: string, statuses: readonly string[]): Promise<number> {
+  const [r] = await db(`${prefix}deliveries`).whereIn("status", statuses).count({ n: "*" });
   return Number(r?.n ?? 0);
+}
+
+/** Deliveries not yet finished: shrinks to 0 as a run drains, so polling it gets cheaper. */
+export function openCount(db: Knex, prefix: string): Promise<number> {
+  return countStatus(db, prefix, ["pending", "sending"]);
+}
+
+/** Deliveries logged as succeeded. */
+export function succeededCount(db: Knex, prefix: string): Promise<number> {
+  return countStatus(db, prefix, ["succeeded"]);
 }
 
 /** Count every delivery and attempt of `prefix`, and whether all `expected` succeeded with an attempt. */

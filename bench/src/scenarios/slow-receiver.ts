@@ -1,10 +1,10 @@
 import { knexStore } from "@hookline/store-knex";
-import knexFactory, { type Knex } from "knex";
+import knexFactory from "knex";
 import { insertDue } from "../lib/backlog.js";
 import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
 import { openTarget } from "../lib/db.js";
 import { serverPids } from "../lib/db-pids.js";
-import { checkLog, openCount } from "../lib/log-check.js";
+import { checkLog, openCount, succeededCount } from "../lib/log-check.js";
 import { endpointFor } from "../lib/payload.js";
 import { startReceiver } from "../lib/receiver.js";
 import { type Check, type Figure, figure, type Scenario } from "../lib/scenario.js";
@@ -22,11 +22,6 @@ const WORKER = { maxInFlight: 16, batchSize: 16, pollIntervalMs: 50 };
 const sizes = (quick: boolean) => ({ deliveries: quick ? 400 : 3_000, warmUpPerWorker: quick ? 20 : 300 });
 /** A due time no claim reaches: the measured backlog waits behind it during the warm-up. */
 const PARKED = 2 ** 52;
-
-async function succeededCount(db: Knex, prefix: string): Promise<number> {
-  const [r] = await db(`${prefix}deliveries`).where("status", "succeeded").count({ n: "*" });
-  return Number(r?.n ?? 0);
-}
 
 /** Sum the store timings of several workers. */
 function merge(profiles: readonly (StoreProfile | undefined)[]): StoreProfile {
