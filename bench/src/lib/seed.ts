@@ -1,4 +1,4 @@
-import { knexStore } from "@hookline/store-knex";
+import { knexStore, rebuildStatsRollup } from "@hookline/store-knex";
 import knexFactory, { type Knex } from "knex";
 import { dropPrefix, serverConfig } from "./db.js";
 import { currentFingerprint, schemaFingerprint } from "./schema-fingerprint.js";
@@ -84,8 +84,13 @@ export async function ensureSeed(opts: {
       }
       opts.log(`  ${name}: ${rows} rows after ${Math.round(performance.now() - t0) / 1000} s`);
     }
+    // The rows went in behind the store's back, as in a log that predates the roll-up: build it
+    // the way migration 0004 does for such a log.
+    await rebuildStatsRollup(db, { tablePrefix: prefix });
+    opts.log(`  stats roll-up: rebuilt after ${Math.round(performance.now() - t0) / 1000} s`);
     // Fresh index statistics, so the optimizer plans as it would on a long-lived table.
-    for (const t of ["events", "deliveries", "attempts"]) await db.raw(`ANALYZE TABLE ${prefix}${t}`);
+    for (const t of ["events", "deliveries", "attempts", "stats_hourly"])
+      await db.raw(`ANALYZE TABLE ${prefix}${t}`);
     await db.schema.createTable(`${prefix}seed_info`, (t) => {
       t.integer("version").notNullable();
       t.integer("rows").notNullable();

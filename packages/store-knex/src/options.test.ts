@@ -106,6 +106,7 @@ describe("knexStore options", () => {
 describe("tableNames", () => {
   it("lists every table a store may create, children first", () => {
     expect(tableNames("hookline_").all).toEqual([
+      "hookline_stats_hourly",
       "hookline_attempts",
       "hookline_deliveries",
       "hookline_events",

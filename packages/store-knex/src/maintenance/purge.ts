@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import { type StoreContext, transaction } from "../context.js";
 import { chunk } from "../util/chunk.js";
 import { retryTransient } from "../util/retry.js";
+import { addDeliveryCells, removeAttemptCellsOf } from "../write/stats-rollup.js";
 
 const DEFAULT_BATCH = 1000;
 const MAX_BATCH = 10_000;
@@ -40,6 +41,10 @@ export async function purge(
       if (n < batchSize) break;
     }
   }
+  // Cells the purge emptied: rows it deleted were older than the cut-off, so were their hours.
+  await retryTransient(ctx, () =>
+    ctx.db(ctx.t.statsHourly).where("hour_start", "<", cutoff).andWhere("n", 0).del(),
+  );
   // Events that never had a delivery (no subscribed endpoint) age out by their own time.
   for (;;) {
     const n = await retryTransient(ctx, () =>
@@ -78,6 +83,8 @@ async function purgeBatch(
   if (rows.length === 0) return 0;
   for (const part of chunk(rows, 500)) {
     const ids = part.map((r) => r.id);
+    await addDeliveryCells(ctx, trx, ids, -1);
+    await removeAttemptCellsOf(ctx, trx, ids);
     await trx(t.attempts).whereIn("delivery_id", ids).del();
     await trx(t.deliveries).whereIn("id", ids).del();
   }

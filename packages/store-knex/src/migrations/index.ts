@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import { initialSchema } from "./0001-initial.js";
 import { leanDeliveryIndexes } from "./0002-lean-delivery-indexes.js";
 import { statusCoversStats } from "./0003-status-covers-stats.js";
+import { statsRollup } from "./0004-stats-rollup.js";
 import type { HooklineMigration, MigrationContext } from "./migration.js";
 
 /** Every migration the package ships, oldest first. */
@@ -9,6 +10,7 @@ export const MIGRATIONS: readonly HooklineMigration[] = Object.freeze([
   initialSchema,
   leanDeliveryIndexes,
   statusCoversStats,
+  statsRollup,
 ]);
 
 /**

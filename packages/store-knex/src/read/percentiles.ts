@@ -14,6 +14,16 @@ export function latencyBucketSql(column: string): string {
   return `CASE WHEN ${c} < 100 THEN ${c} WHEN ${c} < 1000 THEN ${c} - ${c} % 10 WHEN ${c} < 10000 THEN ${c} - ${c} % 100 WHEN ${c} < 100000 THEN ${c} - ${c} % 1000 WHEN ${c} < 1000000 THEN ${c} - ${c} % 10000 ELSE ${c} - ${c} % 100000 END`;
 }
 
+/**
+ * latencyBucketSql(column) for one value, in JavaScript: the roll-up buckets attempts in the
+ * application and the edges of a stats range in SQL, so the two must agree on every duration.
+ */
+export function latencyBucketMs(ms: number): number {
+  if (ms < 100) return ms;
+  const step = ms < 1000 ? 10 : ms < 10_000 ? 100 : ms < 100_000 ? 1000 : ms < 1_000_000 ? 10_000 : 100_000;
+  return ms - (ms % step);
+}
+
 /** One histogram cell: how many attempts of a group took `v` ms (bucketed, see latencyBucketSql). */
 export type HistogramRow = Record<string, unknown> & { v: unknown; n: unknown };
 

@@ -4,6 +4,8 @@ export interface TableNames {
   readonly deliveries: string;
   readonly attempts: string;
   readonly endpoints: string;
+  /** The hourly roll-up stats() reads whole hours from (write/stats-rollup.ts). */
+  readonly statsHourly: string;
   /** knex's migration bookkeeping (it adds `<name>_lock`; SQLite migrations add `<name>_guard`). */
   readonly migrations: string;
   /** Every table the store may create, children first: drop them in this order to remove it. */
@@ -16,13 +18,16 @@ export function tableNames(prefix: string): TableNames {
   const attempts = `${prefix}attempts`;
   const endpoints = `${prefix}endpoint_states`;
   const migrations = `${prefix}migrations`;
+  const statsHourly = `${prefix}stats_hourly`;
   return Object.freeze({
     events,
     deliveries,
     attempts,
     endpoints,
+    statsHourly,
     migrations,
     all: Object.freeze([
+      statsHourly,
       attempts,
       deliveries,
       events,

@@ -11,8 +11,9 @@ import { chunk } from "../util/chunk.js";
 import { retryTransient } from "../util/retry.js";
 import { type Binding, quoteId, rawCount, rawRows, run, tuple } from "../util/sql.js";
 import { insertAttempts } from "./attempt-rows.js";
+import { countCompletions } from "./stats-rollup.js";
 
-/** Completions per transaction: one fenced UPDATE and one multi-row INSERT. */
+/** Completions per transaction: one fenced UPDATE, one multi-row INSERT and the roll-up's two. */
 const COMPLETE_CHUNK = 200;
 const NEXT_STATUSES = new Set<NextState["status"]>(["succeeded", "pending", "failed", "cancelled"]);
 
@@ -104,6 +105,7 @@ async function completeBlind(
   const changed = await updateDeliveries(ctx, trx, part);
   if (changed !== part.length) throw new FenceMiss();
   await insertAttempts(ctx, trx, part);
+  await countCompletions(ctx, trx, part);
   return new Set(part.map((r) => r.deliveryId));
 }
 
@@ -139,6 +141,7 @@ async function completeLocked(
       `completing deliveries: ${ok.length} claims were verified but ${changed} rows changed; nothing was recorded`,
     );
   await insertAttempts(ctx, trx, ok);
+  await countCompletions(ctx, trx, ok);
   return new Set(ok.map((r) => r.deliveryId));
 }
 

@@ -1,7 +1,9 @@
 import { describeValue, type EndpointState, HooklineError } from "@hookline/core";
 import { type StoreContext, transaction } from "../context.js";
+import { chunk } from "../util/chunk.js";
 import { bool, dateOrNull, num } from "../util/convert.js";
 import { retryTransient } from "../util/retry.js";
+import { addDeliveryCells } from "./stats-rollup.js";
 
 export async function getEndpointStates(ctx: StoreContext): Promise<EndpointState[]> {
   const rows = (await ctx.db(ctx.t.endpoints).select("*").orderBy("endpoint_id")) as Record<
@@ -58,10 +60,22 @@ export async function setEndpointDisabled(
         .onConflict("endpoint_id")
         .merge();
       if (!disabled) return { cancelled: 0 };
-      const cancelled = await trx(t.deliveries)
+      // Lock what is cancelled first, so the roll-up counts exactly the rows the UPDATEs move.
+      const q = trx(t.deliveries)
+        .select("id")
         .where({ endpoint_id: endpointId, status: "pending" })
-        .update({ status: "cancelled", next_attempt_at: null, updated_at: trx.raw(now) });
-      return { cancelled: num(cancelled) };
+        .orderBy("id");
+      const ids = ((await (dialect.skipLocked ? q.forUpdate() : q)) as { id: string }[]).map((r) => r.id);
+      let cancelled = 0;
+      for (const part of chunk(ids, 500)) {
+        cancelled += num(
+          await trx(t.deliveries)
+            .whereIn("id", part)
+            .update({ status: "cancelled", next_attempt_at: null, updated_at: trx.raw(now) }),
+        );
+      }
+      await addDeliveryCells(ctx, trx, ids, 1);
+      return { cancelled };
     }),
   );
 }

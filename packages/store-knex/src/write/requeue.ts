@@ -1,9 +1,10 @@
 import { type DeliveryFilter, describeValue, HooklineError, TERMINAL_STATUSES } from "@hookline/core";
-import type { StoreContext } from "../context.js";
+import { type StoreContext, transaction } from "../context.js";
 import { whereDeliveries } from "../read/filters.js";
 import { chunk } from "../util/chunk.js";
 import { num } from "../util/convert.js";
 import { retryTransient } from "../util/retry.js";
+import { addDeliveryCells } from "./stats-rollup.js";
 
 export type RequeueTarget = { readonly ids: readonly string[] } | { readonly filter: DeliveryFilter };
 
@@ -11,22 +12,33 @@ export type RequeueTarget = { readonly ids: readonly string[] } | { readonly fil
 const BATCH = 500;
 
 async function requeueIds(ctx: StoreContext, ids: readonly string[]): Promise<number> {
-  const { t, dialect, db } = ctx;
+  const { t, dialect } = ctx;
   const now = dialect.nowMs();
-  // Same event row, so the webhook-id is unchanged; the attempt counter keeps counting.
-  return num(
-    await retryTransient(ctx, () =>
-      db(t.deliveries)
-        .whereIn("id", [...ids])
+  return retryTransient(ctx, () =>
+    transaction(ctx, async (trx) => {
+      // Lock the terminal ones first: the roll-up must lose exactly the rows this UPDATE moves.
+      const q = trx(t.deliveries)
+        .select("id")
+        .whereIn("id", [...ids].sort())
         .whereIn("status", [...TERMINAL_STATUSES])
-        .update({
-          status: "pending",
-          next_attempt_at: db.raw(now),
-          claim_token: null,
-          lease_until: null,
-          updated_at: db.raw(now),
-        }),
-    ),
+        .orderBy("id");
+      const rows = (await (dialect.skipLocked ? q.forUpdate() : q)) as { id: string }[];
+      if (rows.length === 0) return 0;
+      const locked = rows.map((r) => r.id);
+      await addDeliveryCells(ctx, trx, locked, -1);
+      // Same event row, so the webhook-id is unchanged; the attempt counter keeps counting.
+      return num(
+        await trx(t.deliveries)
+          .whereIn("id", locked)
+          .update({
+            status: "pending",
+            next_attempt_at: trx.raw(now),
+            claim_token: null,
+            lease_until: null,
+            updated_at: trx.raw(now),
+          }),
+      );
+    }),
   );
 }
 

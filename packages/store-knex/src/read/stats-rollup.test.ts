@@ -1,0 +1,105 @@
+import { memoryStore } from "@hookline/core";
+import { expect, it } from "vitest";
+import { scenario } from "../__fixtures__/stats-scenario.js";
+import { useTestEnv } from "../__fixtures__/test-env.js";
+import type { StoreContext } from "../context.js";
+import { dialectOf } from "../dialect.js";
+import { rebuildStatsRollup } from "../maintenance/rebuild-rollup.js";
+import { migrationSource } from "../migrations/index.js";
+import type { ResolvedOptions } from "../options.js";
+import { describeTargets, testTargets } from "../testing/databases.js";
+import { num } from "../util/convert.js";
+import { latencyBucketMs, latencyBucketSql } from "./percentiles.js";
+import { splitRange, stats } from "./stats.js";
+
+const targets = await testTargets();
+const HOUR = 3_600_000;
+
+it("splits a range into whole hours and the part-hours at its edges", () => {
+  expect(splitRange(30 * 60_000, 3 * HOUR + 5)).toEqual({
+    whole: [HOUR, 3 * HOUR],
+    edges: [
+      [30 * 60_000, HOUR],
+      [3 * HOUR, 3 * HOUR + 5],
+    ],
+  });
+  expect(splitRange(HOUR, 2 * HOUR)).toEqual({ whole: [HOUR, 2 * HOUR], edges: [] });
+  expect(splitRange(HOUR + 1, 2 * HOUR + 1)).toEqual({ whole: null, edges: [[HOUR + 1, 2 * HOUR + 1]] });
+  expect(splitRange(5, 5)).toEqual({ whole: null, edges: [] });
+});
+
+describeTargets(targets, "the hourly stats roll-up", (target) => {
+  const env = useTestEnv(target, "ru");
+
+  it("buckets durations in JavaScript exactly as latencyBucketSql does in the database", async () => {
+    const { db } = env();
+    const values = [0, 1, 99, 100, 101, 999, 1000, 1099, 9999, 10_000, 12_345, 99_999, 123_456, 999_999];
+    values.push(1_000_000, 1_234_567, 9_999_999, 10_000_000, 12_345_678, 2_000_000_000);
+    for (const v of values) {
+      const rows = await db.raw(`SELECT ${latencyBucketSql(String(v))} AS b`);
+      const row = (Array.isArray(rows) ? (Array.isArray(rows[0]) ? rows[0][0] : rows[0]) : rows.rows[0]) as {
+        b: unknown;
+      };
+      expect([v, latencyBucketMs(v)]).toEqual([v, num(row.b)]);
+    }
+  });
+
+  it("stays exact through completions, requeue, cancellation, purge and a rebuild", async () => {
+    const { store, db, t, prefix } = env();
+    const ctx: StoreContext = { db, dialect: dialectOf(db)!, t, options: {} as ResolvedOptions };
+    const reference = memoryStore();
+    const base = Date.now() - 5 * HOUR;
+    await scenario([store, reference], base);
+    // Whole hours in the middle, part-hours at both ends.
+    const range = { since: new Date(base - 20 * 60_000), until: new Date(Date.now() + 7 * 60_000) };
+    const agree = async (withReference: boolean) => {
+      const rolled = await stats(ctx, range);
+      expect(rolled.length).toBeGreaterThan(3);
+      expect(rolled).toEqual(await stats(ctx, range, { rollup: false }));
+      if (withReference) expect(rolled).toEqual(await reference.stats(range));
+      return rolled;
+    };
+    expect(num((await db(t.statsHourly).count({ n: "*" }))[0]!.n)).toBeGreaterThan(100);
+    await agree(true);
+
+    const [failed, succeeded] = await Promise.all(
+      (["failed", "succeeded"] as const).map((s) =>
+        db(t.deliveries).where("status", s).orderBy("id").limit(7).pluck("id"),
+      ),
+    );
+    for (const s of [store, reference]) {
+      expect(await s.requeue({ ids: [...failed!, ...succeeded!] })).toBe(14);
+      await s.requeue({ filter: { status: ["cancelled"], endpointId: ["ep-b"] } });
+      expect((await s.setEndpointDisabled("ep-a", true, "test")).cancelled).toBeGreaterThan(0);
+    }
+    await agree(true);
+
+    // Purge the terminal deliveries created in the first two hours: give them matching updated_at.
+    await db(t.deliveries).update({ updated_at: db.ref("created_at") });
+    expect(await store.purge(new Date(base + 2 * HOUR), { batchSize: 50 })).toBeGreaterThan(20);
+    await agree(false);
+    expect(num((await db(t.statsHourly).where("n", "<", 0).count({ n: "*" }))[0]!.n)).toBe(0);
+
+    // The migration's rebuild from the log gives the same cells as the writes kept.
+    const cells = async () =>
+      db(t.statsHourly)
+        .where("n", "<>", 0)
+        .orderBy(["hour_start", "event_code", "endpoint_id", "cell", "v"])
+        .select("*");
+    const kept = await cells();
+    const source = {
+      tableName: t.migrations,
+      migrationSource: migrationSource({ prefix, dialect: ctx.dialect.name }),
+    };
+    await db.migrate.down(source);
+    await db.migrate.latest(source);
+    expect(await cells()).toEqual(kept);
+    await db(t.statsHourly).del();
+    await rebuildStatsRollup(db, { tablePrefix: prefix });
+    expect(await cells()).toEqual(kept);
+
+    // And the comparison can fail: a status changed behind the roll-up's back shows.
+    await db(t.deliveries).where("status", "succeeded").limit(1).update({ status: "failed" });
+    expect(await stats(ctx, range)).not.toEqual(await stats(ctx, range, { rollup: false }));
+  });
+});

@@ -1,0 +1,150 @@
+import { type AttemptResult, TERMINAL_STATUSES } from "@hookline/core";
+import type { Knex } from "knex";
+import type { StoreContext } from "../context.js";
+import type { Dialect } from "../dialect.js";
+import { latencyBucketMs, latencyBucketSql } from "../read/percentiles.js";
+import type { TableNames } from "../schema/tables.js";
+import { chunk } from "../util/chunk.js";
+import { type Binding, insertSql, quoteId, run, tuple } from "../util/sql.js";
+
+/**
+ * The hourly roll-up behind stats(): per (hour, event code, endpoint), how many deliveries
+ * created in that hour are in each terminal status (cell = the status, v = 0), and how many
+ * attempts started in it fell in each latency bucket (cell = "ms", v = the bucket). Every write
+ * that moves a delivery into or out of a terminal status, inserts attempts or deletes them
+ * updates it in the same transaction, so it is exact by construction; stats() reads whole hours
+ * from it and counts only the part-hours at a range's edges (and the few non-terminal deliveries)
+ * from the log itself.
+ */
+export const HOUR_MS = 3_600_000;
+export const LATENCY_CELL = "ms";
+export const ROLLUP_KEY = ["hour_start", "event_code", "endpoint_id", "cell", "v"] as const;
+const COLUMNS = [...ROLLUP_KEY, "n"] as const;
+
+const hourSql = (column: string) => `(${column} - ${column} % ${HOUR_MS})`;
+
+/** The clause that adds a row's `n` to the cell it collides with. */
+function upsert(dialect: Dialect, table: string): string {
+  if (dialect.name === "mysql") return "ON DUPLICATE KEY UPDATE n = n + VALUES(n)";
+  return `ON CONFLICT (${ROLLUP_KEY.join(", ")}) DO UPDATE SET n = ${quoteId(dialect, table)}.n + excluded.n`;
+}
+
+// Cells are written in key order, so two transactions touching the same hot cells (this hour's)
+// lock them in the same order and queue rather than deadlock.
+const ORDER = "ORDER BY 1, 2, 3, 4, 5";
+
+/**
+ * Count the deliveries among `ids` that are in a terminal status now into their cells, times
+ * `sign`: +1 after a write moved them there, -1 before one moves them out or deletes them. The
+ * caller holds the rows (an UPDATE or SELECT … FOR UPDATE in the same transaction).
+ */
+export async function addDeliveryCells(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  ids: readonly string[],
+  sign: 1 | -1,
+): Promise<void> {
+  const { dialect, t } = ctx;
+  const terminal = TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ");
+  for (const part of chunk(ids, 500)) {
+    const sql = `INSERT INTO ${quoteId(dialect, t.statsHourly)} (${COLUMNS.join(", ")})
+      SELECT ${hourSql("created_at")}, event_code, endpoint_id, status, 0, ${sign} * COUNT(*)
+      FROM ${quoteId(dialect, t.deliveries)} WHERE id IN ${tuple(part.length)} AND status IN (${terminal})
+      GROUP BY ${hourSql("created_at")}, event_code, endpoint_id, status ${ORDER} ${upsert(dialect, t.statsHourly)}`;
+    await run(trx, sql, part);
+  }
+}
+
+/** Count freshly recorded attempts into their latency cells. */
+export async function addAttemptCells(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  results: readonly AttemptResult[],
+): Promise<void> {
+  const cells = new Map<string, Binding[]>();
+  for (const r of results) {
+    const started = r.startedAt.getTime();
+    const hour = started - (started % HOUR_MS);
+    // The duration as attempt-rows stores it, bucketed as latencyBucketSql would bucket it.
+    const v = latencyBucketMs(Math.max(0, Math.round(r.outcome.durationMs)));
+    const key = `${hour}\u0000${r.eventCode}\u0000${r.endpointId}\u0000${v}`;
+    const cell = cells.get(key);
+    if (cell) (cell[5] as number)++;
+    else cells.set(key, [hour, r.eventCode, r.endpointId, LATENCY_CELL, v, 1]);
+  }
+  if (cells.size === 0) return;
+  const rows = [...cells.values()].sort(compareCells);
+  const { dialect, t } = ctx;
+  for (const part of chunk(rows, 500)) {
+    const q = insertSql(dialect, t.statsHourly, COLUMNS, part);
+    await run(trx, `${q.sql} ${upsert(dialect, t.statsHourly)}`, q.bindings);
+  }
+}
+
+function compareCells(a: Binding[], b: Binding[]): number {
+  for (let i = 0; i < ROLLUP_KEY.length; i++) {
+    const x = a[i] as string | number;
+    const y = b[i] as string | number;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Count a batch of applied completions: their attempts, and the deliveries they made terminal. */
+export async function countCompletions(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  applied: readonly AttemptResult[],
+): Promise<void> {
+  const ended = applied.filter((r) => (TERMINAL_STATUSES as readonly string[]).includes(r.next.status));
+  if (ended.length > 0)
+    await addDeliveryCells(
+      ctx,
+      trx,
+      ended.map((r) => r.deliveryId),
+      1,
+    );
+  await addAttemptCells(ctx, trx, applied);
+}
+
+/** Take the attempts of `deliveryIds` out of their latency cells, before they are deleted. */
+export async function removeAttemptCellsOf(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  deliveryIds: readonly string[],
+): Promise<void> {
+  const { dialect, t } = ctx;
+  for (const part of chunk(deliveryIds, 500)) {
+    const bucket = latencyBucketSql("duration_ms");
+    const sql = `INSERT INTO ${quoteId(dialect, t.statsHourly)} (${COLUMNS.join(", ")})
+      SELECT ${hourSql("started_at")}, event_code, endpoint_id, '${LATENCY_CELL}', ${bucket}, -COUNT(*)
+      FROM ${quoteId(dialect, t.attempts)} WHERE delivery_id IN ${tuple(part.length)}
+      GROUP BY ${hourSql("started_at")}, event_code, endpoint_id, ${bucket} ${ORDER} ${upsert(dialect, t.statsHourly)}`;
+    await run(trx, sql, part);
+  }
+}
+
+/**
+ * Build the roll-up from the log: every terminal delivery and every attempt. Used by the
+ * migration that introduces it, on a log that no writer of this version has touched yet.
+ */
+export async function rebuildRollup(db: Knex | Knex.Transaction, dialect: Dialect, t: TableNames) {
+  const target = `INSERT INTO ${quoteId(dialect, t.statsHourly)} (${COLUMNS.join(", ")})`;
+  const terminal = TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ");
+  const bucket = latencyBucketSql("duration_ms");
+  await run(db, `DELETE FROM ${quoteId(dialect, t.statsHourly)}`, []);
+  await run(
+    db,
+    `${target} SELECT ${hourSql("created_at")}, event_code, endpoint_id, status, 0, COUNT(*)
+     FROM ${quoteId(dialect, t.deliveries)} WHERE status IN (${terminal})
+     GROUP BY ${hourSql("created_at")}, event_code, endpoint_id, status`,
+    [],
+  );
+  await run(
+    db,
+    `${target} SELECT ${hourSql("started_at")}, event_code, endpoint_id, '${LATENCY_CELL}', ${bucket}, COUNT(*)
+     FROM ${quoteId(dialect, t.attempts)} WHERE started_at IS NOT NULL
+     GROUP BY ${hourSql("started_at")}, event_code, endpoint_id, ${bucket}`,
+    [],
+  );
+}
