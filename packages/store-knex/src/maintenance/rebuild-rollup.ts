@@ -15,7 +15,10 @@ export async function rebuildStatsRollup(
   opts: { readonly tablePrefix?: string } = {},
 ): Promise<void> {
   if (!isKnexInstance(knex))
-    throw new HooklineError("HOOKLINE_INVALID_OPTION", `knex: expected a Knex instance, got ${describeValue(knex)}`);
+    throw new HooklineError(
+      "HOOKLINE_INVALID_OPTION",
+      `knex: expected a Knex instance, got ${describeValue(knex)}`,
+    );
   const { tablePrefix } = resolveOptions({ knex, tablePrefix: opts.tablePrefix });
   const dialect = dialectOf(knex);
   if (!dialect)

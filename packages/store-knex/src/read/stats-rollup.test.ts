@@ -1,4 +1,5 @@
 import { memoryStore } from "@hookline/core";
+import { makeEvent } from "@hookline/core/testing";
 import { expect, it } from "vitest";
 import { scenario } from "../__fixtures__/stats-scenario.js";
 import { useTestEnv } from "../__fixtures__/test-env.js";
@@ -50,6 +51,12 @@ describeTargets(targets, "the hourly stats roll-up", (target) => {
     const reference = memoryStore();
     const base = Date.now() - 5 * HOUR;
     await scenario([store, reference], base);
+    // Deliveries to a disabled endpoint are inserted cancelled: terminal from the start.
+    const off = Array.from({ length: 6 }, (_, i) => {
+      const ev = makeEvent({ endpoints: ["ep-off"], createdAt: new Date(base + i * 40 * 60_000) });
+      return { ...ev, deliveries: ev.deliveries.map((d) => ({ ...d, cancelled: true })) };
+    });
+    for (const s of [store, reference]) await s.insertEvents(off);
     // Whole hours in the middle, part-hours at both ends.
     const range = { since: new Date(base - 20 * 60_000), until: new Date(Date.now() + 7 * 60_000) };
     const agree = async (withReference: boolean) => {

@@ -4,6 +4,7 @@ import { type StoreContext, transaction } from "../context.js";
 import { chunk, rowsPerStatement } from "../util/chunk.js";
 import { retryTransient } from "../util/retry.js";
 import { type Cell, insertSql, run, type SqlValue } from "../util/sql.js";
+import { addDeliveryCells } from "./stats-rollup.js";
 
 type Duplicate = { eventId: string; deliveryIds: string[] };
 
@@ -224,4 +225,7 @@ async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: reado
     const q = insertSql(dialect, t.deliveries, DELIVERY_COLUMNS, part);
     await run(tx, q.sql, q.bindings);
   }
+  // Deliveries stored cancelled (endpoint disabled) are terminal from the start: count them.
+  const cancelled = events.flatMap((e) => e.deliveries.filter((d) => d.cancelled).map((d) => d.id));
+  if (cancelled.length > 0) await addDeliveryCells(ctx, tx, cancelled, 1);
 }
