@@ -8,7 +8,9 @@ import { rebuildRollup } from "../write/stats-rollup.js";
 /**
  * Rebuild the hourly stats roll-up from the log, in one transaction. Migration 0004 does this once;
  * run it again if writers of an older version kept completing deliveries after that migration
- * (they do not update the roll-up), or after rows were changed by hand. Writers wait while it runs.
+ * (they do not update the roll-up), or after rows were changed by hand. Run it with no writer
+ * running: a completion that creates a new cell while it runs makes it fail on a duplicate key
+ * and roll back (the roll-up is then as it was).
  */
 export async function rebuildStatsRollup(
   knex: Knex,

@@ -45,6 +45,25 @@ describeTargets(targets, "the hourly stats roll-up", (target) => {
     }
   });
 
+  it("counts a cancellation of more pending deliveries than one batch", async () => {
+    const { store, db, t } = env();
+    const ctx: StoreContext = { db, dialect: dialectOf(db)!, t, options: {} as ResolvedOptions };
+    const events = Array.from({ length: 1203 }, () => makeEvent({ endpoints: ["ep-big", "ep-other"] }));
+    await store.insertEvents(events);
+    expect(await store.setEndpointDisabled("ep-big", true, "test")).toEqual({ cancelled: 1203 });
+    const range = { since: new Date(Date.now() - 2 * HOUR), until: new Date(Date.now() + 2 * HOUR) };
+    const rolled = await stats(ctx, range);
+    expect(rolled.find((r) => r.endpointId === "ep-big")?.counts).toMatchObject({
+      cancelled: 1203,
+      pending: 0,
+    });
+    expect(rolled.find((r) => r.endpointId === "ep-other")?.counts).toMatchObject({
+      cancelled: 0,
+      pending: 1203,
+    });
+    expect(rolled).toEqual(await stats(ctx, range, { rollup: false }));
+  });
+
   it("stays exact through completions, requeue, cancellation, purge and a rebuild", async () => {
     const { store, db, t, prefix } = env();
     const ctx: StoreContext = { db, dialect: dialectOf(db)!, t, options: {} as ResolvedOptions };

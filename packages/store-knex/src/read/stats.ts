@@ -10,6 +10,7 @@ import {
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import { num } from "../util/convert.js";
+import { rawRows } from "../util/sql.js";
 import { HOUR_MS, LATENCY_CELL } from "../write/stats-rollup.js";
 import { groupKey, type HistogramRow, latencyBucketSql, percentilesFromHistogram } from "./percentiles.js";
 
@@ -97,6 +98,21 @@ function liveDeliveries(ctx: StoreContext, since: number, until: number, edges: 
 
 type Row = Record<string, unknown>;
 
+/**
+ * Several grouped SELECTs as one statement. One statement reads one snapshot, so a delivery that
+ * completes while stats() runs is counted once: as sending from the log or as succeeded from the
+ * roll-up, never both or neither.
+ */
+async function unionAll(ctx: StoreContext, parts: readonly Knex.QueryBuilder[]): Promise<Row[]> {
+  if (parts.length === 0) return [];
+  if (parts.length === 1) return (await parts[0]!) as Row[];
+  const compiled = parts.map((p) => p.toSQL());
+  // Derived tables rather than parenthesised members: SQLite accepts no parentheses there.
+  const sql = compiled.map((c, i) => `SELECT * FROM (${c.sql}) u${i}`).join(" UNION ALL ");
+  const bindings = compiled.flatMap((c) => [...c.bindings]) as Knex.RawBinding[];
+  return rawRows<Row>(ctx.dialect, await ctx.db.raw(sql, bindings));
+}
+
 /** Delivery counts by (code, endpoint, status) and the latency histogram, roll-up and log merged. */
 async function sources(
   ctx: StoreContext,
@@ -108,51 +124,62 @@ async function sources(
   const { whole, edges } = rollup
     ? splitRange(since, until)
     : { whole: null, edges: [[since, until] as const] };
-  const countLive = (q: Knex.QueryBuilder) =>
-    unsortedGroups(
-      ctx,
-      q
+  const grouped = (q: Knex.QueryBuilder, ...keys: string[]) =>
+    unsortedGroups(ctx, q.groupBy(...keys)) as Knex.QueryBuilder;
+  const counts = [
+    grouped(
+      (whole ? liveDeliveries(ctx, since, until, edges) : deliveriesCreatedIn(ctx, since, until))
         .select("event_code", "endpoint_id", "status")
-        .count({ n: "*" })
-        .groupBy("event_code", "endpoint_id", "status"),
-    ) as unknown as Promise<Row[]>;
-  const histogramOf = (spans: readonly Span[]) =>
-    spans.length === 0
-      ? Promise.resolve([])
-      : (unsortedGroups(
-          ctx,
-          db(t.attempts)
-            .where((q) => {
-              for (const [a, b] of spans)
-                q.orWhere((w) => w.where("started_at", ">=", a).andWhere("started_at", "<", b));
-            })
-            .select("event_code", "endpoint_id", db.raw(`${latencyBucketSql("duration_ms")} AS v`))
-            .count({ n: "*" })
-            .groupBy("event_code", "endpoint_id", "v"),
-        ) as unknown as Promise<HistogramRow[]>);
-  if (!whole) return Promise.all([countLive(deliveriesCreatedIn(ctx, since, until)), histogramOf(edges)]);
-  // Three independent reads, side by side.
-  const [counted, histogram, rolled] = await Promise.all([
-    countLive(liveDeliveries(ctx, since, until, edges)),
-    histogramOf(edges),
-    unsortedGroups(
-      ctx,
-      db(t.statsHourly)
-        .where("hour_start", ">=", whole[0])
-        .andWhere("hour_start", "<", whole[1])
-        .select("event_code", "endpoint_id", "cell", "v")
-        .sum({ n: "n" })
-        .groupBy("event_code", "endpoint_id", "cell", "v"),
-    ) as unknown as Promise<Row[]>,
-  ]);
-  for (const r of rolled) {
-    // Cells a requeue or purge brought back to zero stand for nothing.
-    if (num(r.n) === 0) continue;
-    if (r.cell === LATENCY_CELL)
-      histogram.push({ event_code: r.event_code, endpoint_id: r.endpoint_id, v: r.v, n: r.n });
-    else counted.push({ event_code: r.event_code, endpoint_id: r.endpoint_id, status: r.cell, n: r.n });
+        .count({ n: "*" }),
+      "event_code",
+      "endpoint_id",
+      "status",
+    ),
+  ];
+  const histogram: Knex.QueryBuilder[] = [];
+  if (edges.length > 0)
+    histogram.push(
+      grouped(
+        db(t.attempts)
+          .where((q) => {
+            for (const [a, b] of edges)
+              q.orWhere((w) => w.where("started_at", ">=", a).andWhere("started_at", "<", b));
+          })
+          .select("event_code", "endpoint_id", db.raw(`${latencyBucketSql("duration_ms")} AS v`))
+          .count({ n: "*" }),
+        "event_code",
+        "endpoint_id",
+        "v",
+      ),
+    );
+  if (whole) {
+    const cells = () =>
+      db(t.statsHourly).where("hour_start", ">=", whole[0]).andWhere("hour_start", "<", whole[1]);
+    counts.push(
+      grouped(
+        cells()
+          .whereIn("cell", TERMINAL_STATUSES)
+          .select("event_code", "endpoint_id", { status: "cell" })
+          .sum({ n: "n" }),
+        "event_code",
+        "endpoint_id",
+        "cell",
+      ),
+    );
+    histogram.push(
+      grouped(
+        cells().where("cell", LATENCY_CELL).select("event_code", "endpoint_id", "v").sum({ n: "n" }),
+        "event_code",
+        "endpoint_id",
+        "v",
+      ),
+    );
   }
-  return [counted, histogram];
+  // Counts and latencies are independent reads: side by side. Cells a requeue or purge brought
+  // back to zero stand for nothing.
+  const nonZero = (rows: Row[]) => rows.filter((r) => num(r.n) !== 0);
+  const [counted, latencies] = await Promise.all([unionAll(ctx, counts), unionAll(ctx, histogram)]);
+  return [nonZero(counted), nonZero(latencies) as HistogramRow[]];
 }
 
 /**

@@ -1,9 +1,11 @@
 import { describeValue, type EndpointState, HooklineError } from "@hookline/core";
 import { type StoreContext, transaction } from "../context.js";
-import { chunk } from "../util/chunk.js";
 import { bool, dateOrNull, num } from "../util/convert.js";
 import { retryTransient } from "../util/retry.js";
 import { addDeliveryCells } from "./stats-rollup.js";
+
+/** Deliveries cancelled per statement when an endpoint is disabled. */
+const CANCEL_BATCH = 500;
 
 export async function getEndpointStates(ctx: StoreContext): Promise<EndpointState[]> {
   const rows = (await ctx.db(ctx.t.endpoints).select("*").orderBy("endpoint_id")) as Record<
@@ -60,21 +62,26 @@ export async function setEndpointDisabled(
         .onConflict("endpoint_id")
         .merge();
       if (!disabled) return { cancelled: 0 };
-      // Lock what is cancelled first, so the roll-up counts exactly the rows the UPDATEs move.
-      const q = trx(t.deliveries)
-        .select("id")
-        .where({ endpoint_id: endpointId, status: "pending" })
-        .orderBy("id");
-      const ids = ((await (dialect.skipLocked ? q.forUpdate() : q)) as { id: string }[]).map((r) => r.id);
+      // A batch at a time: lock what is cancelled, move it, count it into the roll-up. The moved
+      // rows are no longer pending, so the next SELECT finds the next batch.
       let cancelled = 0;
-      for (const part of chunk(ids, 500)) {
+      for (;;) {
+        const q = trx(t.deliveries)
+          .select("id")
+          .where({ endpoint_id: endpointId, status: "pending" })
+          // The order of dlv_endpoint_status_idx, so each batch is a range read, never a sort.
+          .orderBy([{ column: "created_at" }, { column: "id" }])
+          .limit(CANCEL_BATCH);
+        const ids = ((await (dialect.skipLocked ? q.forUpdate() : q)) as { id: string }[]).map((r) => r.id);
+        if (ids.length === 0) break;
         cancelled += num(
           await trx(t.deliveries)
-            .whereIn("id", part)
+            .whereIn("id", ids)
             .update({ status: "cancelled", next_attempt_at: null, updated_at: trx.raw(now) }),
         );
+        await addDeliveryCells(ctx, trx, ids, 1);
+        if (ids.length < CANCEL_BATCH) break;
       }
-      await addDeliveryCells(ctx, trx, ids, 1);
       return { cancelled };
     }),
   );
