@@ -12,16 +12,54 @@ export interface CpuSnapshot {
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-function procTicks(pid: number): number {
+/** The fields of /proc/<pid>/stat after the command name, or undefined once the process is gone. */
+function statFields(pid: number): string[] | undefined {
   try {
-    // Fields after the ")" of the command name: utime and stime are the 12th and 13th.
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(f[11]) + Number(f[12]);
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
-    return 0;
+    return undefined;
   }
 }
+
+// Indices into statFields(): ppid, then utime, stime, cutime, cstime (fields 4, 14–17 of stat).
+const PPID = 1;
+const UTIME = 11;
+
+function procTicks(pid: number): number {
+  const f = statFields(pid);
+  return f ? Number(f[UTIME]) + Number(f[UTIME + 1]) : 0;
+}
+
+function commOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU of every live process named `comm`, plus what their exited children used (cutime/cstime of
+ * the top one, e.g. PostgreSQL's postmaster). PostgreSQL forks a backend per connection, after a
+ * scenario's first snapshot and often gone before its last, so a pid list taken once misses them.
+ */
+function commTicks(comm: string): number {
+  let ticks = 0;
+  for (const pid of pidsOf(comm)) {
+    const f = statFields(pid);
+    if (!f) continue;
+    ticks += Number(f[UTIME]) + Number(f[UTIME + 1]);
+    if (commOf(Number(f[PPID])) !== comm) ticks += Number(f[UTIME + 2]) + Number(f[UTIME + 3]);
+  }
+  return ticks;
+}
+
+/** A group to measure: fixed pids, or every process named `comm` (and its exited children). */
+export type CpuGroup = readonly number[] | { readonly comm: string };
+
+const groupTicks = (g: CpuGroup): number =>
+  "comm" in g ? commTicks(g.comm) : (g as readonly number[]).reduce((a, p) => a + procTicks(p), 0);
 
 function machineTicks(): { busy: number; total: number } {
   const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
@@ -45,11 +83,9 @@ export function pidsOf(comm: string): number[] {
   return out;
 }
 
-/** Snapshot CPU ticks of `groups` (name → pids) and of the machine. */
-export function cpuSnapshot(groups: Record<string, readonly number[]>): CpuSnapshot {
-  const procs = new Map(
-    Object.entries(groups).map(([name, pids]) => [name, pids.reduce((a, p) => a + procTicks(p), 0)]),
-  );
+/** Snapshot CPU ticks of `groups` (name → group) and of the machine. */
+export function cpuSnapshot(groups: Record<string, CpuGroup>): CpuSnapshot {
+  const procs = new Map(Object.entries(groups).map(([name, g]) => [name, groupTicks(g)]));
   return { at: performance.now(), machine: machineTicks(), procs };
 }
 
