@@ -141,9 +141,9 @@ describeTargets(targets, "complete", (target) => {
     expect(Number((await db(t.attempts).count({ n: "*" }))[0]!.n)).toBe(3);
   });
 
-  it("completes 450 deliveries across several transactions in one call", async () => {
+  it("completes 1,200 deliveries across several transactions in one call", async () => {
     const { store } = env();
-    const evs = Array.from({ length: 150 }, () =>
+    const evs = Array.from({ length: 400 }, () =>
       makeEvent({ claim: { leaseMs: 60_000 }, endpoints: ["a", "b", "c"] }),
     );
     await store.insertEvents(evs);
@@ -151,8 +151,13 @@ describeTargets(targets, "complete", (target) => {
       [0, 1, 2].map((i) => makeResult(claimOf(ev, i), makeOutcome("success"), { status: "succeeded" })),
     );
     const report = await store.complete(results);
-    expect(report.applied).toHaveLength(450);
-    expect((await store.listDeliveries({ status: ["succeeded"] }, { limit: 1000 })).items).toHaveLength(450);
+    expect(report.applied).toHaveLength(1200);
+    const [row] = await store.stats({
+      since: new Date(Date.now() - 7_200_000),
+      until: new Date(Date.now() + 7_200_000),
+    });
+    expect(row?.counts.succeeded).toBe(400);
+    expect((await store.listDeliveries({ status: ["succeeded"] }, { limit: 1000 })).items).toHaveLength(1000);
   });
 
   it("rejects an unknown next state before writing anything", async () => {

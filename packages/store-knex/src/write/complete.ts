@@ -13,8 +13,14 @@ import { type Binding, quoteId, rawCount, rawRows, run, tuple } from "../util/sq
 import { insertAttempts } from "./attempt-rows.js";
 import { countCompletions } from "./stats-rollup.js";
 
-/** Completions per transaction: one fenced UPDATE, one multi-row INSERT and the roll-up's two. */
-const COMPLETE_CHUNK = 200;
+/**
+ * Completions per transaction: one fenced UPDATE, one multi-row INSERT and the roll-up's two. The
+ * pipeline's completer hands over up to 500 (completeBatchSize) one call at a time, so a call is
+ * one transaction. At 200 a typical 201–256-row call became two, the second tiny, each with its
+ * own statements and commit: serial calls of 230 rows ran 8.3–9.8k rows/s at 200 and 10.3–11.2k/s
+ * at 256 (3 alternating runs each), 460-row calls 10.0–12.0k/s at 256 and 12.5–12.7k/s at 500.
+ */
+const COMPLETE_CHUNK = 500;
 const NEXT_STATUSES = new Set<NextState["status"]>(["succeeded", "pending", "failed", "cancelled"]);
 
 interface DeliveryLock {
