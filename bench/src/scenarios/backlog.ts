@@ -4,7 +4,7 @@ import { insertDue } from "../lib/backlog.js";
 import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
 import { openTarget } from "../lib/db.js";
 import { serverPids } from "../lib/db-pids.js";
-import { checkLog, openCount } from "../lib/log-check.js";
+import { checkLog, openCount, rollupDetail } from "../lib/log-check.js";
 import { endpointFor } from "../lib/payload.js";
 import { startReceiver } from "../lib/receiver.js";
 import { figure, type Scenario } from "../lib/scenario.js";
@@ -92,7 +92,7 @@ export const backlog: Scenario = {
           {
             name: "every backlog delivery succeeded with its attempt; outage attempts logged",
             ok: log.ok && log.attempts >= n && worker.errors.length === 0,
-            detail: `${log.succeededWithAttempt}/${n} succeeded with attempt, ${log.attempts} attempt rows${worker.errors.length ? `, errors: ${worker.errors.join("; ")}` : ""}`,
+            detail: `${log.succeededWithAttempt}/${n} succeeded with attempt, ${log.attempts} attempt rows${worker.errors.length ? `, errors: ${worker.errors.join("; ")}` : ""}; ${rollupDetail(log)}`,
           },
         ],
         info: { backlog: { cpuPctOfOneCore: cpu, storeCalls: summarizeProfile(profile ?? {}) } },

@@ -1,7 +1,7 @@
 import type { DispatchMode } from "@hookline/core";
 import { openTarget } from "../lib/db.js";
 import { benchHookline } from "../lib/hookline.js";
-import { checkLogWith } from "../lib/log-check.js";
+import { checkLogWith, rollupDetail } from "../lib/log-check.js";
 import { buyerPayload, EVENT_CODE } from "../lib/payload.js";
 import { startReceiver } from "../lib/receiver.js";
 import { type Check, type Figure, figure, type Scenario } from "../lib/scenario.js";
@@ -59,7 +59,7 @@ async function measure(mode: DispatchMode, seconds: number): Promise<{ figures: 
       check: {
         name: `${mode}: every emitted event delivered and logged`,
         ok: log.ok,
-        detail: `${log.succeededWithAttempt}/${total} succeeded with attempt`,
+        detail: `${log.succeededWithAttempt}/${total} succeeded with attempt; ${rollupDetail(log)}`,
       },
     };
   } finally {

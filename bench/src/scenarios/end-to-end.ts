@@ -4,7 +4,7 @@ import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
 import { type DbName, openTarget } from "../lib/db.js";
 import { serverPids } from "../lib/db-pids.js";
 import { benchHookline } from "../lib/hookline.js";
-import { checkLogWith } from "../lib/log-check.js";
+import { checkLogWith, rollupDetail } from "../lib/log-check.js";
 import { BODY_BYTES, buyerPayload, EVENT_CODE } from "../lib/payload.js";
 import { startReceiver } from "../lib/receiver.js";
 import { type Check, type Figure, figure, type RoundResult, type Scenario } from "../lib/scenario.js";
@@ -58,7 +58,7 @@ export async function endToEnd(db: DbName, mode: DispatchMode, n: number): Promi
       check: {
         name: `${db} ${mode}: every delivery succeeded with its attempt row`,
         ok: log.ok,
-        detail: `${log.succeededWithAttempt}/${n} succeeded with attempt; ${log.deliveries} deliveries, ${log.attempts} attempts`,
+        detail: `${log.succeededWithAttempt}/${n} succeeded with attempt; ${log.deliveries} deliveries, ${log.attempts} attempts; ${rollupDetail(log)}`,
       },
       info: { [k]: { cpuPctOfOneCore: cpu, storeCalls: summarizeProfile(profile) } },
     };

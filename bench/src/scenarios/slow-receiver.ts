@@ -4,7 +4,7 @@ import { insertDue } from "../lib/backlog.js";
 import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
 import { openTarget } from "../lib/db.js";
 import { serverPids } from "../lib/db-pids.js";
-import { checkLog, openCount, succeededCount } from "../lib/log-check.js";
+import { checkLog, openCount, rollupDetail, succeededCount } from "../lib/log-check.js";
 import { endpointFor } from "../lib/payload.js";
 import { startReceiver } from "../lib/receiver.js";
 import { type Check, type Figure, figure, type Scenario } from "../lib/scenario.js";
@@ -100,7 +100,7 @@ async function drainWith(
       check: {
         name: `${workers} worker(s): every delivery succeeded exactly once with its attempt`,
         ok: log.ok && log.attempts === n + warm && errors.length === 0,
-        detail: `${log.succeededWithAttempt}/${n + warm} succeeded (${warm} of them warm-up), ${log.attempts} attempts${errors.length ? `, errors: ${errors.join("; ")}` : ""}`,
+        detail: `${log.succeededWithAttempt}/${n + warm} succeeded (${warm} of them warm-up), ${log.attempts} attempts${errors.length ? `, errors: ${errors.join("; ")}` : ""}; ${rollupDetail(log)}`,
       },
       info: { [`${workers} worker(s)`]: { cpuPctOfOneCore: cpu, storeCalls: summarizeProfile(profile) } },
     };

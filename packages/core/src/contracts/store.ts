@@ -76,6 +76,12 @@ export interface AttemptResult {
   readonly request: { readonly url: string; readonly headers: Readonly<Record<string, string>> } | null;
   readonly outcome: DeliveryOutcome;
   readonly next: NextState;
+  /**
+   * When the delivery was created, exactly as stored (a delivery is created with its event's
+   * createdAt). Optional: a store that keeps per-hour stats may use it to count the completion
+   * without reading the row back, and reads the row when it is absent.
+   */
+  readonly deliveryCreatedAt?: Date;
 }
 
 /** Which completions were applied and which were fenced out (lease lost). */

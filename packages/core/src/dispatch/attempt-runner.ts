@@ -18,6 +18,8 @@ export interface AttemptJob {
   readonly claimToken: string;
   /** When the claim's lease runs out (ms since the epoch, this process's clock). */
   readonly leaseExpiresAt: number;
+  /** When the delivery was created (its event's createdAt), passed on to the store with the result. */
+  readonly createdAt: Date;
 }
 
 /**
@@ -118,5 +120,6 @@ function result(
     request,
     outcome,
     next,
+    deliveryCreatedAt: job.createdAt,
   };
 }

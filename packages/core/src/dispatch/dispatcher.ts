@@ -139,6 +139,7 @@ export class Dispatcher {
           attempt: 1,
           claimToken: d.claim!.token,
           leaseExpiresAt: createdAt.getTime() + leaseMs,
+          createdAt,
         }));
     let attempts: Promise<AttemptSummary>[] = [];
     try {

@@ -122,6 +122,7 @@ export class Worker {
           attempt: c.attempts,
           claimToken: c.claimToken,
           leaseExpiresAt: claimedAt + this.settings.leaseMs,
+          createdAt: c.eventCreatedAt,
         });
       }
       // Only an empty claim means nothing is due: then wait for the poll or a nudge. Otherwise

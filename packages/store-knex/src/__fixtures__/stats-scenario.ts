@@ -12,8 +12,15 @@ function lcg(seed: number) {
   };
 }
 
-/** Events spread over four hours, two endpoints each, every attempt outcome and next state. */
-export async function scenario(stores: readonly DeliveryStore[], base: number): Promise<void> {
+/**
+ * Events spread over four hours, two endpoints each, every attempt outcome and next state.
+ * `passCreation`: results carry deliveryCreatedAt, as the pipeline's do.
+ */
+export async function scenario(
+  stores: readonly DeliveryStore[],
+  base: number,
+  opts: { passCreation?: boolean } = {},
+): Promise<void> {
   const rand = lcg(42);
   const codes = ["add_credits", "post_code_change", "user_credits_zero"];
   const eps = ["ep-a", "ep-b", "ep-c"];
@@ -37,12 +44,13 @@ export async function scenario(stores: readonly DeliveryStore[], base: number): 
             : rand(2)
               ? ({ status: "pending", delayMs: HOUR } as const)
               : ({ status: "failed" } as const);
-      return makeResult(
+      const result = makeResult(
         { id: d.id, claimToken: d.claim!.token, attempts: 1, endpointId: d.endpointId, eventCode: ev.code },
         makeOutcome(kind, { durationMs: 1 + rand(2000) }),
         next,
         new Date(ev.createdAt.getTime() + j * 1000 + rand(90_000)),
       );
+      return opts.passCreation ? { ...result, deliveryCreatedAt: ev.createdAt } : result;
     }),
   );
   for (const s of stores) {
