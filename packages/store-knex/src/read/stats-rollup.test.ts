@@ -1,5 +1,6 @@
 import { memoryStore } from "@hookline/core";
 import { makeEvent } from "@hookline/core/testing";
+import type { Knex } from "knex";
 import { expect, it } from "vitest";
 import { scenario } from "../__fixtures__/stats-scenario.js";
 import { useTestEnv } from "../__fixtures__/test-env.js";
@@ -8,6 +9,7 @@ import { dialectOf } from "../dialect.js";
 import { rebuildStatsRollup } from "../maintenance/rebuild-rollup.js";
 import { migrationSource } from "../migrations/index.js";
 import type { ResolvedOptions } from "../options.js";
+import type { TableNames } from "../schema/tables.js";
 import { describeTargets, testTargets } from "../testing/databases.js";
 import { num } from "../util/convert.js";
 import { latencyBucketMs, latencyBucketSql } from "./percentiles.js";
@@ -15,6 +17,13 @@ import { splitRange, stats } from "./stats.js";
 
 const targets = await testTargets();
 const HOUR = 3_600_000;
+
+/** The roll-up's non-zero cells in key order, to compare a table with a rebuild of it. */
+const nonZeroCells = (db: Knex, t: TableNames) =>
+  db(t.statsHourly)
+    .where("n", "<>", 0)
+    .orderBy(["hour_start", "event_code", "endpoint_id", "cell", "v"])
+    .select("*");
 
 it("splits a range into whole hours and the part-hours at its edges", () => {
   expect(splitRange(30 * 60_000, 3 * HOUR + 5)).toEqual({
@@ -77,11 +86,7 @@ describeTargets(targets, "the hourly stats roll-up", (target) => {
     expect(rolled).toEqual(await reference.stats(range));
     // Cell for cell what a rebuild from the log gives: a stats range would not notice a cell
     // filed under the wrong key within one hour.
-    const cells = async () =>
-      db(t.statsHourly)
-        .where("n", "<>", 0)
-        .orderBy(["hour_start", "event_code", "endpoint_id", "cell", "v"])
-        .select("*");
+    const cells = () => nonZeroCells(db, t);
     const kept = await cells();
     await rebuildStatsRollup(db, { tablePrefix: env().prefix });
     expect(await cells()).toEqual(kept);
@@ -130,11 +135,7 @@ describeTargets(targets, "the hourly stats roll-up", (target) => {
     expect(num((await db(t.statsHourly).where("n", "<", 0).count({ n: "*" }))[0]!.n)).toBe(0);
 
     // The migration's rebuild from the log gives the same cells as the writes kept.
-    const cells = async () =>
-      db(t.statsHourly)
-        .where("n", "<>", 0)
-        .orderBy(["hour_start", "event_code", "endpoint_id", "cell", "v"])
-        .select("*");
+    const cells = () => nonZeroCells(db, t);
     const kept = await cells();
     const source = {
       tableName: t.migrations,
