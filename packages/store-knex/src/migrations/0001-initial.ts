@@ -8,7 +8,7 @@ import type { HooklineMigration, MigrationContext } from "./migration.js";
  * subjects and codes compare exactly as on PostgreSQL and SQLite (the default *_ci collations
  * would make idempotency keys "K" and "k" collide).
  */
-function tableOptions(t: Knex.CreateTableBuilder, ctx: MigrationContext): void {
+export function tableOptions(t: Knex.CreateTableBuilder, ctx: MigrationContext): void {
   if (ctx.dialect !== "mysql") return;
   t.engine("InnoDB");
   t.charset("utf8mb4");

@@ -1,7 +1,8 @@
 import { HooklineError } from "@hookline/core";
 import { dialectOf } from "../dialect.js";
 import { tableNames } from "../schema/tables.js";
-import { rebuildRollup } from "../write/stats-rollup.js";
+import { ROLLUP_KEY, rebuildRollup } from "../write/stats-rollup.js";
+import { tableOptions } from "./0001-initial.js";
 import type { HooklineMigration } from "./migration.js";
 
 /**
@@ -24,18 +25,14 @@ export const statsRollup: HooklineMigration = {
       throw new HooklineError("HOOKLINE_STORE_ERROR", "migration 0004_stats_rollup: unsupported knex client");
     await db.schema.dropTableIfExists(t.statsHourly);
     await db.schema.createTable(t.statsHourly, (tb) => {
-      if (ctx.dialect === "mysql") {
-        tb.engine("InnoDB");
-        tb.charset("utf8mb4");
-        tb.collate("utf8mb4_bin");
-      }
+      tableOptions(tb, ctx);
       tb.bigInteger("hour_start").notNullable();
       tb.string("event_code", 64).notNullable();
       tb.string("endpoint_id", 64).notNullable();
       tb.string("cell", 16).notNullable();
       tb.integer("v").notNullable();
       tb.bigInteger("n").notNullable();
-      tb.primary(["hour_start", "event_code", "endpoint_id", "cell", "v"], `${ctx.prefix}stats_hourly_pk`);
+      tb.primary([...ROLLUP_KEY], `${ctx.prefix}stats_hourly_pk`);
     });
     await rebuildRollup(db, dialect, t);
   },

@@ -2,7 +2,7 @@ import { type AttemptResult, TERMINAL_STATUSES } from "@hookline/core";
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import type { Dialect } from "../dialect.js";
-import { latencyBucketMs, latencyBucketSql } from "../read/percentiles.js";
+import { groupKey, latencyBucketMs, latencyBucketSql } from "../read/percentiles.js";
 import type { TableNames } from "../schema/tables.js";
 import { chunk } from "../util/chunk.js";
 import { type Binding, insertSql, quoteId, run, tuple } from "../util/sql.js";
@@ -22,6 +22,8 @@ export const ROLLUP_KEY = ["hour_start", "event_code", "endpoint_id", "cell", "v
 const COLUMNS = [...ROLLUP_KEY, "n"] as const;
 
 const hourSql = (column: string) => `(${column} - ${column} % ${HOUR_MS})`;
+/** hourSql for a value in the application. */
+const hourOf = (ms: number) => ms - (ms % HOUR_MS);
 
 /** The clause that adds a row's `n` to the cell it collides with. */
 function upsert(dialect: Dialect, table: string): string {
@@ -32,6 +34,27 @@ function upsert(dialect: Dialect, table: string): string {
 // Cells are written in key order, so two transactions touching the same hot cells (this hour's)
 // lock them in the same order and queue rather than deadlock.
 const ORDER = "ORDER BY 1, 2, 3, 4, 5";
+
+const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ");
+
+/** `INSERT INTO <roll-up> (…)`: every cell write starts so. */
+const insertCells = (dialect: Dialect, t: TableNames) =>
+  `INSERT INTO ${quoteId(dialect, t.statsHourly)} (${COLUMNS.join(", ")})`;
+
+/**
+ * The cells, times `sign`, of the terminal deliveries matching `where`, and of the attempts
+ * matching `where`: one shape for the incremental writes and the rebuild, so they cannot drift.
+ */
+const deliveryCellsSql = (dialect: Dialect, t: TableNames, where: string, sign: 1 | -1) =>
+  `SELECT ${hourSql("created_at")}, event_code, endpoint_id, status, 0, ${sign} * COUNT(*)
+   FROM ${quoteId(dialect, t.deliveries)} WHERE ${where} AND status IN (${TERMINAL_SQL})
+   GROUP BY ${hourSql("created_at")}, event_code, endpoint_id, status`;
+const attemptCellsSql = (dialect: Dialect, t: TableNames, where: string, sign: 1 | -1) => {
+  const bucket = latencyBucketSql("duration_ms");
+  return `SELECT ${hourSql("started_at")}, event_code, endpoint_id, '${LATENCY_CELL}', ${bucket}, ${sign} * COUNT(*)
+   FROM ${quoteId(dialect, t.attempts)} WHERE ${where}
+   GROUP BY ${hourSql("started_at")}, event_code, endpoint_id, ${bucket}`;
+};
 
 /**
  * Count the deliveries among `ids` that are in a terminal status now into their cells, times
@@ -45,13 +68,9 @@ export async function addDeliveryCells(
   sign: 1 | -1,
 ): Promise<void> {
   const { dialect, t } = ctx;
-  const terminal = TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ");
   for (const part of chunk(ids, 500)) {
-    const sql = `INSERT INTO ${quoteId(dialect, t.statsHourly)} (${COLUMNS.join(", ")})
-      SELECT ${hourSql("created_at")}, event_code, endpoint_id, status, 0, ${sign} * COUNT(*)
-      FROM ${quoteId(dialect, t.deliveries)} WHERE id IN ${tuple(part.length)} AND status IN (${terminal})
-      GROUP BY ${hourSql("created_at")}, event_code, endpoint_id, status ${ORDER} ${upsert(dialect, t.statsHourly)}`;
-    await run(trx, sql, part);
+    const select = deliveryCellsSql(dialect, t, `id IN ${tuple(part.length)}`, sign);
+    await run(trx, `${insertCells(dialect, t)} ${select} ${ORDER} ${upsert(dialect, t.statsHourly)}`, part);
   }
 }
 
@@ -82,26 +101,17 @@ export async function countCompletions(
     );
   const cells = new Map<string, Binding[]>();
   const count = (hour: number, r: AttemptResult, cell: string, v: number) => {
-    const key = `${hour}\u0000${r.eventCode}\u0000${r.endpointId}\u0000${cell}\u0000${v}`;
+    const key = groupKey([hour, r.eventCode, r.endpointId, cell, v]);
     const row = cells.get(key);
     if (row) (row[5] as number)++;
     else cells.set(key, [hour, r.eventCode, r.endpointId, cell, v, 1]);
   };
   for (const r of applied) {
-    const started = r.startedAt.getTime();
     // The duration as attempt-rows stores it, bucketed as latencyBucketSql would bucket it.
-    count(
-      started - (started % HOUR_MS),
-      r,
-      LATENCY_CELL,
-      latencyBucketMs(Math.max(0, Math.round(r.outcome.durationMs))),
-    );
+    const v = latencyBucketMs(Math.max(0, Math.round(r.outcome.durationMs)));
+    count(hourOf(r.startedAt.getTime()), r, LATENCY_CELL, v);
   }
-  if (inNode)
-    for (const r of ended) {
-      const created = r.deliveryCreatedAt!.getTime();
-      count(created - (created % HOUR_MS), r, r.next.status, 0);
-    }
+  if (inNode) for (const r of ended) count(hourOf(r.deliveryCreatedAt!.getTime()), r, r.next.status, 0);
   if (cells.size === 0) return;
   const rows = [...cells.values()].sort(compareCells);
   const { dialect, t } = ctx;
@@ -128,36 +138,17 @@ export async function removeAttemptCellsOf(
 ): Promise<void> {
   const { dialect, t } = ctx;
   for (const part of chunk(deliveryIds, 500)) {
-    const bucket = latencyBucketSql("duration_ms");
-    const sql = `INSERT INTO ${quoteId(dialect, t.statsHourly)} (${COLUMNS.join(", ")})
-      SELECT ${hourSql("started_at")}, event_code, endpoint_id, '${LATENCY_CELL}', ${bucket}, -COUNT(*)
-      FROM ${quoteId(dialect, t.attempts)} WHERE delivery_id IN ${tuple(part.length)}
-      GROUP BY ${hourSql("started_at")}, event_code, endpoint_id, ${bucket} ${ORDER} ${upsert(dialect, t.statsHourly)}`;
-    await run(trx, sql, part);
+    const select = attemptCellsSql(dialect, t, `delivery_id IN ${tuple(part.length)}`, -1);
+    await run(trx, `${insertCells(dialect, t)} ${select} ${ORDER} ${upsert(dialect, t.statsHourly)}`, part);
   }
 }
 
 /**
- * Build the roll-up from the log: every terminal delivery and every attempt. Used by the
- * migration that introduces it, on a log that no writer of this version has touched yet.
+ * Build the roll-up from the log: every terminal delivery and every attempt. Used by migration
+ * 0004 and by rebuildStatsRollup(), with no writer running.
  */
 export async function rebuildRollup(db: Knex | Knex.Transaction, dialect: Dialect, t: TableNames) {
-  const target = `INSERT INTO ${quoteId(dialect, t.statsHourly)} (${COLUMNS.join(", ")})`;
-  const terminal = TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ");
-  const bucket = latencyBucketSql("duration_ms");
   await run(db, `DELETE FROM ${quoteId(dialect, t.statsHourly)}`, []);
-  await run(
-    db,
-    `${target} SELECT ${hourSql("created_at")}, event_code, endpoint_id, status, 0, COUNT(*)
-     FROM ${quoteId(dialect, t.deliveries)} WHERE status IN (${terminal})
-     GROUP BY ${hourSql("created_at")}, event_code, endpoint_id, status`,
-    [],
-  );
-  await run(
-    db,
-    `${target} SELECT ${hourSql("started_at")}, event_code, endpoint_id, '${LATENCY_CELL}', ${bucket}, COUNT(*)
-     FROM ${quoteId(dialect, t.attempts)} WHERE started_at IS NOT NULL
-     GROUP BY ${hourSql("started_at")}, event_code, endpoint_id, ${bucket}`,
-    [],
-  );
+  await run(db, `${insertCells(dialect, t)} ${deliveryCellsSql(dialect, t, "1 = 1", 1)}`, []);
+  await run(db, `${insertCells(dialect, t)} ${attemptCellsSql(dialect, t, "1 = 1", 1)}`, []);
 }
