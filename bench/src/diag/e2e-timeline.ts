@@ -7,7 +7,7 @@ import { startReceiver } from "../lib/receiver.js";
 import { inLanes, sleep } from "../lib/wait.js";
 
 // Diagnostic: scenario 3's run on MariaDB with a timeline every 50 ms (emits accepted, deliveries
-// logged, event-loop lag), to see which phase limits throughput. Round 1 warms the JIT and is
+// logged, event-loop lag and utilisation), to see which phase limits throughput. Round 1 warms the JIT and is
 // not printed. Usage: node bench/dist/diag/e2e-timeline.js [events=10000] [durable|parallel] [lanes=512]
 const n = Number(process.argv[2] ?? 10_000);
 const mode = (process.argv[3] ?? "durable") as DispatchMode;
@@ -27,12 +27,16 @@ for (const round of [1, 2]) {
     const lines: string[] = [];
     const t0 = performance.now();
     let last = t0;
+    let elu = performance.eventLoopUtilization();
     const timer = setInterval(() => {
       const now = performance.now();
       const lag = Math.max(0, Math.round(now - last - EVERY_MS));
       last = now;
+      // Share of the interval the main thread was busy: 100 % means it, not I/O, set the pace.
+      const busy = performance.eventLoopUtilization(elu).utilization;
+      elu = performance.eventLoopUtilization();
       lines.push(
-        `${String(Math.round(now - t0)).padStart(6)} ms  accepted ${accepted}  logged ${logged}  lag ${lag} ms`,
+        `${String(Math.round(now - t0)).padStart(6)} ms  accepted ${accepted}  logged ${logged}  lag ${lag} ms  main thread ${Math.round(busy * 100)} % busy`,
       );
     }, EVERY_MS);
     await inLanes(n, lanes, async (i) => {

@@ -26,8 +26,8 @@ export interface Dialect {
   text(placeholder: string): string;
   /** Integer division of two integer SQL expressions. */
   intDiv(a: string, b: string): string;
-  /** A unique-key violation naming `column` (or its index). */
-  isUniqueViolation(err: unknown, column: string): boolean;
+  /** A unique-key violation naming `column` (or its index); any unique-key violation without it. */
+  isUniqueViolation(err: unknown, column?: string): boolean;
   /** A deadlock, lock timeout or busy database: the whole transaction may simply be retried. */
   isTransient(err: unknown): boolean;
   /** PostgreSQL TEXT rejects NUL; other databases store it as is. */
@@ -53,9 +53,13 @@ const sqlite: Dialect = Object.freeze({
   int: (p: string) => p,
   text: (p: string) => p,
   intDiv: (a: string, b: string) => `((${a}) / (${b}))`,
-  isUniqueViolation: (err: unknown, column: string) => {
+  isUniqueViolation: (err: unknown, column?: string) => {
     const e = fields(err);
-    return String(e.code).startsWith("SQLITE_CONSTRAINT") && String(e.message).includes(`.${column}`);
+    // Primary keys and unique indexes both fail as "UNIQUE constraint failed: <table>.<column>".
+    const message = String(e.message);
+    if (!String(e.code).startsWith("SQLITE_CONSTRAINT") || !message.includes("UNIQUE constraint failed"))
+      return false;
+    return column === undefined || message.includes(`.${column}`);
   },
   isTransient: (err: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(String(fields(err).code)),
   storableText: (s: string) => s,
@@ -76,9 +80,9 @@ const mysql: Dialect = Object.freeze({
   int: (p: string) => p,
   text: (p: string) => p,
   intDiv: (a: string, b: string) => `((${a}) DIV (${b}))`,
-  isUniqueViolation: (err: unknown, column: string) => {
+  isUniqueViolation: (err: unknown, column?: string) => {
     const e = fields(err);
-    return e.errno === 1062 && String(e.message).includes(column);
+    return e.errno === 1062 && (column === undefined || String(e.message).includes(column));
   },
   // 1213 deadlock, 1205 lock wait timeout, 1020 MariaDB snapshot-isolation conflict.
   isTransient: (err: unknown) => [1213, 1205, 1020].includes(Number(fields(err).errno)),
@@ -96,9 +100,12 @@ const postgres: Dialect = Object.freeze({
   int: (p: string) => `CAST(${p} AS BIGINT)`,
   text: (p: string) => `CAST(${p} AS TEXT)`,
   intDiv: (a: string, b: string) => `((${a}) / (${b}))`,
-  isUniqueViolation: (err: unknown, column: string) => {
+  isUniqueViolation: (err: unknown, column?: string) => {
     const e = fields(err);
-    return e.code === "23505" && `${String(e.constraint)} ${String(e.message)}`.includes(column);
+    return (
+      e.code === "23505" &&
+      (column === undefined || `${String(e.constraint)} ${String(e.message)}`.includes(column))
+    );
   },
   isTransient: (err: unknown) => ["40P01", "40001", "55P03"].includes(String(fields(err).code)),
   storableText: (s: string) => (s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s),

@@ -49,9 +49,10 @@ export async function insertEvents(
       // caller's transaction, which PostgreSQL would otherwise do on the unique violation.
       return outer ? await outer.transaction(run) : await retryTransient(ctx, () => transaction(ctx, run));
     } catch (err) {
-      // Another writer committed the same idempotency key between our lookup and our insert:
-      // look again, and this time its event is reported as the original.
-      if (round < MAX_KEY_RACES && ctx.dialect.isUniqueViolation(err, "idempotency_key")) continue;
+      // Either another writer committed the same idempotency key between our lookup and our
+      // insert, or some of these ids are stored already (a retried write): look again, and this
+      // time the key's event is reported as the original and stored ids are skipped.
+      if (round < MAX_KEY_RACES && ctx.dialect.isUniqueViolation(err)) continue;
       throw err;
     }
   }
@@ -107,22 +108,30 @@ async function storedIds(
   return found;
 }
 
+/**
+ * `retry`: an earlier round failed on a unique key. Ids are random and time-ordered, so a stored
+ * id can only be this very event, written by an earlier call whose acknowledgement was lost:
+ * inserting it again must be a no-op, not a primary-key error that makes an accepted emit look
+ * failed. The first round does not look: ids fresh from newId() are never stored, and that
+ * lookup cost MariaDB and Node 2–4 µs each per event (bench/src/diag/store-costs.ts, 3 pairs);
+ * a stored id fails the insert on its primary key, and the retry skips it.
+ */
 async function insertBatch(
   ctx: StoreContext,
   tx: Knex.Transaction,
   all: readonly NewEvent[],
-  lockingRead: boolean,
+  retry: boolean,
 ): Promise<InsertReport> {
-  // Ids are random and time-ordered, so a stored id can only be this very event: inserting it
-  // again must be a no-op, not a primary-key error that makes an accepted emit look failed.
-  const already = await storedIds(
-    ctx,
-    tx,
-    all.map((e) => e.id),
-  );
+  const already = retry
+    ? await storedIds(
+        ctx,
+        tx,
+        all.map((e) => e.id),
+      )
+    : new Set<string>();
   const batch = already.size === 0 ? all : all.filter((e) => !already.has(e.id));
   const keys = [...new Set(batch.flatMap((e) => (e.idempotencyKey == null ? [] : [e.idempotencyKey])))];
-  const existing = keys.length > 0 ? await existingKeys(ctx, tx, keys, lockingRead) : new Map();
+  const existing = keys.length > 0 ? await existingKeys(ctx, tx, keys, retry) : new Map();
   const originals =
     existing.size > 0 ? await deliveryIdsOf(ctx, tx, [...new Set(existing.values())]) : new Map();
   const duplicates = new Map<string, Duplicate>();
@@ -133,6 +142,8 @@ async function insertBatch(
     if (key != null) {
       const stored = existing.get(key);
       const earlier = firstWithKey.get(key);
+      // Its key found this very event: stored by an earlier try of this write, a no-op as above.
+      if (stored === ev.id) continue;
       if (stored !== undefined) {
         duplicates.set(ev.id, { eventId: stored, deliveryIds: originals.get(stored) ?? [] });
         continue;

@@ -73,6 +73,22 @@ export function insertCases(ctx: ConformanceContext): void {
     expect((await store.listEvents({}, { limit: 10 })).items).toHaveLength(2);
   });
 
+  it("treats re-inserting stored events without idempotency keys as a no-op, and stores the new ones", async () => {
+    const store = ctx.store();
+    const stored = [makeEvent({ claim: { leaseMs: 60_000 } }), makeEvent({ endpoints: ["ep-a", "ep-b"] })];
+    await store.insertEvents(stored);
+    await store.complete([makeResult(claimOf(stored[0]!), makeOutcome("success"), { status: "succeeded" })]);
+    const fresh = makeEvent({ endpoints: ["ep-a", "ep-b"] });
+    const again = await store.insertEvents([stored[1]!, fresh, stored[0]!]);
+    expect(again.duplicates.size).toBe(0);
+    expect(await store.getDelivery(stored[0]!.deliveries[0]!.id)).toMatchObject({
+      status: "succeeded",
+      attempts: 1,
+    });
+    expect((await store.getEvent(fresh.id))?.deliveries).toHaveLength(2);
+    expect((await store.listEvents({}, { limit: 10 })).items).toHaveLength(3);
+  });
+
   it("inserts large batches (600 events × 3 deliveries) in one call", async () => {
     const store = ctx.store();
     const batch = Array.from({ length: 600 }, () => makeEvent({ endpoints: ["e1", "e2", "e3"] }));
