@@ -38,6 +38,8 @@ interface DriverError {
   code?: unknown;
   errno?: unknown;
   message?: unknown;
+  /** mysql2: the server's message; knex puts the whole statement in front of `message`. */
+  sqlMessage?: unknown;
   constraint?: unknown;
 }
 const fields = (err: unknown): DriverError => (typeof err === "object" && err !== null ? err : {});
@@ -82,7 +84,9 @@ const mysql: Dialect = Object.freeze({
   intDiv: (a: string, b: string) => `((${a}) DIV (${b}))`,
   isUniqueViolation: (err: unknown, column?: string) => {
     const e = fields(err);
-    return e.errno === 1062 && (column === undefined || String(e.message).includes(column));
+    // The server's own message names the key; knex's `message` also holds the statement, which
+    // names every column it inserts.
+    return e.errno === 1062 && (column === undefined || String(e.sqlMessage ?? e.message).includes(column));
   },
   // 1213 deadlock, 1205 lock wait timeout, 1020 MariaDB snapshot-isolation conflict.
   isTransient: (err: unknown) => [1213, 1205, 1020].includes(Number(fields(err).errno)),
@@ -102,10 +106,7 @@ const postgres: Dialect = Object.freeze({
   intDiv: (a: string, b: string) => `((${a}) / (${b}))`,
   isUniqueViolation: (err: unknown, column?: string) => {
     const e = fields(err);
-    return (
-      e.code === "23505" &&
-      (column === undefined || `${String(e.constraint)} ${String(e.message)}`.includes(column))
-    );
+    return e.code === "23505" && (column === undefined || String(e.constraint ?? e.message).includes(column));
   },
   isTransient: (err: unknown) => ["40P01", "40001", "55P03"].includes(String(fields(err).code)),
   storableText: (s: string) => (s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s),

@@ -1,6 +1,7 @@
 import { makeEvent } from "@hookline/core/testing";
 import { expect, it } from "vitest";
 import { useTestEnv } from "../__fixtures__/test-env.js";
+import { dialectOf } from "../dialect.js";
 import { knexStore } from "../knex-store.js";
 import { describeTargets, testTargets } from "../testing/databases.js";
 
@@ -192,6 +193,44 @@ describeTargets(targets, "insertEvents", (target) => {
       expect((await store.getEndpointStates()).map((s) => s.endpointId)).toEqual(["proof"]);
     },
   );
+
+  it("outbox: re-inserting a stored event inside the caller's transaction leaves that transaction usable", async () => {
+    const { store, db, t } = env();
+    const stored = makeEvent();
+    await store.insertEvents([stored]);
+    const fresh = makeEvent();
+    await db.transaction(async (trx) => {
+      const report = await store.insertEvents([stored, fresh], { trx });
+      expect(report.duplicates.size).toBe(0);
+      // PostgreSQL aborts a transaction on an error outside a savepoint: this write proves it did not.
+      await trx(t.endpoints).insert({ endpoint_id: "proof", disabled: false, updated_at: 1 });
+    });
+    expect((await store.getEvent(fresh.id))?.id).toBe(fresh.id);
+    expect((await store.getEndpointStates()).map((s) => s.endpointId)).toEqual(["proof"]);
+  });
+
+  it("tells an idempotency-key clash from a primary-key clash, though knex's message holds the whole statement", async () => {
+    const { store, db, t } = env();
+    const dialect = dialectOf(db)!;
+    await store.insertEvents([makeEvent({ idempotencyKey: "k-clash" })]);
+    const [first] = (await db(t.events).select("id")) as { id: string }[];
+    const row = (id: string, key: string) => ({
+      id,
+      code: "c",
+      body: "{}",
+      idempotency_key: key,
+      created_at: 1,
+    });
+    const byId = await db(t.events)
+      .insert(row(first!.id, "k-other"))
+      .catch((e: unknown) => e);
+    const byKey = await db(t.events)
+      .insert(row("evt_other", "k-clash"))
+      .catch((e: unknown) => e);
+    expect(dialect.isUniqueViolation(byId)).toBe(true);
+    expect(dialect.isUniqueViolation(byId, "idempotency_key")).toBe(false);
+    expect(dialect.isUniqueViolation(byKey, "idempotency_key")).toBe(true);
+  });
 
   it("outbox: store and caller share one knex instance (the recommended SQLite setup)", async () => {
     const { db, prefix } = env();

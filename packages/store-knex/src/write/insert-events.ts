@@ -8,7 +8,10 @@ import { addDeliveryCells } from "./stats-rollup.js";
 
 type Duplicate = { eventId: string; deliveryIds: string[] };
 
-/** A lost idempotency race costs one retry; more than a few means something else is wrong. */
+/**
+ * Rounds of one insertEvents() call. A lost idempotency race costs one more, and so does a stored
+ * id (a retried write); more than a few races means something else is wrong.
+ */
 const MAX_KEY_RACES = 5;
 /** Keeps one multi-row INSERT well under MySQL's default 16 MiB max_allowed_packet. */
 const BODY_BYTES_PER_STATEMENT = 4 * 1024 * 1024;
@@ -49,10 +52,12 @@ export async function insertEvents(
       // caller's transaction, which PostgreSQL would otherwise do on the unique violation.
       return outer ? await outer.transaction(run) : await retryTransient(ctx, () => transaction(ctx, run));
     } catch (err) {
-      // Either another writer committed the same idempotency key between our lookup and our
-      // insert, or some of these ids are stored already (a retried write): look again, and this
-      // time the key's event is reported as the original and stored ids are skipped.
-      if (round < MAX_KEY_RACES && ctx.dialect.isUniqueViolation(err)) continue;
+      // Another writer committed the same idempotency key between our lookup and our insert:
+      // look again, and this time its event is reported as the original. Any other unique
+      // violation gets one more round, which skips stored ids (a retried write); a clash that
+      // survives that round is not one, and more rounds would only repeat it.
+      const keyRace = ctx.dialect.isUniqueViolation(err, "idempotency_key");
+      if (round < MAX_KEY_RACES && (keyRace || (round === 1 && ctx.dialect.isUniqueViolation(err)))) continue;
       throw err;
     }
   }
@@ -102,7 +107,10 @@ async function storedIds(
 ): Promise<Set<string>> {
   const found = new Set<string>();
   for (const part of chunk(ids, LOOKUP_CHUNK)) {
-    const rows = (await tx(ctx.t.events).select("id").whereIn("id", part)) as { id: string }[];
+    const q = tx(ctx.t.events).select("id").whereIn("id", part);
+    // As in existingKeys: in a caller's REPEATABLE READ transaction on MySQL only a locking read
+    // sees a row committed after the snapshot, the row this insert just clashed with.
+    const rows = (await (ctx.dialect.name === "mysql" ? q.forShare() : q)) as { id: string }[];
     for (const r of rows) found.add(r.id);
   }
   return found;
@@ -129,7 +137,13 @@ async function insertBatch(
         all.map((e) => e.id),
       )
     : new Set<string>();
-  const batch = already.size === 0 ? all : all.filter((e) => !already.has(e.id));
+  // An event given twice in one call is stored once, like an event given again in a later call.
+  const seen = new Set(already);
+  const batch = all.filter((e) => {
+    if (seen.has(e.id)) return false;
+    seen.add(e.id);
+    return true;
+  });
   const keys = [...new Set(batch.flatMap((e) => (e.idempotencyKey == null ? [] : [e.idempotencyKey])))];
   const existing = keys.length > 0 ? await existingKeys(ctx, tx, keys, retry) : new Map();
   const originals =

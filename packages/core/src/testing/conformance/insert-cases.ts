@@ -89,6 +89,16 @@ export function insertCases(ctx: ConformanceContext): void {
     expect((await store.listEvents({}, { limit: 10 })).items).toHaveLength(3);
   });
 
+  it("stores an event given twice in one batch once, with or without an idempotency key", async () => {
+    const store = ctx.store();
+    const plain = makeEvent({ endpoints: ["ep-a", "ep-b"] });
+    const keyed = makeEvent({ idempotencyKey: "k-twice" });
+    const report = await store.insertEvents([plain, keyed, plain, keyed]);
+    expect(report.duplicates.size).toBe(0);
+    expect((await store.getEvent(plain.id))?.deliveries).toHaveLength(2);
+    expect((await store.listEvents({}, { limit: 10 })).items).toHaveLength(2);
+  });
+
   it("inserts large batches (600 events × 3 deliveries) in one call", async () => {
     const store = ctx.store();
     const batch = Array.from({ length: 600 }, () => makeEvent({ endpoints: ["e1", "e2", "e3"] }));
