@@ -63,22 +63,27 @@ export async function insertEvents(
   }
 }
 
-async function existingKeys(
+/**
+ * Stored events whose `column` is one of `values`, as value → event id. `lockingRead`: in a
+ * caller's REPEATABLE READ transaction on MySQL a plain read keeps returning the old snapshot
+ * after a lost race (or a clash with a row committed since); a locking read returns the committed
+ * row.
+ */
+async function storedEvents(
   ctx: StoreContext,
   tx: Knex.Transaction,
-  keys: readonly string[],
+  column: "id" | "idempotency_key",
+  values: readonly string[],
   lockingRead: boolean,
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  for (const part of chunk(keys, LOOKUP_CHUNK)) {
-    const q = tx(ctx.t.events).select("id", "idempotency_key").whereIn("idempotency_key", part);
-    // In a caller's REPEATABLE READ transaction on MySQL a plain read keeps returning the old
-    // snapshot after a lost race; a locking read returns the committed winner.
+  for (const part of chunk(values, LOOKUP_CHUNK)) {
+    const q = tx(ctx.t.events).select({ id: "id", v: column }).whereIn(column, part);
     const rows = (await (lockingRead && ctx.dialect.name === "mysql" ? q.forShare() : q)) as {
       id: string;
-      idempotency_key: string;
+      v: string;
     }[];
-    for (const r of rows) found.set(r.idempotency_key, r.id);
+    for (const r of rows) found.set(r.v, r.id);
   }
   return found;
 }
@@ -99,23 +104,6 @@ async function deliveryIdsOf(
   return out;
 }
 
-/** Ids of `batch` already stored: a retry after a commit whose acknowledgement was lost. */
-async function storedIds(
-  ctx: StoreContext,
-  tx: Knex.Transaction,
-  ids: readonly string[],
-): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (const part of chunk(ids, LOOKUP_CHUNK)) {
-    const q = tx(ctx.t.events).select("id").whereIn("id", part);
-    // As in existingKeys: in a caller's REPEATABLE READ transaction on MySQL only a locking read
-    // sees a row committed after the snapshot, the row this insert just clashed with.
-    const rows = (await (ctx.dialect.name === "mysql" ? q.forShare() : q)) as { id: string }[];
-    for (const r of rows) found.add(r.id);
-  }
-  return found;
-}
-
 /**
  * `retry`: an earlier round failed on a unique key. Ids are random and time-ordered, so a stored
  * id can only be this very event, written by an earlier call whose acknowledgement was lost:
@@ -130,22 +118,26 @@ async function insertBatch(
   all: readonly NewEvent[],
   retry: boolean,
 ): Promise<InsertReport> {
-  const already = retry
-    ? await storedIds(
+  // Ids stored already, then each one as it is taken: an event given twice in one call is stored
+  // once, like an event given again in a later call.
+  const storedIds = retry
+    ? await storedEvents(
         ctx,
         tx,
+        "id",
         all.map((e) => e.id),
+        true,
       )
-    : new Set<string>();
-  // An event given twice in one call is stored once, like an event given again in a later call.
-  const seen = new Set(already);
+    : undefined;
+  const seen = new Set(storedIds?.keys());
   const batch = all.filter((e) => {
     if (seen.has(e.id)) return false;
     seen.add(e.id);
     return true;
   });
   const keys = [...new Set(batch.flatMap((e) => (e.idempotencyKey == null ? [] : [e.idempotencyKey])))];
-  const existing = keys.length > 0 ? await existingKeys(ctx, tx, keys, retry) : new Map();
+  const existing =
+    keys.length > 0 ? await storedEvents(ctx, tx, "idempotency_key", keys, retry) : new Map<string, string>();
   const originals =
     existing.size > 0 ? await deliveryIdsOf(ctx, tx, [...new Set(existing.values())]) : new Map();
   const duplicates = new Map<string, Duplicate>();
