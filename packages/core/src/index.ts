@@ -30,6 +30,7 @@ export {
 export type {
   DeliveryOutcome,
   DeliveryRequest,
+  EndpointTls,
   OutcomeKind,
   Transport,
 } from "./contracts/transport.js";
@@ -41,6 +42,7 @@ export { redactHeaders } from "./dispatch/redact.js";
 export {
   defineConfig,
   type EndpointConfig,
+  type EndpointTlsConfig,
   type HooklineConfig,
   type ResolvedEndpoint,
   subscribes,

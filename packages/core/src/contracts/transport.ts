@@ -17,6 +17,20 @@ export interface DeliveryRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** This attempt's total deadline, if the endpoint overrides the transport default. */
   readonly timeoutMs?: number;
+  /**
+   * The endpoint's TLS settings, if any. The same frozen object for every attempt of an endpoint,
+   * so a transport may key a connection pool on it. Holds secrets: never log or store it.
+   */
+  readonly tls?: EndpointTls;
+}
+
+/** An endpoint's resolved TLS settings (PEM strings). */
+export interface EndpointTls {
+  readonly ca?: readonly string[];
+  readonly cert?: string;
+  readonly key?: string;
+  readonly passphrase?: string;
+  readonly servername?: string;
 }
 
 /** How an attempt ended; decides the next delivery state. */

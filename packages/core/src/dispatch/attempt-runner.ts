@@ -70,6 +70,7 @@ export class AttemptRunner {
           body: job.body,
           headers,
           ...(ep.timeoutMs === undefined ? {} : { timeoutMs: ep.timeoutMs }),
+          ...(ep.tls === undefined ? {} : { tls: ep.tls }),
         },
         { signal },
       );

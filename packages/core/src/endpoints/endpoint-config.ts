@@ -1,3 +1,5 @@
+import type { EndpointTls } from "../contracts/transport.js";
+
 /** One webhook receiver, as written in the constants file (hookline.config.ts) or in code. */
 export interface EndpointConfig {
   /** Stable id (letters, digits, `_ . -`, max 64); deliveries refer to it. */
@@ -8,11 +10,23 @@ export interface EndpointConfig {
   readonly events: readonly string[] | "*";
   /**
    * Standard Webhooks secret(s), `whsec_` + base64 of 24–64 random bytes. Give several during a
-   * rotation: each attempt carries one signature per secret. Omit to send unsigned requests.
+   * rotation: each attempt carries one signature per secret. Required unless `signing: false`.
    */
   readonly secret?: string | readonly string[];
-  /** Extra request headers. Reserved names (host, content-length, webhook-*, …) are rejected. */
+  /**
+   * Sign requests. Sending unsigned is an explicit choice: set `false` and give no `secret`; the
+   * log and the admin tools then show the endpoint as unsigned. @default true
+   */
+  readonly signing?: boolean;
+  /**
+   * Extra request headers. Reserved names (host, content-length, webhook-*, …) are rejected. Their
+   * values are treated as secrets: the log stores `[redacted]` unless the name is in `showHeaders`.
+   */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Names of `headers` whose values may be shown in the log and the admin tools. @default [] */
+  readonly showHeaders?: readonly string[];
+  /** TLS for an https receiver behind a private CA, or one that requires a client certificate. */
+  readonly tls?: EndpointTlsConfig;
   /** @default true */
   readonly enabled?: boolean;
   /** Total deadline per attempt for this endpoint. @default the transport's (15 000 ms for HTTP) */
@@ -23,14 +37,34 @@ export interface EndpointConfig {
   readonly description?: string;
 }
 
+/** TLS settings of one endpoint. PEM strings; `${ENV}` placeholders are substituted; never logged. */
+export interface EndpointTlsConfig {
+  /** CA certificate(s) to trust instead of the system's. @default the system's trust store */
+  readonly ca?: string | readonly string[];
+  /** Client certificate chain for mutual TLS; needs `key`. */
+  readonly cert?: string;
+  /** Client private key for mutual TLS; needs `cert`. */
+  readonly key?: string;
+  /** Passphrase of an encrypted `key`. */
+  readonly passphrase?: string;
+  /** Name sent in SNI and checked against the certificate. @default the URL's host */
+  readonly servername?: string;
+}
+
 /** An endpoint after validation: secrets decoded, defaults applied, frozen. */
 export interface ResolvedEndpoint {
   readonly id: string;
   readonly url: string;
   readonly events: readonly string[] | "*";
-  /** Decoded signing keys, newest first as configured. */
+  /** Decoded signing keys, newest first as configured; empty when `signed` is false. */
   readonly keys: readonly Uint8Array[];
+  /** False only when the endpoint was configured with `signing: false`. */
+  readonly signed: boolean;
   readonly headers: Readonly<Record<string, string>>;
+  /** Lower-case names of `headers` whose values the log may show. */
+  readonly showHeaders: readonly string[];
+  /** Substituted TLS settings (frozen), or undefined for the transport's defaults. */
+  readonly tls: EndpointTls | undefined;
   readonly enabled: boolean;
   readonly timeoutMs: number | undefined;
   readonly retrySchedule: readonly number[] | undefined;

@@ -1,6 +1,7 @@
 import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import { decodeSecret } from "../signing/secret.js";
-import type { EndpointConfig, ResolvedEndpoint } from "./endpoint-config.js";
+import type { EndpointTls } from "../contracts/transport.js";
+import type { EndpointConfig, EndpointTlsConfig, ResolvedEndpoint } from "./endpoint-config.js";
 import { substituteEnv } from "./env-substitution.js";
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -88,6 +89,20 @@ function resolveOne(
     events = Object.freeze([...new Set(cfg.events)]);
   } else throw invalid(at("events"), `"*" or a non-empty array of event codes`, cfg.events);
 
+  if (cfg.signing !== undefined && typeof cfg.signing !== "boolean") {
+    throw invalid(at("signing"), "a boolean", cfg.signing);
+  }
+  const signed = cfg.signing ?? true;
+  if (!signed && cfg.secret !== undefined) {
+    throw invalid(at("secret"), "no secret when signing is false (remove one of the two)");
+  }
+  if (signed && (cfg.secret === undefined || (Array.isArray(cfg.secret) && cfg.secret.length === 0))) {
+    throw invalid(
+      at("secret"),
+      "a whsec_ secret (or a non-empty array during a rotation); set signing: false to send unsigned webhooks",
+      ...(cfg.secret === undefined ? [] : [cfg.secret]),
+    );
+  }
   const secrets = cfg.secret === undefined ? [] : Array.isArray(cfg.secret) ? cfg.secret : [cfg.secret];
   const keys = secrets.map((s: unknown, i: number) => {
     const field = secrets.length > 1 ? `secret[${i}]` : "secret";
@@ -99,6 +114,8 @@ function resolveOne(
   });
 
   const headers = resolveHeaders(cfg.headers, at, env);
+  const showHeaders = resolveShowHeaders(cfg.showHeaders, headers, at);
+  const tls = resolveTls(cfg.tls, at, env);
   if (cfg.enabled !== undefined && typeof cfg.enabled !== "boolean") {
     throw invalid(at("enabled"), "a boolean", cfg.enabled);
   }
@@ -120,7 +137,10 @@ function resolveOne(
     url,
     events,
     keys: Object.freeze(keys),
+    signed,
     headers,
+    showHeaders,
+    tls,
     enabled: cfg.enabled ?? true,
     timeoutMs: cfg.timeoutMs,
     retrySchedule: cfg.retrySchedule ? Object.freeze([...cfg.retrySchedule]) : undefined,
@@ -173,6 +193,51 @@ function resolveHeaders(
     if (lower in out)
       throw invalid(at(`headers["${name}"]`), "each header once (names are case-insensitive)");
     out[lower] = v;
+  }
+  return Object.freeze(out);
+}
+
+function resolveShowHeaders(
+  names: EndpointConfig["showHeaders"],
+  headers: Readonly<Record<string, string>>,
+  at: (f: string) => string,
+): readonly string[] {
+  if (names === undefined) return Object.freeze([]);
+  if (!Array.isArray(names)) throw invalid(at("showHeaders"), "an array of names from headers", names);
+  const out = new Set<string>();
+  for (const name of names) {
+    if (typeof name !== "string" || !(name.toLowerCase() in headers)) {
+      throw invalid(at("showHeaders"), `names of this endpoint's headers (${Object.keys(headers).join(", ") || "none"})`, name);
+    }
+    out.add(name.toLowerCase());
+  }
+  return Object.freeze([...out]);
+}
+
+function resolveTls(
+  tls: EndpointConfig["tls"],
+  at: (f: string) => string,
+  env: NodeJS.ProcessEnv,
+): EndpointTls | undefined {
+  if (tls === undefined) return undefined;
+  if (typeof tls !== "object" || tls === null || Array.isArray(tls)) throw invalid(at("tls"), "an object", tls);
+  const text = (field: keyof EndpointTlsConfig, value: unknown): string => {
+    // Never echo the value: keys and passphrases are secrets.
+    if (typeof value !== "string" || value.length === 0) throw invalid(at(`tls.${field}`), "a non-empty string");
+    return substituteEnv(value, at(`tls.${field}`), env);
+  };
+  const out: { -readonly [K in keyof EndpointTls]: EndpointTls[K] } = {};
+  if (tls.ca !== undefined) {
+    const list = Array.isArray(tls.ca) ? tls.ca : [tls.ca];
+    if (list.length === 0) throw invalid(at("tls.ca"), "a PEM string or a non-empty array of them");
+    out.ca = Object.freeze(list.map((c: unknown) => text("ca", c)));
+  }
+  if (tls.cert !== undefined) out.cert = text("cert", tls.cert);
+  if (tls.key !== undefined) out.key = text("key", tls.key);
+  if (tls.passphrase !== undefined) out.passphrase = text("passphrase", tls.passphrase);
+  if (tls.servername !== undefined) out.servername = text("servername", tls.servername);
+  if ((out.cert === undefined) !== (out.key === undefined)) {
+    throw invalid(at("tls"), "cert and key together (mutual TLS needs both)");
   }
   return Object.freeze(out);
 }
