@@ -14,7 +14,7 @@ import { inLanes, sleep } from "../lib/wait.js";
 // those secondary indexes of the deliveries table (names without the prefix and `dlv_`/`_idx`)
 // after migrating, to price what each costs the writes. The bench never runs without them.
 // MariaDB's figure includes 3 s after each step (purge and flushing run in the background) and
-// any other session on the shared server, so run it on a quiet machine and read it as an upper bound.
+// any other client's queries on the shared server, so run it on a quiet machine and read it as an upper bound.
 const N = Number(process.argv[2] ?? 20_000);
 const WITHOUT = (process.argv.find((a) => a.startsWith("--without="))?.slice(10) ?? "")
   .split(",")

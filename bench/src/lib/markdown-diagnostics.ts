@@ -42,7 +42,7 @@ export function diagnosticLines(r: Report): string[] {
         "",
         "## Diagnostics (last round)",
         "",
-        "CPU is in % of one core over the measured interval, from /proc; the database server is shared with other sessions on this machine, so its share includes their queries. Store timings are wall-clock per call, including pool waits and event-loop delay.",
+        "CPU is in % of one core over the measured interval, from /proc; the database server is shared with other clients on this machine, so its share includes their queries. Store timings are wall-clock per call, including pool waits and event-loop delay.",
         "",
         ...lines,
       ];

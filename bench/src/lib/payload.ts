@@ -4,7 +4,7 @@ export const EVENT_CODE = "user_credits_zero";
 
 /**
  * The buyer event every scenario sends. Field values are padded so the signed body is about
- * 150 bytes (the issue's reference size); the buyer id varies so subjects differ per event.
+ * 150 bytes (the benchmark's reference size); the buyer id varies so subjects differ per event.
  */
 export function buyerPayload(i: number) {
   return {

@@ -1,7 +1,7 @@
 import { type FigureSummary, figuresByKey, type ScenarioResult } from "./results.js";
 import { median } from "./stats.js";
 
-/** A target from the issue: a ratio of two figures, or a bound on one. */
+/** A benchmark target: a ratio of two figures, a bound on one, or passing log checks. */
 export type Target =
   | {
       readonly id: string;

@@ -7,7 +7,7 @@ import { handRolled } from "./hand-rolled.js";
 import { httpCeiling } from "./http-ceiling.js";
 import { slowReceiver } from "./slow-receiver.js";
 
-/** Every scenario of the issue, in its numbering. */
+/** Every scenario, in the order and numbering of `--only` (1–8). */
 export const SCENARIOS: readonly Scenario[] = [
   httpCeiling,
   handRolled,

@@ -18,7 +18,7 @@ function setup() {
 const buyer = { buyerId: "0000", businessName: "test", postCodeList: ["AB", "BN", "GN"] };
 
 describe("buyer events: exact bodies (a contract with existing receivers)", () => {
-  it("sends the three bodies byte for byte as in DESIGN.md", async () => {
+  it("sends the three bodies byte for byte as existing receivers expect", async () => {
     const { hooks, bodies } = setup();
     await hooks.emit("user_credits_zero", { ...buyer, remainingCredits: 0 }, { wait: "attempted" });
     await hooks.emit("post_code_change", buyer, { wait: "attempted" });

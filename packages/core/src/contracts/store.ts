@@ -1,6 +1,9 @@
 import type { DeliveryOutcome, OutcomeKind } from "./transport.js";
 
-/** Delivery lifecycle states (see DESIGN.md). */
+/**
+ * Delivery lifecycle states: `pending` until claimed, `sending` while claimed (back to `pending`
+ * for a retry), then `succeeded`, `failed` or `cancelled`.
+ */
 export const DELIVERY_STATUSES = ["pending", "sending", "succeeded", "failed", "cancelled"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** States a delivery never leaves on its own; replay moves them back to pending. */

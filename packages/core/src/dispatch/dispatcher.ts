@@ -36,7 +36,7 @@ export interface EmitResult {
 
 type Duplicate = InsertReport["duplicates"] extends ReadonlyMap<string, infer V> ? V : never;
 
-/** process → track → record, as in DESIGN.md's flow. */
+/** The emit path: process → track → record. */
 export class Dispatcher {
   readonly #inserter: MicroBatcher<NewEvent, Duplicate | null>;
   #stopped = false;
@@ -148,7 +148,7 @@ export class Dispatcher {
         if (dup) return await this.#duplicateResult(dup);
         this.#nudgeAfterCommit(opts.trx);
       } else if (this.settings.mode === "parallel" && sendNow && !opts.idempotencyKey) {
-        // The brief's par block: the request and the insert start together; recording waits for both.
+        // parallel mode: the request and the insert start together; recording waits for both.
         const inserted = this.#inserter.add(event);
         attempts = jobs().map((job) => this.pipeline.launch(job, { reserved: true, recordAfter: inserted }));
         await inserted;
