@@ -24,7 +24,7 @@ for (const p of packages) {
     .filter(Boolean);
   const stray = listing.filter(
     (f) =>
-      !/^package\/(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f) ||
+      !/^package\/(dist\/|bin\/[\w.-]+\.js$|package\.json$|README\.md$|LICENSE$)/.test(f) ||
       /\.test\.|__tests__|__fixtures__/.test(f),
   );
   if (stray.length)
@@ -64,4 +64,12 @@ process.exit(bad.length ? 1 : 0);
 `;
 writeFileSync(join(app, "probe.mjs"), probe);
 execFileSync("node", ["probe.mjs"], { cwd: app, stdio: "inherit" });
+// The bin as an installed project runs it: linked by the installer, never fetched.
+const version = execFileSync(join(app, "node_modules", ".bin", "hookline"), ["--version"], {
+  cwd: app,
+  encoding: "utf8",
+}).trim();
+if (version !== JSON.parse(readFileSync(join(root, "packages", "admin", "package.json"), "utf8")).version)
+  throw new Error(`pack-check: node_modules/.bin/hookline --version printed ${JSON.stringify(version)}`);
+console.log(`ok   hookline bin (${version})`);
 console.log("pack-check: every package installs and imports in an empty project");
