@@ -28,8 +28,14 @@ export function testEndpoints(origin: string) {
       events: ["add_credits"],
       headers: { authorization: `Bearer ${BILLING_API_KEY}` },
       retrySchedule: [],
+      signing: false,
     },
-    { id: "alerts", url: `${origin}/alerts`, events: ["user_credits_zero", "post_code_change"] },
+    {
+      id: "alerts",
+      url: `${origin}/alerts`,
+      events: ["user_credits_zero", "post_code_change"],
+      signing: false,
+    },
   ];
 }
 

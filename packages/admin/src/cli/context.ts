@@ -1,6 +1,7 @@
 import type { DeliveryStore, ResolvedEndpoint } from "@hookline/core";
 import pc from "picocolors";
 import { type AdminConfig, loadAdminConfig } from "../config/load-admin-config.js";
+import { jsonText, terminalSafe } from "./format/text.js";
 import type { CliIo } from "./io.js";
 
 /** picocolors' formatter set (no-ops when colours are off). */
@@ -23,6 +24,8 @@ export interface CliContext {
   err(line?: string): void;
   /** Print a value as JSON (dates as ISO strings). */
   json(value: unknown): void;
+  /** Human output as it may reach a terminal: colour codes only when colours are on, other controls escaped. */
+  safe(text: string): string;
   config(): Promise<AdminConfig>;
   store(): Promise<DeliveryStore>;
   endpoints(): Promise<readonly ResolvedEndpoint[]>;
@@ -45,9 +48,10 @@ export function createContext(io: CliIo): CliContext {
     io,
     now: io.now?.() ?? new Date(),
     colors: () => pc.createColors(colorsEnabled(io, globals.color)),
-    out: (line = "") => void io.stdout.write(`${line}\n`),
-    err: (line = "") => void io.stderr.write(`${line}\n`),
-    json: (value) => void io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    out: (line = "") => void io.stdout.write(`${ctx.safe(line)}\n`),
+    err: (line = "") => void io.stderr.write(`${ctx.safe(line)}\n`),
+    json: (value) => void io.stdout.write(`${jsonText(value)}\n`),
+    safe: (text) => terminalSafe(text, colorsEnabled(io, globals.color)),
     config: () => {
       config ??= loadAdminConfig({
         cwd: io.cwd,

@@ -9,6 +9,7 @@ import { registerReplay } from "./commands/replay.js";
 import { registerServe } from "./commands/serve.js";
 import { registerStats } from "./commands/stats.js";
 import { type CliContext, colorsEnabled, createContext, type GlobalOptions } from "./context.js";
+import { oneLine } from "./format/text.js";
 import type { CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 
@@ -27,8 +28,9 @@ function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => void ctx.io.stdout.write(s),
-      writeErr: (s) => void ctx.io.stderr.write(s),
+      // Help and usage errors echo arguments, which may come from scripts fed with stored data.
+      writeOut: (s) => void ctx.io.stdout.write(ctx.safe(s)),
+      writeErr: (s) => void ctx.io.stderr.write(ctx.safe(s)),
       outputError: (s, write) => write(colorsEnabled(ctx.io, undefined) ? ctx.colors().red(s) : s),
     })
     .hook("preAction", (_cmd, action) => ctx.setGlobals(action.optsWithGlobals() as GlobalOptions));
@@ -47,6 +49,10 @@ function buildProgram(ctx: CliContext): Command {
 
 /** One line, what was expected and what was given; never a stack trace. */
 function errorLine(err: unknown): string {
+  return oneLine(rawErrorLine(err));
+}
+
+function rawErrorLine(err: unknown): string {
   if (isHooklineError(err)) {
     const cause =
       err.code === "HOOKLINE_STORE_ERROR" && err.cause instanceof Error

@@ -4,7 +4,7 @@ import { endpointOverview, switchEndpoint } from "../../ops/endpoints.js";
 import { parseTimeRange } from "../../query/parse-filter.js";
 import type { CliContext } from "../context.js";
 import { endpointsTable } from "../format/endpoints.js";
-import { deliveries } from "../format/text.js";
+import { deliveries, hasControls } from "../format/text.js";
 import { flag } from "../options.js";
 
 const WEEK = 7 * 86_400_000;
@@ -35,8 +35,12 @@ export function registerEndpoints(program: Command, ctx: CliContext): void {
     .option("--json", "print JSON")
     .action(async (id: string, flags: { reason: string; json?: boolean }) => {
       const reason = flags.reason.trim();
-      if (reason === "" || reason.length > MAX_REASON)
-        throw invalidOption("--reason", `1 to ${MAX_REASON} characters`, flags.reason);
+      if (reason === "" || reason.length > MAX_REASON || hasControls(reason))
+        throw invalidOption(
+          "--reason",
+          `1 to ${MAX_REASON} characters without control characters`,
+          flags.reason,
+        );
       const r = await switchEndpoint(await ctx.store(), await ctx.endpoints(), id, true, reason);
       if (flags.json) return ctx.json({ endpointId: id, disabled: true, ...r });
       ctx.out(

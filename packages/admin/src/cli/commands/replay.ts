@@ -6,7 +6,7 @@ import { executeReplay, planReplay, type ReplayPlan } from "../../ops/replay.js"
 import { isNarrowed, parseDeliveryFilter } from "../../query/parse-filter.js";
 import type { CliContext } from "../context.js";
 import { startProgress } from "../format/progress.js";
-import { deliveries } from "../format/text.js";
+import { deliveries, oneLine } from "../format/text.js";
 import { type FilterFlags, filterInput, flag, withDeliveryFilters } from "../options.js";
 
 interface ReplayFlags extends FilterFlags {
@@ -17,7 +17,7 @@ interface ReplayFlags extends FilterFlags {
 
 const counts = (m: Readonly<Record<string, number | undefined>>) =>
   Object.entries(m)
-    .map(([k, n]) => `${k} ${n}`)
+    .map(([k, n]) => `${oneLine(k)} ${n}`)
     .join(", ");
 
 async function planForIds(store: DeliveryStore, ids: readonly string[]): Promise<ReplayPlan> {

@@ -2,7 +2,7 @@ import type { AttemptRecord, DeliveryDetail, DeliverySummary } from "@hookline/c
 import type { Colors } from "../context.js";
 import { statusText } from "./status.js";
 import { renderFields, renderTable } from "./table.js";
-import { clip, fmtMs, fmtTime } from "./text.js";
+import { clip, fmtMs, fmtTime, multiLine, oneLine } from "./text.js";
 
 /** The deliveries table of `deliveries list` and `events show`. */
 export function deliveriesTable(c: Colors, items: readonly DeliverySummary[]): string {
@@ -10,15 +10,15 @@ export function deliveriesTable(c: Colors, items: readonly DeliverySummary[]): s
     c,
     ["id", "created", "event", "endpoint", "subject", "status", "tries", "HTTP", "last error", "duration"],
     items.map((d) => [
-      d.id,
+      oneLine(d.id),
       fmtTime(d.createdAt),
-      d.eventCode,
-      d.endpointId,
+      oneLine(d.eventCode),
+      oneLine(d.endpointId),
       clip(d.subject, 24) || "-",
       statusText(c, d.status),
       String(d.attempts),
       d.lastStatus === null ? "-" : String(d.lastStatus),
-      d.lastErrorCode ?? "-",
+      oneLine(d.lastErrorCode) || "-",
       fmtMs(d.lastDurationMs),
     ]),
   );
@@ -26,7 +26,7 @@ export function deliveriesTable(c: Colors, items: readonly DeliverySummary[]): s
 
 function headerLines(headers: Readonly<Record<string, string>> | null): string[] {
   if (!headers || Object.keys(headers).length === 0) return ["    (none)"];
-  return Object.entries(headers).map(([k, v]) => `    ${k}: ${v}`);
+  return Object.entries(headers).map(([k, v]) => `    ${oneLine(k)}: ${oneLine(v)}`);
 }
 
 function attemptBlock(c: Colors, a: AttemptRecord): string[] {
@@ -34,26 +34,29 @@ function attemptBlock(c: Colors, a: AttemptRecord): string[] {
   const kind = a.outcome === "success" ? c.green(a.outcome) : c.red(a.outcome);
   const lines = [
     `${c.bold(`Attempt ${a.attempt}`)}  ${fmtTime(a.startedAt)}  ${answer}  ${kind}  ${fmtMs(a.durationMs)}`,
-    `  request: POST ${a.url ?? "(not sent)"}`,
+    `  request: POST ${oneLine(a.url) || "(not sent)"}`,
     "  request headers (secrets redacted):",
     ...headerLines(a.requestHeaders),
   ];
   if (a.responseStatus !== null) {
     lines.push(`  response headers:`, ...headerLines(a.responseHeaders));
     const cut = a.responseTruncated ? c.yellow(" (truncated)") : "";
-    lines.push(`  response body${cut}:`, `    ${a.responseBody ?? ""}`);
+    lines.push(`  response body${cut}:`, multiLine(a.responseBody, "    "));
   }
-  if (a.errorCode) lines.push(`  error: ${c.red(a.errorCode)}${a.errorMessage ? ` ${a.errorMessage}` : ""}`);
+  if (a.errorCode)
+    lines.push(
+      `  error: ${c.red(oneLine(a.errorCode))}${a.errorMessage ? ` ${oneLine(a.errorMessage)}` : ""}`,
+    );
   return lines;
 }
 
 /** `deliveries show`: the delivery, the exact event body, and every attempt. */
 export function deliveryDetailText(c: Colors, d: DeliveryDetail): string {
   const fields = renderFields(c, [
-    ["delivery", d.id],
-    ["event", `${d.eventCode}  (webhook-id ${d.eventId})`],
-    ["endpoint", d.endpointId],
-    ["subject", d.subject ?? "-"],
+    ["delivery", oneLine(d.id)],
+    ["event", `${oneLine(d.eventCode)}  (webhook-id ${oneLine(d.eventId)})`],
+    ["endpoint", oneLine(d.endpointId)],
+    ["subject", oneLine(d.subject) || "-"],
     ["status", statusText(c, d.status)],
     ["attempts", String(d.attempts)],
     ["created", fmtTime(d.createdAt)],
@@ -67,7 +70,7 @@ export function deliveryDetailText(c: Colors, d: DeliveryDetail): string {
     fields,
     "",
     c.bold("Event body (the exact bytes signed and sent):"),
-    d.event.body,
+    multiLine(d.event.body),
     ...attempts,
   ].join("\n");
 }

@@ -1,7 +1,7 @@
 import type { EndpointView } from "../../ops/endpoints.js";
 import type { Colors } from "../context.js";
 import { renderTable } from "./table.js";
-import { clip, fmtRate, fmtTime } from "./text.js";
+import { clip, fmtRate, fmtTime, oneLine } from "./text.js";
 
 function stateText(c: Colors, e: EndpointView): string {
   switch (e.state) {
@@ -25,9 +25,9 @@ export function endpointsTable(c: Colors, views: readonly EndpointView[]): strin
     c,
     ["endpoint", "url", "events", "state", "success", "consecutive failures", "last success", "last failure"],
     views.map((e) => [
-      e.configured ? e.id : `${e.id}\n${c.dim("(not in config)")}`,
-      e.url ?? "-",
-      e.events === null ? "-" : e.events === "*" ? "*" : e.events.join("\n"),
+      e.configured ? oneLine(e.id) : `${oneLine(e.id)}\n${c.dim("(not in config)")}`,
+      oneLine(e.url) || "-",
+      e.events === null ? "-" : e.events === "*" ? "*" : e.events.map(oneLine).join("\n"),
       stateText(c, e),
       fmtRate(e.health?.successRate),
       String(e.health?.consecutiveFailures ?? 0),

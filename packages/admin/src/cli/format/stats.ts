@@ -1,7 +1,7 @@
 import type { StatsRow } from "@hookline/core";
 import type { Colors } from "../context.js";
 import { renderTable } from "./table.js";
-import { fmtMs, fmtRate } from "./text.js";
+import { fmtMs, fmtRate, oneLine } from "./text.js";
 
 function rateText(c: Colors, rate: number | null): string {
   if (rate === null) return "-";
@@ -14,8 +14,8 @@ export function statsTable(c: Colors, rows: readonly StatsRow[]): string {
     c,
     ["event", "endpoint", "total", "succeeded", "failed", "pending", "cancelled", "success", "p50", "p95"],
     rows.map((r) => [
-      r.eventCode,
-      r.endpointId,
+      oneLine(r.eventCode),
+      oneLine(r.endpointId),
       String(r.total),
       String(r.counts.succeeded),
       String(r.counts.failed),

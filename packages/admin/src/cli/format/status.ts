@@ -1,5 +1,6 @@
 import type { DeliveryStatus } from "@hookline/core";
 import type { Colors } from "../context.js";
+import { oneLine } from "./text.js";
 
 /** Status coloured by meaning: green delivered, red failed, yellow in progress, grey cancelled. */
 export function statusText(c: Colors, status: DeliveryStatus | string): string {
@@ -12,6 +13,6 @@ export function statusText(c: Colors, status: DeliveryStatus | string): string {
     case "sending":
       return c.yellow(status);
     default:
-      return c.gray(status);
+      return c.gray(oneLine(status));
   }
 }

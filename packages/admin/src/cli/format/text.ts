@@ -11,11 +11,82 @@ export function fmtRate(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? "-" : `${(rate * 100).toFixed(1)} %`;
 }
 
-/** First `max` characters on one line, with an ellipsis when cut. */
+/** First `max` characters on one line, control characters escaped, with an ellipsis when cut. */
 export function clip(text: string | null | undefined, max: number): string {
   if (!text) return "";
-  const line = text.replace(/\s+/g, " ");
+  const line = oneLine(text.replace(/\s+/g, " "));
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+// C0 controls, DEL and C1 controls. Stored text (receiver answers, payload subjects, reasons,
+// driver messages) is written by others; raw, it could move the cursor, rewrite a line with CR,
+// set the window title (OSC 0) or the clipboard (OSC 52).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROLS_BUT_LF_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+function escapeControl(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return (
+    NAMED[ch] ??
+    (code < 0x80 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`)
+  );
+}
+
+/** True when `text` holds a C0 control (line feeds and tabs included), DEL or a C1 control. */
+export function hasControls(text: string): boolean {
+  return new RegExp(CONTROLS.source).test(text);
+}
+
+/**
+ * Text from the log for one line of human output: every control character is shown as an escape
+ * (`\x1b`, `\r`, `\n`, `\u009b`) instead of reaching the terminal. Backslashes are left alone,
+ * so a literal `\x1b` in the data reads the same as an escaped ESC.
+ */
+export function oneLine(text: string | null | undefined): string {
+  return text ? text.replace(CONTROLS, escapeControl) : "";
+}
+
+/**
+ * A body for human output: line feeds and tabs stay (bodies are often pretty-printed), every
+ * other control is escaped as in oneLine, and each line after the first is indented like the
+ * first, so a body cannot print lines that look like the tool's own.
+ */
+export function multiLine(text: string | null | undefined, indent = ""): string {
+  if (!text) return "";
+  return indent + text.replace(CONTROLS_BUT_LF_TAB, escapeControl).replace(/\n/g, `\n${indent}`);
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const SGR_OR_CONTROL = /(\u001b\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * The last guard before the terminal, for whole lines the CLI prints: line feeds and tabs stay, colour
+ * codes (SGR, `ESC[…m`) stay only when `colors` is on, and every other control is escaped. Data
+ * is escaped field by field before it is formatted (oneLine, multiLine), because here colour
+ * codes the CLI added and ones that came with the data look alike.
+ */
+export function terminalSafe(text: string, colors: boolean): string {
+  return text.replace(SGR_OR_CONTROL, (m, sgr: string | undefined) =>
+    sgr !== undefined && colors
+      ? m
+      : sgr !== undefined
+        ? escapeControl(m[0]!) + m.slice(1)
+        : escapeControl(m),
+  );
+}
+
+/**
+ * `--json` output. JSON.stringify already escapes C0 controls inside strings but writes DEL and
+ * C1 controls raw; `\u0080`…`\u009f` escapes keep them off the terminal and parse back the same.
+ */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    /[\u007f-\u009f]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** "1 delivery", "3 deliveries". */
