@@ -7,14 +7,14 @@ import {
   type OutcomeKind,
   type Transport,
 } from "@hookline/core";
-import { Agent } from "undici";
+import type { Agent } from "undici";
 import { onAbort } from "./abort-fanout.js";
-import { guardedConnector } from "./guarded-connector.js";
 import { mapError } from "./map-error.js";
 import { type HttpTransportOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { createOriginLimiter, type OriginLimiter } from "./origin-limiter.js";
 import { type Collected, ResponseCollector, type Settled } from "./response-collector.js";
 import { checkUrl, type UrlVerdict } from "./ssrf-guard.js";
+import { createAgent, TlsAgents } from "./tls-agents.js";
 
 type Failure = Exclude<OutcomeKind, "success">;
 
@@ -38,6 +38,8 @@ class HttpTransport implements Transport {
   readonly name = "http";
   readonly #opts: ResolvedOptions;
   readonly #agent: Agent;
+  /** Endpoints with their own TLS settings connect through these; all others share #agent. */
+  readonly #tlsAgents: TlsAgents;
   readonly #limiter: OriginLimiter;
   readonly #targets = new Map<string, Target>();
   #closed = false;
@@ -45,13 +47,8 @@ class HttpTransport implements Transport {
   constructor(opts: ResolvedOptions) {
     this.#opts = opts;
     this.#limiter = createOriginLimiter(opts.maxInFlightPerOrigin);
-    this.#agent = new Agent({
-      connections: opts.connectionsPerOrigin,
-      pipelining: 1,
-      keepAliveTimeout: opts.keepAliveTimeoutMs,
-      keepAliveMaxTimeout: opts.keepAliveTimeoutMs,
-      connect: guardedConnector(opts),
-    });
+    this.#agent = createAgent(opts);
+    this.#tlsAgents = new TlsAgents(opts);
   }
 
   async send(req: DeliveryRequest, { signal }: { signal: AbortSignal }): Promise<DeliveryOutcome> {
@@ -62,6 +59,9 @@ class HttpTransport implements Transport {
     const target = this.#target(req.url);
     if (!target.ok) return fail("permanent", target.code, target.reason, elapsed());
     const { origin } = target;
+    const dispatcher = this.#dispatcher(req, origin);
+    if (!dispatcher.ok) return fail("permanent", "HOOKLINE_INVALID_CONFIG", dispatcher.reason, elapsed());
+    // One count per origin whichever agent carries the request: the receiver sees them all.
     if (!this.#limiter.tryAcquire(origin)) {
       const max = this.#opts.maxInFlightPerOrigin;
       return fail(
@@ -73,7 +73,8 @@ class HttpTransport implements Transport {
     }
     // The slot is held until undici is done with the request, not just until the outcome: one
     // that timed out while queued behind a busy socket still sits in undici's queue until then.
-    return this.#attempt(req, target, signal, elapsed, () => this.#limiter.release(origin)).catch((err) => {
+    const released = () => this.#limiter.release(origin);
+    return this.#attempt(req, dispatcher.agent, target, signal, elapsed, released).catch((err) => {
       // #attempt maps every failure it knows; this keeps send() a value even for one it does not.
       const mapped = mapError(err);
       return fail(mapped.kind, mapped.code, mapped.message, elapsed());
@@ -93,8 +94,21 @@ class HttpTransport implements Transport {
     return target;
   }
 
+  #dispatcher(
+    req: DeliveryRequest,
+    origin: string,
+  ): { ok: true; agent: Agent } | { ok: false; reason: string } {
+    if (req.tls === undefined) return { ok: true, agent: this.#agent };
+    // Sending in clear text what was meant to go over (mutual) TLS would be silent and wrong.
+    if (!origin.startsWith("https:")) {
+      return { ok: false, reason: "tls settings are given, but the endpoint URL is not https:" };
+    }
+    return this.#tlsAgents.get(req.tls);
+  }
+
   #attempt(
     req: DeliveryRequest,
+    agent: Agent,
     target: { origin: string; path: string },
     signal: AbortSignal,
     elapsed: () => number,
@@ -127,7 +141,7 @@ class HttpTransport implements Transport {
       );
       const unsubscribe = onAbort(signal, () => collector.abort(new Error("attempt aborted"), STOPPED));
       try {
-        this.#agent.dispatch(
+        agent.dispatch(
           {
             origin: target.origin,
             path: target.path,
@@ -176,7 +190,7 @@ class HttpTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#agent.close();
+    await Promise.all([this.#agent.close(), this.#tlsAgents.close()]);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ErrorCode, OutcomeKind } from "@hookline/core";
 import { SSRF_LOOKUP_CODE } from "./ssrf-guard.js";
+import { TLS_CLOSED_CODE } from "./tls-confirm.js";
 
 /** A delivery failure described in core's terms. */
 export interface MappedError {
@@ -29,6 +30,7 @@ const BY_CODE: Readonly<Record<string, ErrorCode>> = {
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "HOOKLINE_INVALID_RESPONSE",
   UND_ERR_RES_EXCEEDED_MAX_SIZE: "HOOKLINE_INVALID_RESPONSE",
   EPROTO: "HOOKLINE_TLS_FAILURE",
+  [TLS_CLOSED_CODE]: "HOOKLINE_TLS_FAILURE",
 };
 
 // Request-side mistakes (a header undici refuses, a bad URL): retrying the same request cannot help.
