@@ -2,6 +2,7 @@ export { type ClassifyOptions, classifyResponse, parseRetryAfter } from "./contr
 export { latencyBucket } from "./contracts/latency.js";
 export {
   type AttemptRecord,
+  type AttemptRequestRewrite,
   type AttemptResult,
   type ClaimedDelivery,
   type CompletionReport,
@@ -22,7 +23,10 @@ export {
   type NextState,
   type Page,
   type PageRequest,
+  type RedactAttemptsOptions,
+  type RedactReport,
   type StatsRow,
+  type StoredAttemptRequest,
   TERMINAL_STATUSES,
   type TimelineBucket,
   type TimeRange,
@@ -38,7 +42,8 @@ export { container, type DependencyContainer, inject, injectable, TOKENS } from 
 export type { EmitOptions, EmitResult } from "./dispatch/dispatcher.js";
 export { MicroBatcher, type MicroBatcherOptions } from "./dispatch/micro-batcher.js";
 export type { AttemptSummary } from "./dispatch/pipeline.js";
-export { redactHeaders } from "./dispatch/redact.js";
+export { REDACTED, redactCredentialHeaders, redactHeaders, redactUrl } from "./dispatch/redact.js";
+export { redactBatchSize, rewriteStoredRequest } from "./dispatch/redact-stored.js";
 export {
   defineConfig,
   type EndpointConfig,

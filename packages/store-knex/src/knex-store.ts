@@ -1,4 +1,5 @@
 import type {
+  AttemptRequestRewrite,
   AttemptResult,
   ClaimedDelivery,
   CompletionReport,
@@ -15,6 +16,8 @@ import type {
   NewEvent,
   Page,
   PageRequest,
+  RedactAttemptsOptions,
+  RedactReport,
   StatsRow,
   TimelineBucket,
   TimeRange,
@@ -22,6 +25,7 @@ import type {
 import { openKnex } from "./connection.js";
 import type { StoreContext } from "./context.js";
 import { purge } from "./maintenance/purge.js";
+import { redactAttempts } from "./maintenance/redact-attempts.js";
 import { migrate } from "./migrations/migrate.js";
 import { type KnexStoreOptions, resolveOptions } from "./options.js";
 import { getDelivery, listDeliveries } from "./read/deliveries.js";
@@ -90,6 +94,9 @@ class KnexStore implements DeliveryStore {
   }
   purge(olderThan: Date, opts?: { readonly batchSize?: number }): Promise<number> {
     return storeOp("purging old deliveries", () => purge(this.#ctx, olderThan, opts));
+  }
+  redactAttempts(rewrite: AttemptRequestRewrite, opts?: RedactAttemptsOptions): Promise<RedactReport> {
+    return storeOp("redacting stored attempts", () => redactAttempts(this.#ctx, rewrite, opts));
   }
   getEndpointStates(): Promise<EndpointState[]> {
     return storeOp("reading endpoint states", () => getEndpointStates(this.#ctx));

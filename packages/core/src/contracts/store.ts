@@ -235,6 +235,36 @@ export interface TimelineBucket {
   readonly p95Ms: number | null;
 }
 
+/** A stored attempt's request, as redactAttempts hands it to its rewrite. */
+export interface StoredAttemptRequest {
+  readonly attemptId: string;
+  readonly endpointId: string;
+  readonly url: string | null;
+  readonly requestHeaders: Readonly<Record<string, string>> | null;
+}
+
+/** The request to store instead; a row whose rewrite equals what is stored is left alone. */
+export type AttemptRequestRewrite = (req: StoredAttemptRequest) => {
+  readonly url: string | null;
+  readonly requestHeaders: Readonly<Record<string, string>> | null;
+};
+
+/** Options of redactAttempts. */
+export interface RedactAttemptsOptions {
+  /** Attempts read and rewritten per transaction. @default 500 */
+  readonly batchSize?: number;
+  /** Count the rows that would change; write nothing. @default false */
+  readonly dryRun?: boolean;
+  /** Called after each batch with the running totals. */
+  readonly onProgress?: (progress: RedactReport) => void;
+}
+
+/** Result of redactAttempts: attempts read, and attempts changed (or that would change). */
+export interface RedactReport {
+  readonly scanned: number;
+  readonly changed: number;
+}
+
 /** The delivery log: durable state of every event, delivery and attempt. */
 export interface DeliveryStore {
   /** Create or upgrade the schema; idempotent. */
@@ -272,6 +302,8 @@ export interface DeliveryStore {
    * created before it that have no deliveries left.
    */
   purge(olderThan: Date, opts?: { readonly batchSize?: number }): Promise<number>;
+  /** Rewrite every stored attempt's URL and request headers through `rewrite`, in batches; see RedactAttemptsOptions. */
+  redactAttempts(rewrite: AttemptRequestRewrite, opts?: RedactAttemptsOptions): Promise<RedactReport>;
   /** Persisted endpoint switches. */
   getEndpointStates(): Promise<EndpointState[]>;
   /** Disable (cancelling its pending deliveries) or re-enable an endpoint. */

@@ -5,7 +5,7 @@ import type { RetryPolicy } from "../retry/retry-policy.js";
 import { signatureHeaders } from "../signing/sign.js";
 import type { Clock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
-import { redactHeaders } from "./redact.js";
+import { redactHeaders, redactUrl } from "./redact.js";
 
 /** What one attempt needs: a claimed (or freshly inserted, pre-claimed) delivery. */
 export interface AttemptJob {
@@ -87,8 +87,21 @@ export class AttemptRunner {
     const next: NextState = signal.aborted
       ? { status: "pending", delayMs: 0 }
       : this.retry.next(job.attempt, outcome, ep.retrySchedule);
-    return result(job, attemptId, startedAt, { url: ep.url, headers: redactHeaders(headers) }, outcome, next);
+    return result(job, attemptId, startedAt, loggedRequest(ep, headers), outcome, next);
   }
+}
+
+// Resolved endpoints are frozen and live as long as the config, so each URL is redacted once.
+const loggedUrls = new WeakMap<ResolvedEndpoint, string>();
+
+/** The request as the log keeps it: URL and header values redacted (see redact.ts). */
+function loggedRequest(ep: ResolvedEndpoint, headers: Record<string, string>): AttemptResult["request"] {
+  let url = loggedUrls.get(ep);
+  if (url === undefined) {
+    url = redactUrl(ep.url);
+    loggedUrls.set(ep, url);
+  }
+  return { url, headers: redactHeaders(headers, ep.showHeaders) };
 }
 
 /** The attempt's request headers: the endpoint's own, then the Standard Webhooks signature. */

@@ -1,3 +1,4 @@
+import { redactUrl } from "../dispatch/redact.js";
 import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import { decodeSecret } from "../signing/secret.js";
 import type { EndpointTls } from "../contracts/transport.js";
@@ -155,7 +156,7 @@ function parseUrl(raw: string, where: string): string {
   } catch (cause) {
     throw new HooklineError(
       "HOOKLINE_INVALID_CONFIG",
-      `${where}: expected an absolute http(s) URL, got "${raw}"`,
+      `${where}: expected an absolute http(s) URL, got "${redactUrl(raw)}"`,
       {
         cause,
       },

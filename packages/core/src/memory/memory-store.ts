@@ -1,5 +1,6 @@
 import { latencyBucket } from "../contracts/latency.js";
 import type {
+  AttemptRequestRewrite,
   AttemptResult,
   ClaimedDelivery,
   CompletionReport,
@@ -13,11 +14,15 @@ import type {
   EventRecord,
   InsertReport,
   NewEvent,
+  RedactAttemptsOptions,
+  RedactReport,
   StatsRow,
   TimelineBucket,
   TimeRange,
 } from "../contracts/store.js";
 import { DELIVERY_STATUSES, TERMINAL_STATUSES } from "../contracts/store.js";
+import { redactCredentialHeaders, redactUrl } from "../dispatch/redact.js";
+import { redactBatchSize, rewriteStoredRequest } from "../dispatch/redact-stored.js";
 import { HooklineError } from "../errors/hookline-error.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
@@ -161,8 +166,9 @@ class MemoryStore implements DeliveryStore {
         attempt: r.attempt,
         startedAt: r.startedAt,
         durationMs: o.durationMs,
-        url: r.request?.url ?? null,
-        requestHeaders: r.request?.headers ?? null,
+        // Callers redact already; the store's own pass can only hide more.
+        url: r.request ? redactUrl(r.request.url) : null,
+        requestHeaders: r.request ? redactCredentialHeaders(r.request.headers) : null,
         responseStatus: o.status ?? null,
         responseHeaders: o.headers ?? null,
         responseBody: o.body ?? null,
@@ -353,6 +359,29 @@ class MemoryStore implements DeliveryStore {
       if (e.idempotencyKey) this.#t.idempotency.delete(e.idempotencyKey);
     }
     return n;
+  }
+
+  async redactAttempts(rewrite: AttemptRequestRewrite, opts?: RedactAttemptsOptions): Promise<RedactReport> {
+    const batchSize = redactBatchSize(opts?.batchSize);
+    let scanned = 0;
+    let changed = 0;
+    const all = this.#t.attempts;
+    for (let i = 0; i < all.length; i += batchSize) {
+      for (const a of all.slice(i, i + batchSize)) {
+        scanned++;
+        const next = rewriteStoredRequest(rewrite, {
+          attemptId: a.id,
+          endpointId: a.endpointId,
+          url: a.url,
+          requestHeaders: a.requestHeaders,
+        });
+        if (!next.changed) continue;
+        changed++;
+        if (!opts?.dryRun) Object.assign(a, { url: next.url, requestHeaders: next.requestHeaders });
+      }
+      opts?.onProgress?.({ scanned, changed });
+    }
+    return { scanned, changed };
   }
 
   async getEndpointStates(): Promise<EndpointState[]> {

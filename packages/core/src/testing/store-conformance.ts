@@ -3,6 +3,7 @@ import type { DeliveryStore } from "../contracts/store.js";
 import { adminCases } from "./conformance/admin-cases.js";
 import { deliveryCases } from "./conformance/delivery-cases.js";
 import { insertCases } from "./conformance/insert-cases.js";
+import { redactCases } from "./conformance/redact-cases.js";
 
 /** How the suite gets a fresh, migrated-or-not store per test and cleans up after it. */
 export interface StoreConformanceOptions {
@@ -41,5 +42,6 @@ export function storeConformance(name: string, opts: StoreConformanceOptions): v
     insertCases(ctx);
     deliveryCases(ctx);
     adminCases(ctx);
+    redactCases(ctx);
   });
 }

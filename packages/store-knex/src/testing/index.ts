@@ -10,3 +10,4 @@ export {
   testTargets,
   uniquePrefix,
 } from "./databases.js";
+export { withKnex } from "./with-knex.js";

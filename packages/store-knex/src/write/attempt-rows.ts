@@ -1,4 +1,4 @@
-import { type AttemptResult, redactHeaders } from "@hookline/core";
+import { type AttemptResult, redactCredentialHeaders, redactUrl } from "@hookline/core";
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import { chunk, rowsPerStatement } from "../util/chunk.js";
@@ -55,9 +55,9 @@ function attemptRow(ctx: StoreContext, r: AttemptResult): Binding[] {
     r.attempt,
     r.startedAt.getTime(),
     Math.max(0, Math.round(o.durationMs)),
-    r.request?.url ?? null,
-    // Callers redact already; redacting again keeps credentials out of the log regardless.
-    jsonOrNull(r.request ? redactHeaders(r.request.headers) : null),
+    // Callers redact already; this pass can only hide more, so credentials stay out regardless.
+    r.request ? redactUrl(r.request.url) : null,
+    jsonOrNull(r.request ? redactCredentialHeaders(r.request.headers) : null),
     o.status ?? null,
     jsonOrNull(o.headers),
     // Response bytes come from strangers; PostgreSQL TEXT rejects NUL, so it is replaced there.
