@@ -11,6 +11,7 @@ export type Colors = ReturnType<typeof pc.createColors>;
 export interface GlobalOptions {
   readonly config?: string;
   readonly color?: boolean;
+  readonly debug?: boolean;
 }
 
 /** Per-run state shared by the commands: output, colours, and the config and store, opened once. */

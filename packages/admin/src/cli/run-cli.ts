@@ -25,6 +25,7 @@ function buildProgram(ctx: CliContext): Command {
       "config file (default: hookline.config.{ts,mts,js,mjs,json} in the working directory)",
     )
     .option("--no-color", "plain output even on a terminal (NO_COLOR does the same)")
+    .option("--debug", "on failure, also print the stack trace and what the database driver logged")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
@@ -63,6 +64,16 @@ function rawErrorLine(err: unknown): string {
   return `error: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
 }
 
+/** The error's stack and every cause's, for `--debug`. */
+function stackTrace(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e !== undefined && depth < 5; depth++) {
+    parts.push(e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join("\ncaused by: ");
+}
+
 /**
  * Run the `hookline` CLI in-process: `argv` without node and script (e.g. ["deliveries", "list"]).
  * Resolves with the exit code; never calls process.exit.
@@ -79,6 +90,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     ctx.err(ctx.colors().red(errorLine(err)));
+    if (program.opts<GlobalOptions>().debug) ctx.err(stackTrace(err));
     return isHooklineError(err, "HOOKLINE_INVALID_OPTION") ? EXIT.usage : EXIT.failed;
   } finally {
     await ctx.dispose();
