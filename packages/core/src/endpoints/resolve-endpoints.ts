@@ -4,6 +4,7 @@ import { decodeSecret } from "../signing/secret.js";
 import type { EndpointTls } from "../contracts/transport.js";
 import type { EndpointConfig, EndpointTlsConfig, ResolvedEndpoint } from "./endpoint-config.js";
 import { substituteEnv } from "./env-substitution.js";
+import { checkTlsMaterial } from "./tls-material.js";
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -116,7 +117,7 @@ function resolveOne(
 
   const headers = resolveHeaders(cfg.headers, at, env);
   const showHeaders = resolveShowHeaders(cfg.showHeaders, headers, at);
-  const tls = resolveTls(cfg.tls, at, env);
+  const tls = resolveTls(cfg.tls, url, at, env);
   if (cfg.enabled !== undefined && typeof cfg.enabled !== "boolean") {
     throw invalid(at("enabled"), "a boolean", cfg.enabled);
   }
@@ -217,6 +218,7 @@ function resolveShowHeaders(
 
 function resolveTls(
   tls: EndpointConfig["tls"],
+  url: string,
   at: (f: string) => string,
   env: NodeJS.ProcessEnv,
 ): EndpointTls | undefined {
@@ -240,5 +242,6 @@ function resolveTls(
   if ((out.cert === undefined) !== (out.key === undefined)) {
     throw invalid(at("tls"), "cert and key together (mutual TLS needs both)");
   }
+  checkTlsMaterial(out, url, at);
   return Object.freeze(out);
 }
