@@ -20,7 +20,7 @@ import { EventRegistry } from "./events/registry.js";
 import type { LifecycleEvents } from "./lifecycle.js";
 import { type HooklineOptions, type ResolvedSettings, resolveSettings } from "./options.js";
 import { RetryPolicy } from "./retry/retry-policy.js";
-import { type Clock, systemClock } from "./util/clock.js";
+import { type Clock, systemClock, type TimerHandle } from "./util/clock.js";
 import { type Logger, silentLogger } from "./util/logger.js";
 import { Worker } from "./worker/worker.js";
 
@@ -42,11 +42,26 @@ export interface Hookline<Events extends Record<string, unknown> = Record<string
   once<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this;
   /** Remove a listener. */
   off<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this;
-  /** Validate, store and deliver one event. Wrong codes and payloads are compile errors. */
+  /**
+   * Validate, store and deliver one event. Wrong codes and payloads are compile errors. Works
+   * before start() too (e.g. in a process that only emits): the first emit reads the persisted
+   * endpoint switches once, so an endpoint disabled earlier gets a `cancelled` delivery and no
+   * request. It does not migrate the store: start() does.
+   */
   emit<C extends keyof Events & string>(code: C, payload: Events[C], opts?: EmitOptions): Promise<EmitResult>;
-  /** Migrate the store (unless disabled), load endpoint switches and start the retry worker. */
+  /**
+   * Migrate the store (unless `migrate: false`), load the endpoint switches and start the retry
+   * worker (unless `worker.enabled: false`). Call it in emit-only processes too: it migrates.
+   */
   start(): Promise<void>;
-  /** Stop claiming, drain in-flight attempts (abort after the grace period), release unstarted claims, close adapters. */
+  /**
+   * Refuse new emits, stop claiming, release unstarted claims, let in-flight attempts finish
+   * (aborted after `worker.stopGraceMs`, then due again), record them and close the adapters.
+   * Resolves within `worker.stopGraceMs` + `worker.stopStoreTimeoutMs` whatever the store does:
+   * past that it stops waiting, closes what it can, and reports what it abandoned through the
+   * logger and an `error` event (`HOOKLINE_STOP_TIMEOUT`); abandoned claims are sent again once
+   * their lease expires. Calling it again returns the same promise.
+   */
   stop(): Promise<void>;
   /** Requeue terminal deliveries by id (same webhook-id, fresh signature) and wake the worker. */
   replay(deliveryIds: readonly string[]): Promise<number>;
@@ -72,6 +87,8 @@ class HooklineInstance implements Hookline {
   readonly #pipeline: DeliveryPipeline;
   readonly #switches: EndpointSwitches;
   readonly #logger: Logger;
+  readonly #clock: Clock;
+  #stopping: Promise<void> | undefined;
   // Your listener, and the guarded one registered for it (so off() can find it).
   readonly #guarded = new WeakMap<(...args: never[]) => void, (...args: never[]) => void>();
   readonly #worker: Worker;
@@ -91,6 +108,7 @@ class HooklineInstance implements Hookline {
     this.workerId = config.settings.worker.workerId;
     const byId = new Map(config.endpoints.map((e) => [e.id, e]));
     this.#logger = logger;
+    this.#clock = clock;
     const switches = new EndpointSwitches(store, this.#events, logger);
     this.#switches = switches;
     const runner = new AttemptRunner(
@@ -136,7 +154,19 @@ class HooklineInstance implements Hookline {
   }
 
   emit(code: string, payload: unknown, opts?: EmitOptions): Promise<EmitResult> {
-    return this.#dispatcher.emit(code, payload, opts ?? {});
+    const loading = this.#switches.ensureLoaded();
+    if (!loading) return this.#dispatcher.emit(code, payload, opts ?? {});
+    return loading.then(
+      () => this.#dispatcher.emit(code, payload, opts ?? {}),
+      (error: unknown) => {
+        // Guessing "all enabled" could send to an endpoint an admin switched off: refuse instead.
+        throw new HooklineError(
+          "HOOKLINE_STORE_ERROR",
+          `emit("${code}"): expected to read the endpoint switches before the first emit, but the store failed: ${(error as Error)?.message ?? String(error)}`,
+          { cause: error },
+        );
+      },
+    );
   }
 
   on<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this {
@@ -185,18 +215,74 @@ class HooklineInstance implements Hookline {
     this.#state = "running";
   }
 
-  async stop(): Promise<void> {
-    if (this.#state === "stopped" || this.#state === "stopping") return;
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
     this.#state = "stopping";
-    await this.#worker.stop();
-    await this.#dispatcher.stop();
-    await this.#pipeline.drain(this.#settings.stopGraceMs);
+    const { stopGraceMs, stopStoreTimeoutMs } = this.#settings;
+    // Sends get the grace period from now, however long the store steps below take.
+    const grace = this.#clock.setTimeout(() => this.#pipeline.abortSends(), stopGraceMs);
+    let waitingFor = "the worker's store call to return (a claim, the endpoint switches or health)";
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= this.#closeAdapters();
+      return closing;
+    };
+    const orderly = (async () => {
+      await this.#worker.stop();
+      waitingFor = "emits under way to be stored";
+      await this.#dispatcher.stop();
+      waitingFor = "in-flight attempts to end and be recorded";
+      await this.#pipeline.drain();
+      waitingFor = "the transport and store to close";
+      await close();
+      return "done" as const;
+    })();
+    let deadline: TimerHandle | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => {
+      deadline = this.#clock.setTimeout(() => resolve("timeout"), stopGraceMs + stopStoreTimeoutMs);
+    });
+    try {
+      if ((await Promise.race([orderly, timedOut])) === "timeout") {
+        this.#pipeline.abortSends();
+        this.#reportAbandoned(waitingFor);
+        // Close what still can be (a pool waiting on a hung query may never finish): not awaited.
+        close().catch((error: unknown) =>
+          this.#logger.warn("closing adapters after stop() gave up failed", { error: String(error) }),
+        );
+      }
+    } finally {
+      this.#clock.clearTimeout(grace);
+      if (deadline) this.#clock.clearTimeout(deadline);
+      this.#state = "stopped";
+    }
+  }
+
+  async #closeAdapters(): Promise<void> {
     try {
       await this.transport.close?.();
     } finally {
       await this.store.close();
-      this.#state = "stopped";
     }
+  }
+
+  #reportAbandoned(waitingFor: string): void {
+    const { stopGraceMs, stopStoreTimeoutMs } = this.#settings;
+    const unrecorded = this.#pipeline.unsettled;
+    const error = new HooklineError(
+      "HOOKLINE_STOP_TIMEOUT",
+      `stop(): expected to finish within worker.stopGraceMs + worker.stopStoreTimeoutMs (${stopGraceMs} + ${stopStoreTimeoutMs} ms), but it was still waiting for ${waitingFor}, with ${unrecorded} attempt(s) not recorded; gave up on them (their claims are sent again once their lease expires)`,
+      { details: { waitingFor, unrecordedAttempts: unrecorded } },
+    );
+    this.#logger.error("stop() gave up waiting for the store", {
+      waitingFor,
+      unrecordedAttempts: unrecorded,
+      afterMs: stopGraceMs + stopStoreTimeoutMs,
+    });
+    this.#events.emit("error", { error, context: "stop()" });
   }
 
   async replay(deliveryIds: readonly string[]): Promise<number> {

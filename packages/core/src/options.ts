@@ -41,6 +41,13 @@ export interface WorkerOptions {
   readonly workerId?: string;
   /** stop() waits this long for in-flight attempts before aborting them. @default 10000 */
   readonly stopGraceMs?: number;
+  /**
+   * How long past stopGraceMs stop() waits for the store (a claim, a pending insert, the last
+   * completion writes, closing the pool). stop() resolves within stopGraceMs + this whatever the
+   * store does; claims it gave up on keep their lease until it expires, then are sent again.
+   * @default 5000
+   */
+  readonly stopStoreTimeoutMs?: number;
   /** First back-off delay while the store is unavailable (doubles up to backoffMaxMs). @default 250 */
   readonly backoffMinMs?: number;
   /** @default 30000 */
@@ -101,6 +108,7 @@ export interface ResolvedSettings {
   readonly maxInFlight: number;
   readonly maxQueued: number;
   readonly stopGraceMs: number;
+  readonly stopStoreTimeoutMs: number;
   readonly worker: {
     readonly batchSize: number;
     readonly pollIntervalMs: number;
@@ -155,6 +163,7 @@ export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>
     maxInFlight: int("worker.maxInFlight", w.maxInFlight, 256, 1, 100_000),
     maxQueued: int("worker.maxQueued", w.maxQueued, 8192, 0, 1_000_000),
     stopGraceMs: int("worker.stopGraceMs", w.stopGraceMs, 10_000, 0),
+    stopStoreTimeoutMs: int("worker.stopStoreTimeoutMs", w.stopStoreTimeoutMs, 5_000, 0),
     worker: Object.freeze({
       batchSize: int("worker.batchSize", w.batchSize, 100, 1, 10_000),
       pollIntervalMs: int("worker.pollIntervalMs", w.pollIntervalMs, 1_000, 1),

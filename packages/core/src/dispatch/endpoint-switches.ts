@@ -10,6 +10,8 @@ import type { Logger } from "../util/logger.js";
 export class EndpointSwitches {
   readonly disabled = new Set<string>();
   readonly #states = new Map<string, EndpointState>();
+  #loaded = false;
+  #loading: Promise<void> | undefined;
 
   constructor(
     private readonly store: DeliveryStore,
@@ -31,6 +33,20 @@ export class EndpointSwitches {
       this.#states.set(s.endpointId, s);
       if (s.disabled) this.disabled.add(s.endpointId);
     }
+    this.#loaded = true;
+  }
+
+  /**
+   * Undefined once the switches have been read; otherwise the one read every caller awaits
+   * (emit() may run before start(), and must not send to an endpoint disabled earlier). A failed
+   * read is forgotten, so the next caller tries again.
+   */
+  ensureLoaded(): Promise<void> | undefined {
+    if (this.#loaded) return undefined;
+    this.#loading ??= this.refresh().finally(() => {
+      this.#loading = undefined;
+    });
+    return this.#loading;
   }
 
   /**

@@ -219,11 +219,24 @@ export class DeliveryPipeline {
     }
   }
 
+  /** Attempts launched and not yet settled (sending, waiting for a slot, or being recorded). */
+  get unsettled(): number {
+    return this.#settling.size;
+  }
+
   /**
-   * Give queued (claimed, never started) jobs back to the store, then wait for in-flight attempts;
-   * past `graceMs`, abort them (recorded as due again, not as a failure).
+   * Abort every send in flight, and any started later: each is recorded as due again, not as a
+   * failure. stop() calls it when its grace period is over.
    */
-  async drain(graceMs: number): Promise<void> {
+  abortSends(): void {
+    if (!this.#abort.signal.aborted) this.#abort.abort();
+  }
+
+  /**
+   * Give queued (claimed, never started) jobs back to the store, then wait for in-flight attempts
+   * (abortSends() ends them) and for their results to be recorded.
+   */
+  async drain(): Promise<void> {
     const unstarted = this.slots.takeQueued();
     if (unstarted.length > 0) {
       const jobs = unstarted.map((q) => q.tag as AttemptJob);
@@ -231,17 +244,7 @@ export class DeliveryPipeline {
       for (const [i, q] of unstarted.entries())
         q.resolve({ unsent: unsent(jobs[i]!, "given back unsent at stop()") });
     }
-    const all = () => Promise.allSettled(this.slots.running);
-    let timer: ReturnType<Clock["setTimeout"]> | undefined;
-    const grace = new Promise<"timeout">((resolve) => {
-      timer = this.clock.setTimeout(() => resolve("timeout"), graceMs);
-    });
-    const first = await Promise.race([all(), grace]);
-    if (timer) this.clock.clearTimeout(timer);
-    if (first === "timeout") {
-      this.#abort.abort();
-      await all();
-    }
+    await Promise.allSettled(this.slots.running);
     // Sends are over; what they produced is recorded (and announced) before stop() returns.
     await Promise.allSettled([...this.#settling]);
     await this.#completer.drain();

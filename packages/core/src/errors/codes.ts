@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   HOOKLINE_CONFIG_LOAD_FAILED: "A config file exists but could not be read or evaluated.",
   HOOKLINE_INVALID_OPTION: "An option passed to a factory or createHookline() is invalid.",
   HOOKLINE_NOT_RUNNING: "The instance was stopped; it accepts no more emits.",
+  HOOKLINE_STOP_TIMEOUT:
+    "stop() gave up waiting for the store after worker.stopGraceMs + worker.stopStoreTimeoutMs.",
   HOOKLINE_STORE_ERROR: "The delivery store failed to read or write.",
   HOOKLINE_NOT_FOUND: "The delivery, event or endpoint asked for does not exist.",
   HOOKLINE_UNAUTHORIZED:

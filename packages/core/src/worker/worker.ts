@@ -95,6 +95,8 @@ export class Worker {
         }
         this.#failures = 0;
       } catch (error) {
+        // Failing after stop() (the pool closed under a hung call) claimed nothing: just exit.
+        if (!this.#running) break;
         this.#failures++;
         const backoff = Math.min(
           this.settings.backoffMaxMs,
