@@ -84,7 +84,7 @@ describe("hookline replay", () => {
 });
 
 describe("hookline endpoints", () => {
-  it("shows health per endpoint (query strings hidden)", async () => {
+  it("shows health per endpoint (query values redacted)", async () => {
     const views = JSON.parse((await env().run(["endpoints", "--json"])).stdout);
     const byId = Object.fromEntries(views.map((v: { id: string }) => [v.id, v]));
     expect(Object.keys(byId)).toEqual(["crm", "billing", "alerts"]);
@@ -95,7 +95,7 @@ describe("hookline endpoints", () => {
     });
     expect(byId.billing).toMatchObject({
       state: "failing",
-      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/billing\?…$/),
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/billing\?tenant=\[redacted\]$/),
       health: {
         successRate: 0,
         consecutiveFailures: 2,
@@ -105,7 +105,7 @@ describe("hookline endpoints", () => {
     });
     const table = await env().run(["endpoints"]);
     expect(table.stdout).toMatch(
-      /│ billing\s+│ http:\/\/127\.0\.0\.1:\d+\/billing\?… │ add_credits\s+│ failing\s+│ 0\.0 %\s+│ 2 /,
+      /│ billing\s+│ http:\/\/127\.0\.0\.1:\d+\/billing\?tenant=\[redacted\] │ add_credits\s+│ failing\s+│ 0\.0 %\s+│ 2 /,
     );
   });
 

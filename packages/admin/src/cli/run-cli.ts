@@ -5,6 +5,7 @@ import { registerEndpoints } from "./commands/endpoints.js";
 import { registerEvents } from "./commands/events.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerPurge } from "./commands/purge.js";
+import { registerRedact } from "./commands/redact.js";
 import { registerReplay } from "./commands/replay.js";
 import { registerServe } from "./commands/serve.js";
 import { registerStats } from "./commands/stats.js";
@@ -43,6 +44,7 @@ function buildProgram(ctx: CliContext): Command {
   registerReplay(program, ctx);
   registerStats(program, ctx);
   registerPurge(program, ctx);
+  registerRedact(program, ctx);
   registerEndpoints(program, ctx);
   registerServe(program, ctx);
   return program;

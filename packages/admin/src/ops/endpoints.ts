@@ -1,10 +1,16 @@
-import type { DeliveryStore, EndpointHealth, ResolvedEndpoint, TimeRange } from "@hookline/core";
+import {
+  type DeliveryStore,
+  type EndpointHealth,
+  type ResolvedEndpoint,
+  redactUrl,
+  type TimeRange,
+} from "@hookline/core";
 import { notFound } from "../errors.js";
 
 /** One endpoint for the admin: configuration, persisted switch and health, side by side. */
 export interface EndpointView {
   readonly id: string;
-  /** Origin and path only: query strings often carry credentials. */
+  /** Query values and any userinfo redacted (core's redactUrl): query strings often carry credentials. */
   readonly url: string | null;
   readonly description: string | null;
   readonly events: readonly string[] | "*" | null;
@@ -22,8 +28,7 @@ export interface EndpointView {
 }
 
 function displayUrl(url: string): string {
-  const u = new URL(url);
-  return `${u.origin}${u.pathname}${u.search ? "?…" : ""}`;
+  return redactUrl(url);
 }
 
 /** Configured endpoints (in config order), then any others the log knows, with health over `range`. */

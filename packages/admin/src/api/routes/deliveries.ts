@@ -1,5 +1,5 @@
 import { invalidOption } from "../../errors.js";
-import { readDelivery } from "../../ops/records.js";
+import { readDelivery, showHeadersOf } from "../../ops/records.js";
 import { replayOne } from "../../ops/replay.js";
 import { parseDeliveryFilter } from "../../query/parse-filter.js";
 import { parseCursor, parseLimit } from "../../query/parse-limit.js";
@@ -31,7 +31,7 @@ export function deliveryRoutes({ store, options }: ApiDeps): Route[] {
       path: "/api/deliveries/:id",
       handle: ({ url, params }) => {
         readQuery(url.searchParams, {});
-        return readDelivery(store, params.id!, "id");
+        return readDelivery(store, params.id!, "id", showHeadersOf(options.endpoints));
       },
     },
     {

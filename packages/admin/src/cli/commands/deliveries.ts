@@ -12,6 +12,7 @@ import {
   MAX_CLI_LIMIT,
   withDeliveryFilters,
 } from "../options.js";
+import { configuredShowHeaders } from "../show-headers.js";
 
 interface ListFlags extends FilterFlags {
   readonly limit?: string;
@@ -46,7 +47,7 @@ export function registerDeliveries(program: Command, ctx: CliContext): void {
     .description("one delivery: the event body and every attempt with request and response")
     .option("--json", "print JSON")
     .action(async (id: string, flags: { json?: boolean }) => {
-      const detail = await readDelivery(await ctx.store(), id, "<id>");
+      const detail = await readDelivery(await ctx.store(), id, "<id>", await configuredShowHeaders(ctx));
       if (flags.json) return ctx.json(detail);
       ctx.out(deliveryDetailText(ctx.colors(), detail));
     });
