@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DeliveryStore } from "@hookline/core";
 import { bearerCheck, loopbackHostCheck } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
-import { ApiError, sendError, sendJson, toApiError } from "./http.js";
+import { ApiError, ClientAbort, sendError, sendJson, toApiError } from "./http.js";
 import { type AdminApiOptions, checkStore, type ResolvedApiOptions, resolveApiOptions } from "./options.js";
 import { createRouter, type Route } from "./router.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
@@ -60,6 +60,15 @@ export function handlerFor(store: DeliveryStore, options: ResolvedApiOptions): A
       const result = await r.handle({ req, res, url, params });
       if (result !== undefined) sendJson(res, 200, result);
     } catch (err) {
+      if (err instanceof ClientAbort) {
+        options.logger.warn("admin API client aborted its request", {
+          method: req.method,
+          path: req.url?.split("?")[0],
+          error: err.message,
+        });
+        res.destroy();
+        return;
+      }
       const answer = toApiError(err);
       if (answer.status >= 500) {
         options.logger.error("admin API request failed", {

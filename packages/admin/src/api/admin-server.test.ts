@@ -56,7 +56,7 @@ describe("bearer token", () => {
     });
     const post = await env().call("/api/stats", { json: {} });
     expect(post.status).toBe(405);
-    expect(post.headers.get("allow")).toBe("GET");
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
   });
 
   it("a foreign Origin cannot post", async () => {

@@ -107,7 +107,7 @@ describe("POST /api/endpoints/:id/disable|enable", () => {
 
   it("needs a reason to disable, and a known endpoint", async () => {
     expect((await env().call("/api/endpoints/alerts/disable", { json: {} })).body.error.message).toBe(
-      "body.reason: expected a reason of 1 to 500 characters",
+      "body.reason: expected a reason of 1 to 500 characters without control characters",
     );
     const unknown = await env().call("/api/endpoints/nope/enable", { json: {} });
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: "HOOKLINE_NOT_FOUND" } } });

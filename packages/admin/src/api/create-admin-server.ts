@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { DeliveryStore } from "@hookline/core";
 import { invalidOption } from "../errors.js";
 import { handlerFor } from "./admin-api.js";
+import { checkLoopbackHost, checkResolvedLoopback } from "./loopback.js";
 import { type AdminApiOptions, checkStore, resolveApiOptions } from "./options.js";
 
 /** Options of createAdminServer(). */
@@ -25,8 +26,6 @@ export interface AdminServer {
   readonly url: string | null;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
-
 /**
  * The admin API and dashboard on node:http. Without a token it refuses to exist unless bound to
  * loopback with `auth: false` (the CLI's `--no-auth`).
@@ -37,8 +36,7 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
   if (typeof host !== "string" || host === "") throw invalidOption("host", "an address to bind", host);
   if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65_535)
     throw invalidOption("port", "an integer from 0 to 65535", port);
-  if (apiOpts.auth === false && !LOOPBACK.has(host) && !host.startsWith("127."))
-    throw invalidOption("auth", `true (a token) when host "${host}" is not a loopback address`, false);
+  if (apiOpts.auth === false) checkLoopbackHost(host);
   const options = resolveApiOptions(apiOpts);
   const handler = handlerFor(checkStore(store), options);
   let server: Server | undefined;
@@ -49,6 +47,7 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
     },
     async listen() {
       if (url) return url;
+      if (apiOpts.auth === false) await checkResolvedLoopback(host);
       server = createServer((req, res) => void handler(req, res));
       // Slowloris-style clients must not pin sockets forever.
       server.headersTimeout = 10_000;

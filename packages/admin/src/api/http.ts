@@ -18,6 +18,16 @@ export class ApiError extends Error {
 
 export const MAX_BODY_BYTES = 16_384;
 
+/**
+ * The client went away before its request was read (closed the socket mid-body). Nobody is left
+ * to answer and the server did nothing wrong, so it is not a 5xx.
+ */
+export class ClientAbort extends Error {
+  constructor(cause: unknown) {
+    super("the client closed the connection before its request body was complete", { cause });
+  }
+}
+
 const BASE_HEADERS = {
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
@@ -83,11 +93,17 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
     );
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new ApiError(413, "HOOKLINE_INVALID_OPTION", `body: expected at most ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES)
+        throw new ApiError(413, "HOOKLINE_INVALID_OPTION", `body: expected at most ${MAX_BODY_BYTES} bytes`);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    // node:http fails the body stream with "aborted" (ECONNRESET) when the peer hangs up early.
+    if (!(err instanceof ApiError) && !req.complete) throw new ClientAbort(err);
+    throw err;
   }
   const text = Buffer.concat(chunks).toString("utf8").trim();
   if (text === "") return {};

@@ -34,14 +34,18 @@ function compile(route: Route): Compiled {
   return { route, pattern: new RegExp(`^${source}$`), names };
 }
 
-/** Finds the route for a request; a known path with another method is a 405. */
+/**
+ * Finds the route for a request; a known path with another method is a 405. HEAD is answered by
+ * the GET route (node:http sends its status and headers without the body).
+ */
 export function createRouter(routes: readonly Route[]) {
   const compiled = routes.map(compile);
   return (method: string, pathname: string): { route: Route; params: Record<string, string> } => {
     const onPath = compiled
       .map((c) => ({ c, m: c.pattern.exec(pathname) }))
       .filter((x): x is { c: Compiled; m: RegExpExecArray } => x.m !== null);
-    const hit = onPath.find((x) => x.c.route.method === method);
+    const wanted = method === "HEAD" ? "GET" : method;
+    const hit = onPath.find((x) => x.c.route.method === wanted);
     if (hit) {
       const params: Record<string, string> = {};
       hit.c.names.forEach((n, i) => {
@@ -54,7 +58,9 @@ export function createRouter(routes: readonly Route[]) {
       return { route: hit.c.route, params };
     }
     if (onPath.length > 0) {
-      const allowed = [...new Set(onPath.map((x) => x.c.route.method))].join(", ");
+      const methods = new Set<string>(onPath.map((x) => x.c.route.method));
+      if (methods.has("GET")) methods.add("HEAD");
+      const allowed = [...methods].join(", ");
       throw new ApiError(405, "HOOKLINE_NOT_FOUND", `${method} ${pathname}: expected ${allowed}`, {
         allow: allowed,
       });

@@ -1,3 +1,4 @@
+import { hasControls } from "../../cli/format/text.js";
 import { invalidOption } from "../../errors.js";
 import { endpointOverview, switchEndpoint } from "../../ops/endpoints.js";
 import { parseTimeRange } from "../../query/parse-filter.js";
@@ -27,8 +28,13 @@ export function endpointRoutes({ store, options }: ApiDeps): Route[] {
         const reason = bodyReader(await readJsonBody(req), ["reason"])
           .string("reason")
           ?.trim();
-        if (!reason || reason.length > MAX_REASON)
-          throw invalidOption("body.reason", `a reason of 1 to ${MAX_REASON} characters`, reason);
+        // Shown by every admin tool later: a terminal must not get to run what it holds.
+        if (!reason || reason.length > MAX_REASON || hasControls(reason))
+          throw invalidOption(
+            "body.reason",
+            `a reason of 1 to ${MAX_REASON} characters without control characters`,
+            reason,
+          );
         const r = await switchEndpoint(store, options.endpoints, params.id!, true, reason);
         return { endpointId: params.id, disabled: true, ...r };
       },
