@@ -107,7 +107,8 @@ try {
     await measure(`claimDue, limit ${limit}`, async () => {
       let got = 0;
       for (let calls = 0; got < N && calls < 2 * N; calls++)
-        got += (await store.claimDue({ limit, leaseMs: 60_000, workerId: "w" })).length;
+        got += (await store.claimDue({ limit, leaseMs: 60_000, workerId: "w", endpointIds: ["bench"] }))
+          .length;
     });
   }
 } finally {

@@ -135,6 +135,7 @@ class HooklineInstance implements Hookline {
       logger,
       config.settings.worker,
       config.settings.maxInFlight,
+      config.endpoints.map((e) => e.id),
     );
     this.#dispatcher = new Dispatcher(
       store,

@@ -212,7 +212,7 @@ export interface EndpointState {
   readonly updatedAt: Date | null;
 }
 
-/** Health of one endpoint, from its attempts. */
+/** Health of one endpoint, from its attempts, and its backlog of pending deliveries. */
 export interface EndpointHealth {
   readonly endpointId: string;
   /** Successful attempts / all attempts in the range; null when none. */
@@ -224,6 +224,10 @@ export interface EndpointHealth {
   readonly lastFailureAt: Date | null;
   /** Start of the current run of failures; null when the last attempt succeeded. */
   readonly failingSince: Date | null;
+  /** Deliveries waiting in `pending` now (due or scheduled for a retry). */
+  readonly pending: number;
+  /** When the oldest pending delivery was created; null when none is pending. */
+  readonly oldestPendingAt: Date | null;
 }
 
 /** Deliveries created in one time bucket, by status, with attempt latency. */
@@ -276,6 +280,13 @@ export interface DeliveryStore {
     readonly limit: number;
     readonly leaseMs: number;
     readonly workerId: string;
+    /**
+     * Only deliveries to these endpoints are claimed; an empty list claims nothing. Required, not
+     * "all when absent": a process that claims a delivery of an endpoint it does not know (an older
+     * version mid-deploy, another service on the same log) can only give it back, so every
+     * claimer must say what it knows.
+     */
+    readonly endpointIds: readonly string[];
   }): Promise<ClaimedDelivery[]>;
   /** Record attempts and move deliveries on, fenced by claim token. */
   complete(results: readonly AttemptResult[]): Promise<CompletionReport>;
@@ -293,7 +304,10 @@ export interface DeliveryStore {
   stats(range: TimeRange): Promise<StatsRow[]>;
   /** Deliveries created in range, bucketed by `bucketMs` (for charts); empty buckets included. */
   timeline(range: TimeRange, bucketMs: number): Promise<TimelineBucket[]>;
-  /** Health of every endpoint that has attempts; `range` bounds successRate only. */
+  /**
+   * Health of every endpoint that has attempts or pending deliveries, configured here or not;
+   * `range` bounds successRate and attemptsInRange only.
+   */
   endpointHealth(range: TimeRange): Promise<EndpointHealth[]>;
   /** Move terminal deliveries back to pending, due now; returns how many moved. */
   requeue(target: { readonly ids: readonly string[] } | { readonly filter: DeliveryFilter }): Promise<number>;

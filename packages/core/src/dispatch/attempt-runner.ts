@@ -25,6 +25,9 @@ export interface AttemptJob {
 /**
  * Makes one attempt: looks up the endpoint's current URL and secrets, signs with a fresh
  * timestamp, sends, and turns the outcome into an AttemptResult with the next state. Never throws.
+ * Resolves null, having sent nothing, for an endpoint this process does not know: the delivery
+ * belongs to a process that does (another service on the log, a newer version mid-deploy), so the
+ * caller gives the claim back instead of recording anything.
  */
 export class AttemptRunner {
   constructor(
@@ -35,26 +38,19 @@ export class AttemptRunner {
     private readonly isDisabled: (id: string) => boolean,
   ) {}
 
-  async run(job: AttemptJob, signal: AbortSignal): Promise<AttemptResult> {
+  async run(job: AttemptJob, signal: AbortSignal): Promise<AttemptResult | null> {
     const startedAt = this.clock.now();
     const attemptId = newId("att");
     const ep = this.endpoint(job.endpointId);
-    if (!ep?.enabled || this.isDisabled(job.endpointId)) {
-      // Nothing is sent to an endpoint that is gone or switched off; the delivery stays replayable.
-      const code = ep ? "HOOKLINE_ENDPOINT_DISABLED" : "HOOKLINE_ENDPOINT_UNKNOWN";
+    if (!ep) return null;
+    if (!ep.enabled || this.isDisabled(job.endpointId)) {
+      // Nothing is sent to an endpoint that is switched off; the delivery stays replayable.
       const outcome: DeliveryOutcome = {
         kind: "permanent",
         durationMs: 0,
-        error: { code, message: `endpoint "${job.endpointId}" is ${ep ? "disabled" : "not configured"}` },
+        error: { code: "HOOKLINE_ENDPOINT_DISABLED", message: `endpoint "${job.endpointId}" is disabled` },
       };
-      return result(
-        job,
-        attemptId,
-        startedAt,
-        null,
-        outcome,
-        ep ? { status: "cancelled" } : { status: "failed" },
-      );
+      return result(job, attemptId, startedAt, null, outcome, { status: "cancelled" });
     }
     const headers = attemptHeaders(ep, job, Math.floor(startedAt.getTime() / 1000));
     let outcome: DeliveryOutcome;

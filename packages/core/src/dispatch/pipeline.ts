@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import type { EventEmitter } from "eventemitter3";
 import type { AttemptResult, DeliveryStore, NextState } from "../contracts/store.js";
 import type { DeliveryOutcome } from "../contracts/transport.js";
+import type { ErrorCode } from "../errors/codes.js";
 import type { LifecycleEvents } from "../lifecycle.js";
 import { END_EVENT } from "../lifecycle.js";
 import type { Clock } from "../util/clock.js";
@@ -36,10 +37,10 @@ export interface PipelineSettings {
   readonly storeRetries: number;
 }
 
-const unsent = (job: AttemptJob, message: string): AttemptSummary => ({
+const unsent = (job: AttemptJob, message: string, code: ErrorCode = "HOOKLINE_ABORTED"): AttemptSummary => ({
   deliveryId: job.deliveryId,
   endpointId: job.endpointId,
-  outcome: { kind: "retryable", durationMs: 0, error: { code: "HOOKLINE_ABORTED", message } },
+  outcome: { kind: "retryable", durationMs: 0, error: { code, message } },
   next: { status: "pending", delayMs: 0 },
   recorded: false,
 });
@@ -119,7 +120,7 @@ export class DeliveryPipeline {
       await this.#release([job], "lease too short after waiting for a slot");
       return { unsent: unsent(job, "given back unsent: its lease ran short while it waited for a slot") };
     }
-    let result: AttemptResult;
+    let result: AttemptResult | null;
     try {
       result = await this.runner.run(job, this.#abort.signal);
     } catch (error) {
@@ -128,6 +129,18 @@ export class DeliveryPipeline {
       this.events.emit("error", { error, context: `attempt ${job.attempt} of ${job.deliveryId}` });
       await this.#release([job], "the attempt threw before it could be recorded");
       return { unsent: unsent(job, "given back unsent: the attempt threw") };
+    }
+    if (result === null) {
+      // Not ours to send or to fail: the claim goes back, its attempt un-counted, for a process
+      // that knows the endpoint. The worker never claims such rows; this covers a job in hand anyway.
+      await this.#release([job], `endpoint "${job.endpointId}" is not configured in this process`);
+      return {
+        unsent: unsent(
+          job,
+          `given back unsent: endpoint "${job.endpointId}" is not configured in this process`,
+          "HOOKLINE_ENDPOINT_UNKNOWN",
+        ),
+      };
     }
     while (this.#recording >= this.settings.maxInFlight) {
       await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));

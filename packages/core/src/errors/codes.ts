@@ -43,7 +43,8 @@ export const ERROR_CODES = {
   HOOKLINE_SSRF_BLOCKED:
     "Outcome: the URL or a resolved address is forbidden by the SSRF guard; no socket opened.",
   HOOKLINE_ABORTED: "Outcome: the attempt was aborted (shutdown past its grace period).",
-  HOOKLINE_ENDPOINT_UNKNOWN: "Outcome: the delivery's endpoint is no longer configured.",
+  HOOKLINE_ENDPOINT_UNKNOWN:
+    "Outcome of an attempt not made: the delivery's endpoint is not configured in this process; the claim is given back, the delivery stays pending.",
   HOOKLINE_ENDPOINT_DISABLED: "Outcome: the delivery's endpoint is disabled; the delivery is cancelled.",
   HOOKLINE_TRANSPORT_ERROR: "Outcome: the transport threw instead of returning an outcome (a transport bug).",
 } as const;

@@ -113,13 +113,20 @@ class MemoryStore implements DeliveryStore {
     return { duplicates };
   }
 
-  async claimDue(opts: { limit: number; leaseMs: number; workerId: string }): Promise<ClaimedDelivery[]> {
+  async claimDue(opts: {
+    limit: number;
+    leaseMs: number;
+    workerId: string;
+    endpointIds: readonly string[];
+  }): Promise<ClaimedDelivery[]> {
     const now = this.#now();
+    const known = new Set(opts.endpointIds);
     const due = [...this.#t.deliveries.values()]
       .filter(
         (d) =>
-          (d.status === "pending" && d.nextAttemptAt !== null && d.nextAttemptAt <= now) ||
-          (d.status === "sending" && d.leaseUntil !== null && d.leaseUntil < now),
+          known.has(d.endpointId) &&
+          ((d.status === "pending" && d.nextAttemptAt !== null && d.nextAttemptAt <= now) ||
+            (d.status === "sending" && d.leaseUntil !== null && d.leaseUntil < now)),
       )
       .sort(
         (a, b) =>
@@ -304,6 +311,17 @@ class MemoryStore implements DeliveryStore {
     const byEndpoint = new Map<string, MemTables["attempts"]>();
     for (const a of this.#t.attempts)
       byEndpoint.set(a.endpointId, [...(byEndpoint.get(a.endpointId) ?? []), a]);
+    const backlog = new Map<string, { pending: number; oldest: Date }>();
+    for (const d of this.#t.deliveries.values()) {
+      if (d.status !== "pending") continue;
+      const b = backlog.get(d.endpointId);
+      if (!b) backlog.set(d.endpointId, { pending: 1, oldest: d.createdAt });
+      else {
+        b.pending++;
+        if (d.createdAt < b.oldest) b.oldest = d.createdAt;
+      }
+      if (!byEndpoint.has(d.endpointId)) byEndpoint.set(d.endpointId, []);
+    }
     return [...byEndpoint.entries()]
       .map(([endpointId, all]) => {
         const sorted = [...all].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
@@ -322,6 +340,8 @@ class MemoryStore implements DeliveryStore {
           lastSuccessAt: lastOk?.startedAt ?? null,
           lastFailureAt: lastBad?.startedAt ?? null,
           failingSince: streak[0]?.startedAt ?? null,
+          pending: backlog.get(endpointId)?.pending ?? 0,
+          oldestPendingAt: backlog.get(endpointId)?.oldest ?? null,
         };
       })
       .sort((a, b) => a.endpointId.localeCompare(b.endpointId));

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DeliveryStore } from "../contracts/store.js";
 import { adminCases } from "./conformance/admin-cases.js";
 import { deliveryCases } from "./conformance/delivery-cases.js";
+import { endpointFilterCases } from "./conformance/endpoint-filter-cases.js";
 import { insertCases } from "./conformance/insert-cases.js";
 import { redactCases } from "./conformance/redact-cases.js";
 
@@ -41,6 +42,7 @@ export function storeConformance(name: string, opts: StoreConformanceOptions): v
     const ctx = { store: () => store, leaseMs };
     insertCases(ctx);
     deliveryCases(ctx);
+    endpointFilterCases(ctx);
     adminCases(ctx);
     redactCases(ctx);
   });

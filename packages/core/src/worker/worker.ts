@@ -35,6 +35,8 @@ export class Worker {
     private readonly logger: Logger,
     private readonly settings: WorkerSettings,
     maxInFlight: number,
+    /** Every configured endpoint, disabled ones included: the only deliveries this worker claims. */
+    private readonly endpointIds: readonly string[],
   ) {
     this.#claimFloor = Math.max(1, Math.min(settings.batchSize, Math.floor(maxInFlight / 4)));
   }
@@ -91,6 +93,7 @@ export class Worker {
             limit,
             leaseMs: this.settings.leaseMs,
             workerId: this.settings.workerId,
+            endpointIds: this.endpointIds,
           });
         }
         this.#failures = 0;

@@ -90,7 +90,12 @@ describeTargets(targets, "migration 0002_lean_delivery_indexes", (target) => {
       for (const name of ["dlv_due_idx", "dlv_status_cover_idx"])
         expect(await hasIndex(db, ctx, t.deliveries, `${prefix}${name}`)).toBe(true);
       // Only the expired lease is claimable.
-      const claimed = await store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "new" });
+      const claimed = await store.claimDue({
+        limit: 10,
+        leaseMs: 60_000,
+        workerId: "new",
+        endpointIds: ["ep"],
+      });
       expect(claimed.map((c) => c.id)).toEqual(["a-crashed"]);
       expect(claimed[0]!.attempts).toBe(2);
 
@@ -123,7 +128,12 @@ describeTargets(targets, "migration 0002_lean_delivery_indexes", (target) => {
         { id: "c-claimed-expired", status: "sending", next: now - 9000, lease: now - 2000 },
         { id: "d-claimed-live", status: "sending", next: now - 9000, lease: now + HOUR },
       ]);
-      const claimed = await store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "new" });
+      const claimed = await store.claimDue({
+        limit: 10,
+        leaseMs: 60_000,
+        workerId: "new",
+        endpointIds: ["ep"],
+      });
       expect(claimed.map((c) => c.id).sort()).toEqual(["a-inserted-expired", "c-claimed-expired"]);
       const after = await db(t.deliveries)
         .select("id", "next_attempt_at", "lease_until")

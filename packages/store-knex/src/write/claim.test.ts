@@ -21,7 +21,12 @@ describeTargets(targets, "claimDue", (target) => {
       workers.map(async (w, i) => {
         // A claimer may come back empty while others hold the last rows; stop after a few misses.
         for (let misses = 0; misses < 3; ) {
-          const batch = await w.claimDue({ limit: 9, leaseMs: 60_000, workerId: `w${i}` });
+          const batch = await w.claimDue({
+            limit: 9,
+            leaseMs: 60_000,
+            workerId: `w${i}`,
+            endpointIds: ["e1", "e2"],
+          });
           if (batch.length === 0) misses++;
           else misses = 0;
           claims.push(...batch);
@@ -44,11 +49,18 @@ describeTargets(targets, "claimDue", (target) => {
     const { store } = env();
     const ev = makeEvent();
     await store.insertEvents([ev]);
-    const [first] = await store.claimDue({ limit: 5, leaseMs: 200, workerId: "slow" });
+    const [first] = await store.claimDue({ limit: 5, leaseMs: 200, workerId: "slow", endpointIds: ["ep-a"] });
     expect(first?.id).toBe(ev.deliveries[0]!.id);
-    expect(await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "fast" })).toEqual([]);
+    expect(
+      await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "fast", endpointIds: ["ep-a"] }),
+    ).toEqual([]);
     await wait(350);
-    const [second] = await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "fast" });
+    const [second] = await store.claimDue({
+      limit: 5,
+      leaseMs: 60_000,
+      workerId: "fast",
+      endpointIds: ["ep-a"],
+    });
     expect(second).toMatchObject({ id: first!.id, attempts: 2 });
     expect(second!.claimToken).not.toBe(first!.claimToken);
     const late = await store.complete([makeResult(first!, makeOutcome("success"), { status: "succeeded" })]);
@@ -70,7 +82,7 @@ describeTargets(targets, "claimDue", (target) => {
     const crashed = makeEvent({ claim: { leaseMs: 100 }, body: '{"n":"crashed"}' });
     await store.insertEvents([crashed]);
     await wait(250);
-    const [a, b] = await store.claimDue({ limit: 2, leaseMs: 60_000, workerId: "w" });
+    const [a, b] = await store.claimDue({ limit: 2, leaseMs: 60_000, workerId: "w", endpointIds: ["ep-a"] });
     expect(a).toMatchObject({ id: crashed.deliveries[0]!.id, body: '{"n":"crashed"}', attempts: 2 });
     expect(b).toMatchObject({ id: due.deliveries[0]!.id, body: '{"n":"due"}', attempts: 1, eventId: due.id });
     expect(b!.eventCreatedAt.toISOString()).toBe("2024-01-02T03:04:05.678Z");
@@ -81,7 +93,7 @@ describeTargets(targets, "claimDue", (target) => {
     const dialect = dialectOf(db)!;
     const ev = makeEvent();
     await store.insertEvents([ev]);
-    await store.claimDue({ limit: 1, leaseMs: 90_000, workerId: "w" });
+    await store.claimDue({ limit: 1, leaseMs: 90_000, workerId: "w", endpointIds: ["ep-a"] });
     const row = await db(t.deliveries).select("lease_until").where("id", ev.deliveries[0]!.id).first();
     const now = await db.raw(`SELECT ${dialect.nowMs()} AS n`);
     const dbNow = num(
@@ -95,11 +107,15 @@ describeTargets(targets, "claimDue", (target) => {
 
   it("rejects invalid claim options", async () => {
     const { store } = env();
+    const ok = { limit: 5, leaseMs: 1000, workerId: "w", endpointIds: ["ep-a"] };
     for (const bad of [
-      { limit: 0, leaseMs: 1000, workerId: "w" },
-      { limit: 5, leaseMs: -1, workerId: "w" },
-      { limit: 5, leaseMs: 1000, workerId: "" },
-      { limit: 100_000, leaseMs: 1000, workerId: "w" },
+      { ...ok, limit: 0 },
+      { ...ok, leaseMs: -1 },
+      { ...ok, workerId: "" },
+      { ...ok, limit: 100_000 },
+      { ...ok, endpointIds: undefined as never },
+      { ...ok, endpointIds: "ep-a" as never },
+      { ...ok, endpointIds: ["ep-a", ""] },
     ])
       await expect(store.claimDue(bad)).rejects.toMatchObject({ code: "HOOKLINE_INVALID_OPTION" });
   });

@@ -9,6 +9,8 @@ export interface ClaimOptions {
   readonly limit: number;
   readonly leaseMs: number;
   readonly workerId: string;
+  /** Only deliveries to these endpoints are claimed (see DeliveryStore.claimDue). */
+  readonly endpointIds: readonly string[];
 }
 
 /** Keeps one claim's UPDATE well under every bound-parameter limit. */
@@ -26,21 +28,40 @@ function validate(opts: ClaimOptions): void {
     throw bad("leaseMs", "a positive integer", opts.leaseMs);
   if (typeof opts.workerId !== "string" || opts.workerId.length === 0 || opts.workerId.length > 255)
     throw bad("workerId", "a non-empty string of at most 255 chars", opts.workerId);
+  const ids = opts.endpointIds as unknown;
+  if (
+    !Array.isArray(ids) ||
+    ids.length > MAX_CLAIM ||
+    !ids.every((id) => typeof id === "string" && id.length > 0 && id.length <= 255)
+  )
+    throw bad("endpointIds", `an array of at most ${MAX_CLAIM} endpoint ids`, ids);
 }
 
 /**
- * Claim due deliveries: expired leases first (crashed workers), then pending rows by due time.
+ * Claim due deliveries of the given endpoints: expired leases first (crashed workers), then
+ * pending rows by due time.
  * MySQL/MariaDB/PostgreSQL lock the candidates with `FOR UPDATE SKIP LOCKED`, so concurrent
  * claimers split the work without waiting; SQLite has one writer, and the UPDATE re-checks the
  * due condition (compare-and-set) so a second process sharing the file cannot take a row twice.
  */
 export async function claimDue(ctx: StoreContext, opts: ClaimOptions): Promise<ClaimedDelivery[]> {
   validate(opts);
+  if (opts.endpointIds.length === 0) return [];
   return retryTransient(ctx, () => transaction(ctx, (trx) => claimIn(ctx, trx, opts)));
 }
 
-async function candidates(ctx: StoreContext, trx: Knex.Transaction, now: string, limit: number) {
+async function candidates(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  now: string,
+  limit: number,
+  endpointIds: readonly string[],
+) {
   const lockFree = (q: Knex.QueryBuilder) => (ctx.dialect.skipLocked ? q.forUpdate().skipLocked() : q);
+  // Rows of endpoints this process does not know are left to a process that does. The filter
+  // rides on the due index's range (endpoint_id is checked per row, not a range of its own), so
+  // the order and the LIMIT still come from the index: see "Claiming" in the README.
+  const known = (q: Knex.QueryBuilder) => q.whereIn("endpoint_id", endpointIds as string[]);
   // A sending row's next_attempt_at is its lease's end (migration 0002), so expired leases are a
   // range of the due index. lease_until stays the truth, for rows leased by a process still on
   // 0001's code (a rolling upgrade): their next_attempt_at is the due time they were claimed at,
@@ -53,7 +74,7 @@ async function candidates(ctx: StoreContext, trx: Knex.Transaction, now: string,
       q.andWhere((w) => w.where("next_attempt_at", "<", trx.raw(now)).orWhereNull("next_attempt_at"));
     else q.andWhere("next_attempt_at", "<", trx.raw(now));
     return lockFree(
-      q
+      known(q)
         .andWhere("lease_until", "<", trx.raw(now))
         .orderBy([{ column: "next_attempt_at" }, { column: "id" }])
         .limit(n),
@@ -66,9 +87,7 @@ async function candidates(ctx: StoreContext, trx: Knex.Transaction, now: string,
   const due =
     room > 0
       ? ((await lockFree(
-          trx(ctx.t.deliveries)
-            .select("id")
-            .where("status", "pending")
+          known(trx(ctx.t.deliveries).select("id").where("status", "pending"))
             .andWhere("next_attempt_at", "<=", trx.raw(now))
             .orderBy([{ column: "next_attempt_at" }, { column: "id" }])
             .limit(room),
@@ -80,7 +99,7 @@ async function candidates(ctx: StoreContext, trx: Knex.Transaction, now: string,
 async function claimIn(ctx: StoreContext, trx: Knex.Transaction, opts: ClaimOptions) {
   const { t, dialect } = ctx;
   const now = dialect.nowMs();
-  const ids = await candidates(ctx, trx, now, opts.limit);
+  const ids = await candidates(ctx, trx, now, opts.limit, opts.endpointIds);
   if (ids.length === 0) return [];
   const tokens = new Map(ids.map((id) => [id, newId("clm")]));
   await trx(t.deliveries)

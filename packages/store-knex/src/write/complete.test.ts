@@ -172,7 +172,12 @@ describeTargets(targets, "complete", (target) => {
   it("release() returns only matching claims and un-counts their attempt", async () => {
     const { store } = env();
     await store.insertEvents([makeEvent({ endpoints: ["a", "b"] })]);
-    const claimed = await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w" });
+    const claimed = await store.claimDue({
+      limit: 5,
+      leaseMs: 60_000,
+      workerId: "w",
+      endpointIds: ["a", "b"],
+    });
     const n = await store.release([
       { deliveryId: claimed[0]!.id, claimToken: claimed[0]!.claimToken },
       { deliveryId: claimed[1]!.id, claimToken: "clm_other" },

@@ -20,7 +20,12 @@ describeTargets(targets, "insertEvents", (target) => {
     expect(Buffer.from(got!.body, "utf8").equals(Buffer.from(body, "utf8"))).toBe(true);
     expect(JSON.parse(got!.body)).toEqual(payload);
     expect(got!.subject).toBe("קונה-😀");
-    const [claimed] = await store.claimDue({ limit: 1, leaseMs: 60_000, workerId: "w" });
+    const [claimed] = await store.claimDue({
+      limit: 1,
+      leaseMs: 60_000,
+      workerId: "w",
+      endpointIds: ["ep-a"],
+    });
     expect(claimed!.body).toBe(body);
     expect((await store.listEvents({ subject: "קונה-😀" }, { limit: 5 })).items.map((e) => e.id)).toEqual([
       ev.id,
@@ -58,7 +63,12 @@ describeTargets(targets, "insertEvents", (target) => {
       makeEvent({ endpoints: ["e1", "e2", "e3"], idempotencyKey: `bulk-${i}` }),
     );
     expect((await store.insertEvents(batch)).duplicates.size).toBe(0);
-    const claimed = await store.claimDue({ limit: 1000, leaseMs: 60_000, workerId: "w" });
+    const claimed = await store.claimDue({
+      limit: 1000,
+      leaseMs: 60_000,
+      workerId: "w",
+      endpointIds: ["e1", "e2", "e3"],
+    });
     expect(claimed).toHaveLength(1000);
     const report = await store.complete(
       claimed.map((c) => ({
@@ -150,7 +160,9 @@ describeTargets(targets, "insertEvents", (target) => {
       }),
     ).rejects.toThrow("business write failed");
     expect(await store.getEvent(ev.id)).toBeNull();
-    expect(await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w" })).toEqual([]);
+    expect(await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w", endpointIds: ["ep-a"] })).toEqual(
+      [],
+    );
   });
 
   it("outbox: a committed caller transaction is claimable, and invisible before the commit", async () => {
@@ -159,9 +171,16 @@ describeTargets(targets, "insertEvents", (target) => {
     const trx = await db.transaction();
     await store.insertEvents([ev], { trx });
     expect(await store.getEvent(ev.id)).toBeNull();
-    expect(await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w" })).toEqual([]);
+    expect(
+      await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w", endpointIds: ["a", "b"] }),
+    ).toEqual([]);
     await trx.commit();
-    const claimed = await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w" });
+    const claimed = await store.claimDue({
+      limit: 5,
+      leaseMs: 60_000,
+      workerId: "w",
+      endpointIds: ["a", "b"],
+    });
     expect(claimed.map((c) => c.id).sort()).toEqual(ev.deliveries.map((d) => d.id).sort());
   });
 
@@ -244,7 +263,12 @@ describeTargets(targets, "insertEvents", (target) => {
         throw new Error("rollback");
       })
       .catch(() => undefined);
-    const claimed = await shared.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w" });
+    const claimed = await shared.claimDue({
+      limit: 5,
+      leaseMs: 60_000,
+      workerId: "w",
+      endpointIds: ["ep-a"],
+    });
     expect(claimed.map((c) => c.eventId)).toEqual([kept.id]);
     await shared.close();
     // The store did not create this instance, so close() leaves it usable.

@@ -43,7 +43,12 @@ describeTargets(targets, "requeue", (target) => {
     expect(replayed).toMatchObject({ attempts: 1, eventId: evs[0]!.id });
     expect(replayed.nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
     expect(await store.requeue({ filter: { endpointId: ["down"] } })).toBe(0);
-    const claimed = await store.claimDue({ limit: 1000, leaseMs: 60_000, workerId: "w" });
+    const claimed = await store.claimDue({
+      limit: 1000,
+      leaseMs: 60_000,
+      workerId: "w",
+      endpointIds: ["down", "up"],
+    });
     expect(claimed).toHaveLength(601);
     expect(claimed.find((c) => c.id === replayed.id)).toMatchObject({ attempts: 2, eventId: evs[0]!.id });
   });

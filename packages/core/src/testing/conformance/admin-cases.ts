@@ -18,7 +18,12 @@ export function adminCases(ctx: ConformanceContext): void {
     const ids = [...evs, pendingEv].map((e) => e.deliveries[0]!.id);
     expect(await store.requeue({ ids: [ids[0]!, ids[3]!, "dlv_missing"] })).toBe(1);
     expect(await store.requeue({ filter: { status: ["succeeded", "cancelled"] } })).toBe(2);
-    const claimed = await store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "w" });
+    const claimed = await store.claimDue({
+      limit: 10,
+      leaseMs: 60_000,
+      workerId: "w",
+      endpointIds: ["ep-a", "ep-z"],
+    });
     expect(claimed.map((c) => c.id).sort()).toEqual([...ids].sort());
     const replayed = claimed.find((c) => c.id === ids[0])!;
     expect(replayed).toMatchObject({ eventId: evs[0]!.id, attempts: 2 });
@@ -200,12 +205,19 @@ export function adminCases(ctx: ConformanceContext): void {
       attempts: 0,
       nextAttemptAt: null,
     });
-    const claimed = await store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "w" });
+    const claimed = await store.claimDue({
+      limit: 10,
+      leaseMs: 60_000,
+      workerId: "w",
+      endpointIds: ["ep-off", "ep-on"],
+    });
     expect(claimed.map((c) => c.id)).toEqual([ev.deliveries[1]!.id]);
     expect(await store.requeue({ ids: [ev.deliveries[0]!.id] })).toBe(1);
-    expect((await store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "w" })).map((c) => c.id)).toEqual([
-      ev.deliveries[0]!.id,
-    ]);
+    expect(
+      (
+        await store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "w", endpointIds: ["ep-off", "ep-on"] })
+      ).map((c) => c.id),
+    ).toEqual([ev.deliveries[0]!.id]);
   });
 
   it("returns null for unknown ids", async () => {

@@ -9,11 +9,18 @@ export function deliveryCases(ctx: ConformanceContext): void {
     const store = ctx.store();
     const events = [1, 2, 3].map(() => makeEvent());
     await store.insertEvents(events);
-    const first = await store.claimDue({ limit: 2, leaseMs: 60_000, workerId: "w1" });
+    const first = await store.claimDue({ limit: 2, leaseMs: 60_000, workerId: "w1", endpointIds: ["ep-a"] });
     expect(first).toHaveLength(2);
-    const second = await store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "w2" });
+    const second = await store.claimDue({
+      limit: 10,
+      leaseMs: 60_000,
+      workerId: "w2",
+      endpointIds: ["ep-a"],
+    });
     expect(second).toHaveLength(1);
-    expect(await store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "w3" })).toEqual([]);
+    expect(
+      await store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "w3", endpointIds: ["ep-a"] }),
+    ).toEqual([]);
     const all = [...first, ...second];
     expect(new Set(all.map((c) => c.id)).size).toBe(3);
     expect(new Set(all.map((c) => c.claimToken)).size).toBe(3);
@@ -50,7 +57,7 @@ export function deliveryCases(ctx: ConformanceContext): void {
     const nextOf = async (id: string) => (await store.getDelivery(id))?.nextAttemptAt ?? null;
     expect(await nextOf(claimed.deliveries[0]!.id)).toBeNull();
     expect(await nextOf(due.deliveries[0]!.id)).toBeInstanceOf(Date);
-    const [c] = await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w" });
+    const [c] = await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w", endpointIds: ["ep-a"] });
     expect(c?.id).toBe(due.deliveries[0]!.id);
     expect(await nextOf(c!.id)).toBeNull();
     await store.complete([makeResult(c!, makeOutcome("success"), { status: "succeeded" })]);
@@ -92,9 +99,11 @@ export function deliveryCases(ctx: ConformanceContext): void {
     const store = ctx.store();
     const ev = makeEvent({ claim: { leaseMs } });
     await store.insertEvents([ev]);
-    expect(await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w2" })).toEqual([]);
+    expect(
+      await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w2", endpointIds: ["ep-a"] }),
+    ).toEqual([]);
     await wait(leaseMs + 150);
-    const [re] = await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w2" });
+    const [re] = await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "w2", endpointIds: ["ep-a"] });
     expect(re?.id).toBe(ev.deliveries[0]!.id);
     expect(re?.attempts).toBe(2);
     const fresh = await store.complete([makeResult(re!, makeOutcome("success"), { status: "succeeded" })]);
@@ -148,7 +157,9 @@ export function deliveryCases(ctx: ConformanceContext): void {
       errorCode: "HOOKLINE_HTTP_STATUS",
       errorMessage: "receiver answered 503",
     });
-    expect(await store.claimDue({ limit: 5, leaseMs: 1000, workerId: "w" })).toEqual([]);
+    expect(await store.claimDue({ limit: 5, leaseMs: 1000, workerId: "w", endpointIds: ["ep-a"] })).toEqual(
+      [],
+    );
   });
 
   it("makes a retry claimable only once its delay has passed", async () => {
@@ -158,20 +169,22 @@ export function deliveryCases(ctx: ConformanceContext): void {
     await store.complete([
       makeResult(claimOf(ev), makeOutcome("retryable"), { status: "pending", delayMs: 300 }),
     ]);
-    expect(await store.claimDue({ limit: 5, leaseMs: 1000, workerId: "w" })).toEqual([]);
+    expect(await store.claimDue({ limit: 5, leaseMs: 1000, workerId: "w", endpointIds: ["ep-a"] })).toEqual(
+      [],
+    );
     await wait(450);
-    const [c] = await store.claimDue({ limit: 5, leaseMs: 1000, workerId: "w" });
+    const [c] = await store.claimDue({ limit: 5, leaseMs: 1000, workerId: "w", endpointIds: ["ep-a"] });
     expect(c).toMatchObject({ id: ev.deliveries[0]!.id, attempts: 2 });
   });
 
   it("release() returns unstarted claims to pending and un-counts the attempt", async () => {
     const store = ctx.store();
     await store.insertEvents([makeEvent()]);
-    const [c] = await store.claimDue({ limit: 1, leaseMs: 60_000, workerId: "w" });
+    const [c] = await store.claimDue({ limit: 1, leaseMs: 60_000, workerId: "w", endpointIds: ["ep-a"] });
     expect(await store.release([{ deliveryId: c!.id, claimToken: "clm_other" }])).toBe(0);
     expect(await store.release([{ deliveryId: c!.id, claimToken: c!.claimToken }])).toBe(1);
     expect(await store.getDelivery(c!.id)).toMatchObject({ status: "pending", attempts: 0 });
-    const [again] = await store.claimDue({ limit: 1, leaseMs: 60_000, workerId: "w" });
+    const [again] = await store.claimDue({ limit: 1, leaseMs: 60_000, workerId: "w", endpointIds: ["ep-a"] });
     expect(again).toMatchObject({ id: c!.id, attempts: 1 });
   });
 
@@ -182,7 +195,12 @@ export function deliveryCases(ctx: ConformanceContext): void {
     await Promise.all(
       [1, 2, 3].map(async (w) => {
         for (;;) {
-          const batch = await store.claimDue({ limit: 7, leaseMs: 60_000, workerId: `w${w}` });
+          const batch = await store.claimDue({
+            limit: 7,
+            leaseMs: 60_000,
+            workerId: `w${w}`,
+            endpointIds: ["e1", "e2"],
+          });
           if (batch.length === 0) return;
           seen.push(...batch.map((c) => c.id));
         }

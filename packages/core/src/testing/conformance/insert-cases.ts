@@ -25,7 +25,9 @@ export function insertCases(ctx: ConformanceContext): void {
     const ev = makeEvent({ claim: { leaseMs: 60_000 } });
     await store.insertEvents([ev]);
     expect(await store.getDelivery(ev.deliveries[0]!.id)).toMatchObject({ status: "sending", attempts: 1 });
-    expect(await store.claimDue({ limit: 10, leaseMs: 1000, workerId: "w" })).toEqual([]);
+    expect(await store.claimDue({ limit: 10, leaseMs: 1000, workerId: "w", endpointIds: ["ep-a"] })).toEqual(
+      [],
+    );
     const report = await store.complete([
       makeResult(claimOf(ev), makeOutcome("success"), { status: "succeeded" }),
     ]);
