@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mapError } from "./map-error.js";
+import { TLS_CLOSED_CODE } from "./tls-confirm.js";
 
 const coded = (code: string, message = "boom") => Object.assign(new Error(message), { code });
 
@@ -23,6 +24,13 @@ describe("mapError", () => {
     ["CERT_HAS_EXPIRED", "HOOKLINE_TLS_FAILURE"],
     ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "HOOKLINE_TLS_FAILURE"],
     ["ERR_SSL_WRONG_VERSION_NUMBER", "HOOKLINE_TLS_FAILURE"],
+    // A private CA the endpoint does not trust, and a client certificate the receiver refuses.
+    ["UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "HOOKLINE_TLS_FAILURE"],
+    ["SELF_SIGNED_CERT_IN_CHAIN", "HOOKLINE_TLS_FAILURE"],
+    ["ERR_SSL_TLSV1_ALERT_UNKNOWN_CA", "HOOKLINE_TLS_FAILURE"],
+    ["ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE", "HOOKLINE_TLS_FAILURE"],
+    ["ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", "HOOKLINE_TLS_FAILURE"],
+    [TLS_CLOSED_CODE, "HOOKLINE_TLS_FAILURE"],
     ["EHOSTUNREACH", "HOOKLINE_NETWORK_ERROR"],
     ["ENETUNREACH", "HOOKLINE_NETWORK_ERROR"],
   ])("%s is retryable %s", (code, expected) => {
