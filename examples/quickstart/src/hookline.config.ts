@@ -6,7 +6,7 @@ import { knexStore } from "@hookline/store-knex";
 // loopback receiver is listening. The secrets are demo values: use your own (whsec_ + base64 of
 // 24–64 random bytes, e.g. from `generateSecret()`) and keep them out of source control.
 export default defineConfig({
-  // For the admin CLI (`npx hookline --config examples/quickstart/src/hookline.config.ts …`):
+  // For the admin CLI (`npm run -s hookline -- …` from the repository root, whose hookline.config.ts is this one):
   // the same embedded SQLite log the demo writes, ./hookline.sqlite in the working directory.
   store: () => knexStore(),
   endpoints: [
