@@ -3,6 +3,7 @@ import type { DeliveryStore } from "../contracts/store.js";
 import { adminCases } from "./conformance/admin-cases.js";
 import { deliveryCases } from "./conformance/delivery-cases.js";
 import { endpointFilterCases } from "./conformance/endpoint-filter-cases.js";
+import { exactMatchCases } from "./conformance/exact-match-cases.js";
 import { insertCases } from "./conformance/insert-cases.js";
 import { redactCases } from "./conformance/redact-cases.js";
 
@@ -45,5 +46,6 @@ export function storeConformance(name: string, opts: StoreConformanceOptions): v
     endpointFilterCases(ctx);
     adminCases(ctx);
     redactCases(ctx);
+    exactMatchCases(ctx);
   });
 }

@@ -3,6 +3,7 @@ import { initialSchema } from "./0001-initial.js";
 import { leanDeliveryIndexes } from "./0002-lean-delivery-indexes.js";
 import { statusCoversStats } from "./0003-status-covers-stats.js";
 import { statsRollup } from "./0004-stats-rollup.js";
+import { exactIdentifiers } from "./0005-exact-identifiers.js";
 import type { HooklineMigration, MigrationContext } from "./migration.js";
 
 /** Every migration the package ships, oldest first. */
@@ -11,6 +12,7 @@ export const MIGRATIONS: readonly HooklineMigration[] = Object.freeze([
   leanDeliveryIndexes,
   statusCoversStats,
   statsRollup,
+  exactIdentifiers,
 ]);
 
 /**

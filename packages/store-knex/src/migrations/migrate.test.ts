@@ -45,7 +45,7 @@ describeTargets(targets, "migrate", (target) => {
         );
         const data = (rows as { name: string; col: string }[]).filter((r) => !r.name.includes("migrations"));
         expect(data).toHaveLength(5);
-        for (const r of data) expect(r.col).toBe("utf8mb4_bin");
+        for (const r of data) expect(r.col).toBe("utf8mb4_nopad_bin");
       }
     } finally {
       await store.close();
