@@ -1,5 +1,5 @@
 import { createHookline, memoryStore, memoryTransport } from "@hookline/core";
-import { memoryReceiver } from "@hookline/core/testing";
+import { memoryReceiver, TEST_SECRET } from "@hookline/core/testing";
 import { buyerEvents } from "@hookline/events-buyer";
 import { describe, expect, it } from "vitest";
 import { billingEvents } from "./invoice-plugin.js";
@@ -10,7 +10,7 @@ describe("a plugin from another domain", () => {
     const store = memoryStore();
     const hooks = createHookline({
       plugins: [buyerEvents(), billingEvents()],
-      endpoints: [{ id: "all", url: `${receiver.baseUrl}/all`, events: "*" }],
+      endpoints: [{ id: "all", url: `${receiver.baseUrl}/all`, events: "*", secret: TEST_SECRET }],
       store,
       transport: memoryTransport({ receiver }),
     });

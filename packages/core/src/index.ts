@@ -89,3 +89,4 @@ export { type HeaderSource, type VerifiedWebhook, type VerifyInput, verify } fro
 export { type Clock, sleep, systemClock, type TimerHandle } from "./util/clock.js";
 export { type IdKind, idTimestamp, newId } from "./util/ids.js";
 export { consoleLogger, type Logger, silentLogger } from "./util/logger.js";
+export { assertKnownKeys, keysOf, nearestKey } from "./util/strict-keys.js";

@@ -9,6 +9,7 @@ import type { RetryOptions } from "./retry/retry-policy.js";
 import type { Clock } from "./util/clock.js";
 import { newId } from "./util/ids.js";
 import type { Logger } from "./util/logger.js";
+import { assertKnownKeys, keysOf } from "./util/strict-keys.js";
 
 /** Consistency between the log insert and the first request. */
 export type DispatchMode = "durable" | "parallel";
@@ -122,6 +123,43 @@ export interface ResolvedSettings {
   };
 }
 
+/** Every key of createHookline's options; the core README's Options table lists the same. */
+export const HOOKLINE_OPTION_KEYS = keysOf<HooklineOptions<readonly HooklinePlugin[]>>({
+  plugins: true,
+  endpoints: true,
+  store: true,
+  transport: true,
+  mode: true,
+  retry: true,
+  worker: true,
+  maxBodyBytes: true,
+  insertBatchSize: true,
+  insertConcurrency: true,
+  migrate: true,
+  clock: true,
+  logger: true,
+  env: true,
+  container: true,
+});
+
+/** Every key of the `worker` option. */
+export const WORKER_OPTION_KEYS = keysOf<WorkerOptions>({
+  enabled: true,
+  maxInFlight: true,
+  maxQueued: true,
+  batchSize: true,
+  pollIntervalMs: true,
+  leaseMs: true,
+  workerId: true,
+  stopGraceMs: true,
+  stopStoreTimeoutMs: true,
+  backoffMinMs: true,
+  backoffMaxMs: true,
+  endpointRefreshMs: true,
+  autoDisableAfterMs: true,
+  healthCheckMs: true,
+});
+
 function int(
   name: string,
   value: unknown,
@@ -136,13 +174,21 @@ function int(
   return value;
 }
 
+function bool(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw invalidOption(name, "a boolean", value);
+  return value;
+}
+
 /** Validate every scalar option once; each error names the option. */
 export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>): ResolvedSettings {
+  assertKnownKeys(opts, HOOKLINE_OPTION_KEYS, "createHookline options");
   const mode = opts.mode ?? "durable";
   if (mode !== "durable" && mode !== "parallel") {
     throw invalidOption("mode", '"durable" or "parallel"', mode);
   }
   const w = opts.worker ?? {};
+  assertKnownKeys(w, WORKER_OPTION_KEYS, "worker");
   if (w.enabled !== undefined && typeof w.enabled !== "boolean") {
     throw invalidOption("worker.enabled", "a boolean", w.enabled);
   }
@@ -158,7 +204,7 @@ export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>
     maxBodyBytes: int("maxBodyBytes", opts.maxBodyBytes, 262_144, 2, 64 * 1024 * 1024),
     insertBatchSize: int("insertBatchSize", opts.insertBatchSize, 500, 1, 10_000),
     insertConcurrency: int("insertConcurrency", opts.insertConcurrency, 2, 1, 64),
-    migrate: opts.migrate ?? true,
+    migrate: bool("migrate", opts.migrate, true),
     workerEnabled: w.enabled ?? true,
     maxInFlight: int("worker.maxInFlight", w.maxInFlight, 256, 1, 100_000),
     maxQueued: int("worker.maxQueued", w.maxQueued, 8192, 0, 1_000_000),

@@ -1,5 +1,5 @@
 import { createHookline, memoryStore, memoryTransport } from "@hookline/core";
-import { memoryReceiver } from "@hookline/core/testing";
+import { memoryReceiver, TEST_SECRET } from "@hookline/core/testing";
 import { describe, expect, it } from "vitest";
 import { buyerEvents, creditsAdded, creditsChanged, postCodesChanged } from "./index.js";
 
@@ -8,7 +8,7 @@ function setup() {
   const store = memoryStore();
   const hooks = createHookline({
     plugins: [buyerEvents()],
-    endpoints: [{ id: "crm", url: `${receiver.baseUrl}/crm`, events: "*" }],
+    endpoints: [{ id: "crm", url: `${receiver.baseUrl}/crm`, events: "*", secret: TEST_SECRET }],
     store,
     transport: memoryTransport({ receiver }),
   });

@@ -44,13 +44,29 @@ describe("knexStore options", () => {
     [{ busyTimeoutMs: 1.5 }, /busyTimeoutMs/],
     [{ destroyOnClose: "yes" }, /destroyOnClose: expected a boolean, got "yes"/],
     [{ knex: 42 }, /knex: expected a Knex instance or a knex config/],
-    [{ tablPrefix: "x_" }, /tablPrefix: unknown option/],
+    [{ tablPrefix: "x_" }, /knexStore options: unknown key "tablPrefix" \(did you mean "tablePrefix"\?\)/],
+    [
+      { knex: { client: "pg" }, BusyTimeoutMs: 5 },
+      /unknown key "BusyTimeoutMs" \(did you mean "busyTimeoutMs"\?\)/,
+    ],
     ["sqlite", /options: expected an options object/],
   ])("rejects %j with HOOKLINE_INVALID_OPTION", (opts, message) => {
     expect(() => knexStore(opts as never)).toThrow(message);
     expect(() => knexStore(opts as never)).toThrow(
       expect.objectContaining({ code: "HOOKLINE_INVALID_OPTION" }),
     );
+  });
+
+  it("checks only its own keys: a knex config's keys are knex's", () => {
+    const knex = {
+      client: "better-sqlite3",
+      connection: { filename: ":memory:" },
+      useNullAsDefault: true,
+      pool: { min: 1, max: 1 },
+      migrations: { tableName: "x" },
+    };
+    expect(resolveOptions({ knex, tablePrefix: "t_" }).knex).toBe(knex);
+    expect(resolveOptions(knex).knex).toBe(knex);
   });
 
   it("accepts an empty prefix", () => {

@@ -1,4 +1,4 @@
-import { HooklineError, invalidOption } from "@hookline/core";
+import { assertKnownKeys, invalidOption, keysOf } from "@hookline/core";
 import type { Knex } from "knex";
 
 /** Options of knexStore(). */
@@ -47,7 +47,17 @@ export interface ResolvedOptions {
 
 export const DEFAULT_SQLITE_FILE = "./hookline.sqlite";
 const PREFIX = /^(?:[a-z][a-z0-9_]{0,23})?$/;
-const KNOWN = new Set(["knex", "tablePrefix", "maxResponseBodyBytes", "busyTimeoutMs", "destroyOnClose"]);
+/**
+ * Hookline's own keys of KnexStoreOptions. Only these are checked: what `knex` holds (an instance,
+ * or a config with pool, migrations, driver options…) belongs to knex and is passed on untouched.
+ */
+export const KNEX_STORE_OPTION_KEYS = keysOf<KnexStoreOptions>({
+  knex: true,
+  tablePrefix: true,
+  maxResponseBodyBytes: true,
+  busyTimeoutMs: true,
+  destroyOnClose: true,
+});
 
 const invalid = (option: string, expected: string, got: unknown) => invalidOption(option, expected, got);
 
@@ -73,11 +83,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (input === undefined) return resolveOptions({});
   if (typeof input !== "object" || input === null || Array.isArray(input))
     throw invalid("options", "an options object, a Knex instance or a knex config", input);
-  const o = input as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key))
-      throw new HooklineError("HOOKLINE_INVALID_OPTION", `${key}: unknown option of knexStore()`);
-  }
+  const o = input;
+  assertKnownKeys(o, KNEX_STORE_OPTION_KEYS, "knexStore options");
   const knex = o.knex ?? { client: "better-sqlite3", connection: { filename: DEFAULT_SQLITE_FILE } };
   if (!isKnexInstance(knex) && !isKnexConfig(knex))
     throw invalid("knex", "a Knex instance or a knex config with a client", knex);

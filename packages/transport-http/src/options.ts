@@ -1,5 +1,5 @@
 import type { LookupFunction } from "node:net";
-import { invalidOption } from "@hookline/core";
+import { assertKnownKeys, invalidOption, keysOf } from "@hookline/core";
 import { type Cidr, parseCidr } from "./ip-policy.js";
 import type { SsrfPolicy } from "./ssrf-guard.js";
 import { DEFAULT_USER_AGENT } from "./version.js";
@@ -55,18 +55,20 @@ export interface ResolvedOptions {
   readonly lookup: LookupFunction | undefined;
 }
 
-const KNOWN = new Set([
-  "timeoutMs",
-  "connectTimeoutMs",
-  "maxResponseBytes",
-  "disableOn410",
-  "connectionsPerOrigin",
-  "maxInFlightPerOrigin",
-  "keepAliveTimeoutMs",
-  "userAgent",
-  "ssrf",
-  "lookup",
-]);
+/** Every key of HttpTransportOptions; another one (`timeout`) is an error naming the nearest. */
+export const HTTP_TRANSPORT_OPTION_KEYS = keysOf<HttpTransportOptions>({
+  timeoutMs: true,
+  connectTimeoutMs: true,
+  maxResponseBytes: true,
+  disableOn410: true,
+  connectionsPerOrigin: true,
+  maxInFlightPerOrigin: true,
+  keepAliveTimeoutMs: true,
+  userAgent: true,
+  ssrf: true,
+  lookup: true,
+});
+const SSRF_OPTION_KEYS = keysOf<SsrfOptions>({ enabled: true, allow: true });
 const MAX_TIMEOUT_MS = 300_000;
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 // A host name label by RFC 1123; "*." may prefix a name to allow its sub-domains.
@@ -90,13 +92,7 @@ function bool(name: string, value: unknown, fallback: boolean): boolean {
 
 function resolveSsrf(value: unknown): SsrfPolicy {
   if (value === undefined) value = {};
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw invalid("ssrf", "an object { enabled?, allow? }", value);
-  }
-  for (const key of Object.keys(value)) {
-    if (key !== "enabled" && key !== "allow")
-      throw invalid(`ssrf.${key}`, "no such option (enabled, allow)", key);
-  }
+  assertKnownKeys(value, SSRF_OPTION_KEYS, "httpTransport options.ssrf");
   const { enabled, allow = [] } = value as SsrfOptions;
   if (!Array.isArray(allow)) throw invalid("ssrf.allow", "an array of CIDRs and host names", allow);
   const cidrs: Cidr[] = [];
@@ -129,13 +125,8 @@ function resolveSsrf(value: unknown): SsrfPolicy {
 
 /** Validate options once; every error names the option, what was expected and what was given. */
 export function resolveOptions(opts: HttpTransportOptions | undefined): ResolvedOptions {
-  const o: Record<string, unknown> = opts === undefined ? {} : (opts as Record<string, unknown>);
-  if (typeof o !== "object" || o === null || Array.isArray(o)) {
-    throw invalid("options", "an object", opts);
-  }
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) throw invalid(key, `a known option (${[...KNOWN].join(", ")})`, key);
-  }
+  const o: unknown = opts === undefined ? {} : opts;
+  assertKnownKeys(o, HTTP_TRANSPORT_OPTION_KEYS, "httpTransport options");
   const userAgent = o.userAgent ?? DEFAULT_USER_AGENT;
   if (typeof userAgent !== "string" || userAgent.trim() === "" || /[\r\n\0]/.test(userAgent)) {
     throw invalid("userAgent", "a non-empty string without CR, LF or NUL", userAgent);

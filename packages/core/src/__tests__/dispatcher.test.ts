@@ -4,7 +4,7 @@ import { createHookline } from "../hookline.js";
 import { memoryStore } from "../memory/memory-store.js";
 import { memoryTransport } from "../memory/memory-transport.js";
 import { memoryReceiver } from "../testing/receiver.js";
-import { shopHooks, shopPlugin } from "./helpers.js";
+import { SECRET, shopHooks, shopPlugin } from "./helpers.js";
 
 const order = { orderId: "o-1", total: 10 };
 
@@ -171,7 +171,7 @@ describe("composition (tsyringe)", () => {
     };
     const hooks = createHookline({
       plugins: [plugin],
-      endpoints: [{ id: "a", url: `${receiver.baseUrl}/a`, events: "*" }],
+      endpoints: [{ id: "a", url: `${receiver.baseUrl}/a`, events: "*", secret: SECRET }],
       container: parent,
     });
     expect(registered).toEqual(["true"]);

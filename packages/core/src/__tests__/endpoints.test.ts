@@ -42,7 +42,7 @@ describe("resolveEndpoints", () => {
     expect(ep!.headers).toEqual({ "x-tenant": "t1", authorization: "Bearer x" });
     expect(ep!.keys).toHaveLength(1);
     expect(Object.isFrozen(ep)).toBe(true);
-    expect(resolve([{ events: "*", secret: undefined }])[0]!.keys).toEqual([]);
+    expect(resolve([{ events: "*", signing: false, secret: undefined }])[0]!.keys).toEqual([]);
   });
 
   it.each<[string, Partial<EndpointConfig>[], RegExp]>([
@@ -63,8 +63,12 @@ describe("resolveEndpoints", () => {
     ["a reserved header", [{ headers: { Host: "evil" } }], /headers\["Host"\].*reserved/],
     ["a webhook-* header", [{ headers: { "webhook-id": "x" } }], /headers\["webhook-id"\].*reserved/],
     ["a content-length header", [{ headers: { "Content-Length": "1" } }], /reserved/],
-    ["CR/LF in a header value", [{ headers: { "x-a": "a\r\nx-b: c" } }], /without CR, LF or NUL/],
-    ["NUL in a header value", [{ headers: { "x-a": "a\u0000" } }], /without CR, LF or NUL/],
+    [
+      "CR/LF in a header value",
+      [{ headers: { "x-a": "a\r\nx-b: c" } }],
+      /without control characters; got a value containing U\+000D/,
+    ],
+    ["NUL in a header value", [{ headers: { "x-a": "a\u0000" } }], /got a value containing U\+0000/],
     ["a bad header name", [{ headers: { "x a": "1" } }], /valid HTTP header name/],
     ["a zero timeout", [{ timeoutMs: 0 }], /timeoutMs/],
     ["a negative retry delay", [{ retrySchedule: [1, -2] }], /retrySchedule/],

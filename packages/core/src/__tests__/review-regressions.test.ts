@@ -118,7 +118,7 @@ describe("regressions from the delivery-path review", () => {
     const receiver = memoryReceiver();
     const hooks = createHookline({
       plugins: [definePlugin({ name: "slow", events: [slow] as const })],
-      endpoints: [{ id: "a", url: `${receiver.baseUrl}/a`, events: "*" }],
+      endpoints: [{ id: "a", url: `${receiver.baseUrl}/a`, events: "*", secret: SECRET }],
       store: memoryStore(),
       transport: memoryTransport({ receiver }),
     });
@@ -136,7 +136,9 @@ describe("regressions from the delivery-path review", () => {
     receiver.on("/slow", { delayMs: 2_000 });
     const hooks = createHookline({
       plugins: [shopPlugin()],
-      endpoints: [{ id: "slow", url: `${receiver.baseUrl}/slow`, events: "*", retrySchedule: [] }],
+      endpoints: [
+        { id: "slow", url: `${receiver.baseUrl}/slow`, events: "*", secret: SECRET, retrySchedule: [] },
+      ],
       store,
       transport: memoryTransport({ receiver }),
       worker: { stopGraceMs: 50 },

@@ -194,8 +194,8 @@ describe("worker", () => {
     const hooks = createHookline({
       plugins: [shopPlugin()],
       endpoints: [
-        { id: "quick", url: `${receiver.baseUrl}/quick`, events: "*" },
-        { id: "stuck", url: `${receiver.baseUrl}/stuck`, events: "*" },
+        { id: "quick", url: `${receiver.baseUrl}/quick`, events: "*", secret: SECRET },
+        { id: "stuck", url: `${receiver.baseUrl}/stuck`, events: "*", secret: SECRET },
       ],
       store,
       transport: memoryTransport({ receiver }),

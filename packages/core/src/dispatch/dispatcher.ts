@@ -7,6 +7,7 @@ import type { LifecycleEvents } from "../lifecycle.js";
 import type { ResolvedSettings } from "../options.js";
 import type { Clock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
+import { assertKnownKeys, keysOf } from "../util/strict-keys.js";
 import { trackUntilSettled } from "../util/track.js";
 import { buildBody } from "./build-body.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
@@ -206,13 +207,11 @@ export class Dispatcher {
   }
 }
 
+/** Every key of EmitOptions; another (`idempotencykey`) is an error before anything is stored. */
+export const EMIT_OPTION_KEYS = keysOf<EmitOptions>({ idempotencyKey: true, trx: true, wait: true });
+
 function checkEmitOptions(opts: EmitOptions): void {
-  if (typeof opts !== "object" || opts === null) {
-    throw new HooklineError(
-      "HOOKLINE_INVALID_OPTION",
-      `emit options: expected an object, got ${describeValue(opts)}`,
-    );
-  }
+  assertKnownKeys(opts, EMIT_OPTION_KEYS, "emit options");
   const key = opts.idempotencyKey;
   if (key !== undefined && (typeof key !== "string" || key.length === 0 || key.length > 200)) {
     throw new HooklineError(

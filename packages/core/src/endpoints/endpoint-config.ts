@@ -71,14 +71,15 @@ export interface ResolvedEndpoint {
   readonly description: string | undefined;
 }
 
-/** The constants file's shape: endpoints plus adapter-specific sections. */
+/**
+ * The constants file's shape. The admin tools refuse any other top-level key (a misspelt `store`
+ * would otherwise be ignored).
+ */
 export interface HooklineConfig {
   /** The webhook receivers. */
   readonly endpoints: readonly EndpointConfig[];
-  /** Store settings read by the admin CLI (e.g. a knex config); opaque to core. */
+  /** The log the admin tools open: a store, a function returning one, or (JSON) a module spec; opaque to core. */
   readonly store?: unknown;
-  /** Anything else an adapter or the admin reads. */
-  readonly [key: string]: unknown;
 }
 
 /** Identity helper giving type checking to hookline.config.ts. */

@@ -1,6 +1,7 @@
 import { redactUrl } from "../dispatch/redact.js";
 import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import { decodeSecret } from "../signing/secret.js";
+import { assertKnownKeys, keysOf } from "../util/strict-keys.js";
 import type { EndpointTls } from "../contracts/transport.js";
 import type { EndpointConfig, EndpointTlsConfig, ResolvedEndpoint } from "./endpoint-config.js";
 import { substituteEnv } from "./env-substitution.js";
@@ -26,6 +27,33 @@ const RESERVED_HEADERS = new Set([
 ]);
 const RESERVED_PREFIXES = ["webhook-", "proxy-", ":"];
 const MAX_TIMEOUT_MS = 300_000;
+/** Every key an endpoint may have; anything else (`secrte`, `Secret`) is an error, not ignored. */
+export const ENDPOINT_KEYS = keysOf<EndpointConfig>({
+  id: true,
+  url: true,
+  events: true,
+  secret: true,
+  signing: true,
+  headers: true,
+  showHeaders: true,
+  tls: true,
+  enabled: true,
+  timeoutMs: true,
+  retrySchedule: true,
+  description: true,
+});
+/** Every key of an endpoint's `tls` object. */
+export const ENDPOINT_TLS_KEYS = keysOf<EndpointTlsConfig>({
+  ca: true,
+  cert: true,
+  key: true,
+  passphrase: true,
+  servername: true,
+});
+// undici refuses any header value outside [\t\x20-\x7e\x80-\xff] when the request is made, so
+// every attempt would fail `permanent`; refuse it at construction instead. Stricter than undici:
+// no C1 controls (\x80-\x9f) either, since no receiver means one. Latin-1 text (é) is sent as is.
+const HEADER_VALUE_FORBIDDEN = /[^\t\x20-\x7e\xa0-\xff]/u;
 
 /** Options for resolveEndpoints. */
 export interface ResolveEndpointsOptions {
@@ -72,7 +100,14 @@ function resolveOne(
   known: ReadonlySet<string>,
   env: NodeJS.ProcessEnv,
 ): ResolvedEndpoint {
-  if (typeof cfg !== "object" || cfg === null) throw invalid(`endpoints[${index}]`, "an object", cfg);
+  const named =
+    typeof cfg === "object" && cfg !== null && typeof cfg.id === "string" && ID_PATTERN.test(cfg.id);
+  assertKnownKeys(
+    cfg,
+    ENDPOINT_KEYS,
+    named ? `endpoint "${cfg.id}"` : `endpoints[${index}]`,
+    "HOOKLINE_INVALID_CONFIG",
+  );
   if (typeof cfg.id !== "string" || !ID_PATTERN.test(cfg.id)) {
     throw invalid(`endpoints[${index}].id`, `a string matching ${ID_PATTERN}`, cfg.id);
   }
@@ -134,6 +169,9 @@ function resolveOne(
   ) {
     throw invalid(at("retrySchedule"), "an array of non-negative millisecond delays", cfg.retrySchedule);
   }
+  if (cfg.description !== undefined && typeof cfg.description !== "string") {
+    throw invalid(at("description"), "a string", cfg.description);
+  }
   return Object.freeze({
     id: cfg.id,
     url,
@@ -190,8 +228,16 @@ function resolveHeaders(
     }
     if (typeof value !== "string") throw invalid(at(`headers["${name}"]`), "a string value", value);
     const v = substituteEnv(value, at(`headers["${name}"]`), env);
-    if (/[\r\n\0]/.test(v))
-      throw invalid(at(`headers["${name}"]`), "a value without CR, LF or NUL characters");
+    // Never echo the value: header values are treated as secrets.
+    const bad = HEADER_VALUE_FORBIDDEN.exec(v);
+    if (bad) {
+      // The offending character's code point only (a control or non-Latin-1 character), not the value.
+      const cp = `U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+      throw invalid(
+        at(`headers["${name}"]`),
+        `a value of printable ASCII, spaces, tabs and Latin-1 characters (U+00A0–U+00FF), without control characters; got a value containing ${cp}`,
+      );
+    }
     if (lower in out)
       throw invalid(at(`headers["${name}"]`), "each header once (names are case-insensitive)");
     out[lower] = v;
@@ -223,7 +269,7 @@ function resolveTls(
   env: NodeJS.ProcessEnv,
 ): EndpointTls | undefined {
   if (tls === undefined) return undefined;
-  if (typeof tls !== "object" || tls === null || Array.isArray(tls)) throw invalid(at("tls"), "an object", tls);
+  assertKnownKeys(tls, ENDPOINT_TLS_KEYS, at("tls"), "HOOKLINE_INVALID_CONFIG");
   const text = (field: keyof EndpointTlsConfig, value: unknown): string => {
     // Never echo the value: keys and passphrases are secrets.
     if (typeof value !== "string" || value.length === 0) throw invalid(at(`tls.${field}`), "a non-empty string");

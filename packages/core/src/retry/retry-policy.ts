@@ -1,6 +1,7 @@
 import type { NextState } from "../contracts/store.js";
 import type { DeliveryOutcome } from "../contracts/transport.js";
 import { invalidOption } from "../errors/hookline-error.js";
+import { assertKnownKeys, keysOf } from "../util/strict-keys.js";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -27,6 +28,13 @@ export interface RetryOptions {
   readonly maxRetryAfterMs?: number;
 }
 
+/** Every key of RetryOptions (the `retry` option of createHookline). */
+export const RETRY_OPTION_KEYS = keysOf<RetryOptions>({
+  schedule: true,
+  jitter: true,
+  maxRetryAfterMs: true,
+});
+
 /** Decides the state after each attempt. Options validated and frozen at construction. */
 export class RetryPolicy {
   readonly schedule: readonly number[];
@@ -35,6 +43,7 @@ export class RetryPolicy {
   readonly #random: () => number;
 
   constructor(opts: RetryOptions = {}, random: () => number = Math.random) {
+    assertKnownKeys(opts, RETRY_OPTION_KEYS, "retry");
     this.schedule = validateSchedule(opts.schedule ?? DEFAULT_RETRY_SCHEDULE, "retry.schedule");
     this.jitter = opts.jitter ?? 0.2;
     if (typeof this.jitter !== "number" || !(this.jitter >= 0 && this.jitter < 1)) {

@@ -8,6 +8,7 @@ export {
   startHttpReceiver,
   type TestReceiver,
 } from "./receiver.js";
+export { TEST_SECRET } from "./secrets.js";
 export { type StoreConformanceOptions, storeConformance } from "./store-conformance.js";
 export {
   makeRequest,
