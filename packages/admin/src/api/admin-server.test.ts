@@ -139,7 +139,11 @@ describe("createAdminServer options", () => {
       { store, token: TOKEN, maxPageSize: 5000 },
       /maxPageSize: expected an integer from 1 to 1000, got number 5000/,
     ],
-    [{ store, token: TOKEN, pageSize: 5 }, /pageSize: expected a known option/],
+    [
+      { store, token: TOKEN, pageSize: 5 },
+      /createAdminServer options: unknown key "pageSize" \(did you mean "maxPageSize"\?\)/,
+    ],
+    [{ store, token: TOKEN, prot: 80 }, /unknown key "prot" \(did you mean "port"\?\)/],
     [{ store: {}, token: TOKEN }, /store: expected a DeliveryStore/],
   ])("refuses %j", (opts, message) => {
     expect(() => createAdminServer(opts as never)).toThrow(message);

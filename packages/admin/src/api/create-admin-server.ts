@@ -37,7 +37,7 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
   if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65_535)
     throw invalidOption("port", "an integer from 0 to 65535", port);
   if (apiOpts.auth === false) checkLoopbackHost(host);
-  const options = resolveApiOptions(apiOpts);
+  const options = resolveApiOptions(apiOpts, ["store", "host", "port"], "createAdminServer options");
   const handler = handlerFor(checkStore(store), options);
   let server: Server | undefined;
   let url: string | null = null;

@@ -1,6 +1,8 @@
 import {
+  assertKnownKeys,
   type DeliveryStore,
   HooklineError,
+  keysOf,
   type Logger,
   type ResolvedEndpoint,
   silentLogger,
@@ -46,16 +48,17 @@ export interface ResolvedApiOptions {
   readonly logger: Logger;
 }
 
-const KNOWN = new Set([
-  "token",
-  "auth",
-  "endpoints",
-  "maxPageSize",
-  "defaultPageSize",
-  "dashboard",
-  "now",
-  "logger",
-]);
+/** Every key of AdminApiOptions. */
+export const ADMIN_API_OPTION_KEYS = keysOf<AdminApiOptions>({
+  token: true,
+  auth: true,
+  endpoints: true,
+  maxPageSize: true,
+  defaultPageSize: true,
+  dashboard: true,
+  now: true,
+  logger: true,
+});
 const TOKEN = /^[\x21-\x7e]{16,512}$/;
 /** The knex store's own page cap; asking a store for more is an error there. */
 export const STORE_PAGE_CAP = 1000;
@@ -72,15 +75,18 @@ export function checkStore(store: unknown): DeliveryStore {
   return store;
 }
 
+/**
+ * @param extraKeys - keys the caller took out of `input` itself (createAdminServer's store, host,
+ *   port): listed as known, so a typo of one of them is suggested too
+ * @param where - names the options in errors
+ */
 export function resolveApiOptions(
   input: AdminApiOptions,
   extraKeys: readonly string[] = [],
+  where = "adminApi options",
 ): ResolvedApiOptions {
-  if (typeof input !== "object" || input === null) throw invalidOption("options", "an object", input);
-  for (const key of Object.keys(input)) {
-    if (!KNOWN.has(key) && !extraKeys.includes(key))
-      throw invalidOption(key, `a known option (${[...KNOWN, ...extraKeys].join(", ")})`);
-  }
+  // Checked as unknown: only the throw matters here, the declared type stays.
+  assertKnownKeys(input as unknown, [...ADMIN_API_OPTION_KEYS, ...extraKeys], where);
   const auth = input.auth ?? true;
   if (typeof auth !== "boolean") throw invalidOption("auth", "a boolean", auth);
   let token: string | null = null;
