@@ -26,10 +26,17 @@ async function switchEndpoint(id, disabled) {
   await Promise.all([loadEndpoints(), loadDeliveries()]);
 }
 
+// Not in config + pending: deliveries that wait for a process that configures the endpoint.
+function backlogCell(hl) {
+  var cell = h('td', {}, [String(hl.pending || 0)]);
+  if (hl.pending) cell.appendChild(h('div', { class: 'mono' }, ['since ' + fmtTime(hl.oldestPendingAt)]));
+  return cell;
+}
+
 async function loadEndpoints() {
   var views = await api('api/endpoints');
   var tbody = clear($('#endpoints tbody'));
-  if (views.length === 0) tbody.appendChild(h('tr', {}, [h('td', { colspan: 7, class: 'empty' }, ['No endpoints configured or seen yet.'])]));
+  if (views.length === 0) tbody.appendChild(h('tr', {}, [h('td', { colspan: 8, class: 'empty' }, ['No endpoints configured or seen yet.'])]));
   views.forEach(function (e) {
     var hl = e.health || {};
     var stateCell = h('td', {}, [badge(e.state)]);
@@ -45,6 +52,7 @@ async function loadEndpoints() {
       h('td', {}, [String(hl.consecutiveFailures || 0)]),
       h('td', {}, [fmtTime(hl.lastSuccessAt)]),
       h('td', {}, [fmtTime(hl.lastFailureAt)]),
+      backlogCell(hl),
       h('td', {}, [e.configured ? action : '']),
     ]));
   });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveEndpoints } from "@hookline/core";
+import { makeEvent } from "@hookline/core/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertHistory } from "../__fixtures__/history.js";
@@ -205,6 +206,23 @@ suite(`dashboard in headless Chromium${missing ? ` — skipped: ${CHROMIUM} miss
     await page.screenshot({ path: SCREENSHOT });
     expect(existsSync(SCREENSHOT)).toBe(true);
     expect(foreign).toEqual([]);
+    await page.close();
+  });
+
+  it("lists an endpoint that is not in the config with its pending backlog", async () => {
+    const oldest = new Date(Date.now() - 60 * 60_000);
+    await db.store.insertEvents([
+      makeEvent({ code: "add_credits", endpoints: ["legacy"], createdAt: oldest }),
+      makeEvent({ code: "add_credits", endpoints: ["legacy"] }),
+    ]);
+    const page = await open();
+    await ready(page);
+    const row = page.locator('#endpoints tr[data-id="legacy"]');
+    await expect.poll(() => row.count()).toBe(1);
+    const cells = await row.locator("td").allTextContents();
+    expect(cells[0]).toBe("legacy(not in config)");
+    expect(cells[6]).toBe(`2since ${oldest.toISOString().slice(0, 19).replace("T", " ")}`);
+    expect(await page.locator('#endpoints tr[data-id="crm"] td').nth(6).textContent()).toBe("0");
     await page.close();
   });
 });

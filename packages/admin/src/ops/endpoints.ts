@@ -21,7 +21,11 @@ export interface EndpointView {
   readonly disabled: boolean;
   readonly disabledAt: Date | null;
   readonly disabledReason: string | null;
-  /** null when the endpoint has no attempts yet. */
+  /**
+   * null when the endpoint has neither attempts nor pending deliveries. `health.pending` counts
+   * its backlog: for an endpoint that is not configured here, deliveries that wait for a process
+   * that configures it (no worker claims what it does not know).
+   */
   readonly health: Omit<EndpointHealth, "endpointId"> | null;
   /** active | failing (last attempt failed) | disabled | idle (no attempts) */
   readonly state: "active" | "failing" | "disabled" | "idle";
@@ -63,7 +67,13 @@ export async function endpointOverview(
           ? "enabled: false in the config"
           : null,
       health: h,
-      state: disabled ? "disabled" : !h ? "idle" : h.consecutiveFailures > 0 ? "failing" : "active",
+      state: disabled
+        ? "disabled"
+        : !h || (h.lastSuccessAt === null && h.lastFailureAt === null)
+          ? "idle"
+          : h.consecutiveFailures > 0
+            ? "failing"
+            : "active",
     };
   });
 }

@@ -19,11 +19,29 @@ function stateText(c: Colors, e: EndpointView): string {
   }
 }
 
+// Pending deliveries of an endpoint no process here configures wait for one that does.
+function backlogText(c: Colors, e: EndpointView): string {
+  const pending = e.health?.pending ?? 0;
+  if (pending === 0) return "0";
+  const since = `\nsince ${fmtTime(e.health?.oldestPendingAt)}`;
+  return e.configured ? `${pending}${since}` : c.yellow(`${pending} waiting`) + since;
+}
+
 /** `endpoints`: configuration and health per endpoint. */
 export function endpointsTable(c: Colors, views: readonly EndpointView[]): string {
   return renderTable(
     c,
-    ["endpoint", "url", "events", "state", "success", "consecutive failures", "last success", "last failure"],
+    [
+      "endpoint",
+      "url",
+      "events",
+      "state",
+      "success",
+      "consecutive failures",
+      "last success",
+      "last failure",
+      "pending",
+    ],
     views.map((e) => [
       e.configured ? oneLine(e.id) : `${oneLine(e.id)}\n${c.dim("(not in config)")}`,
       oneLine(e.url) || "-",
@@ -33,6 +51,7 @@ export function endpointsTable(c: Colors, views: readonly EndpointView[]): strin
       String(e.health?.consecutiveFailures ?? 0),
       fmtTime(e.health?.lastSuccessAt),
       fmtTime(e.health?.lastFailureAt),
+      backlogText(c, e),
     ]),
   );
 }
