@@ -1,13 +1,13 @@
 import { join } from "node:path";
-import { makeEvent } from "@hookline/core/testing";
+import { makeEvent, TEST_SECRET } from "@hookline/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { configDir, envRef, jsonConfig } from "../__fixtures__/config-dir.js";
 import { tempSqliteStore } from "../__fixtures__/sqlite-store.js";
 import { loadAdminConfig } from "./load-admin-config.js";
 
 const endpoints = [
-  { id: "crm", url: envRef("CRM_URL"), events: ["add_credits", "invoice_paid"] },
-  { id: "all", url: "https://all.example/hook", events: "*" },
+  { id: "crm", url: envRef("CRM_URL"), events: ["add_credits", "invoice_paid"], secret: TEST_SECRET },
+  { id: "all", url: "https://all.example/hook", events: "*", signing: false },
 ];
 
 let db: Awaited<ReturnType<typeof tempSqliteStore>>;
@@ -117,6 +117,31 @@ describe("loadAdminConfig", () => {
     const dir = dirWith({ "hookline.config.json": JSON.stringify(config) });
     const cfg = await loadAdminConfig({ cwd: dir, env: {} });
     await expect(cfg.openStore()).rejects.toThrow(message);
+  });
+
+  it.each([
+    [
+      { endpoints: [], stor: {} },
+      /unknown key "stor" \(did you mean "store"\?\); expected only endpoints, store/,
+    ],
+    [{ endpoints: [], Store: {} }, /unknown key "Store" \(did you mean "store"\?\)/],
+    [{ endpoints: [], admin: { port: 1 } }, /unknown key "admin"; expected only endpoints, store/],
+  ])("refuses a top-level key the admin does not read: %j", async (config, message) => {
+    const dir = dirWith({ "hookline.config.json": JSON.stringify(config) });
+    const err = await loadAdminConfig({ cwd: dir, env: {} }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "HOOKLINE_INVALID_CONFIG" });
+    expect((err as Error).message).toContain(join(dir, "hookline.config.json"));
+    expect((err as Error).message).toMatch(message);
+  });
+
+  it("an endpoint written with a misspelt key is an error when endpoints are read", async () => {
+    const dir = dirWith({
+      "hookline.config.json": jsonConfig([
+        { id: "x", url: "https://x.example/h", events: "*", secrte: TEST_SECRET },
+      ]),
+    });
+    const cfg = await loadAdminConfig({ cwd: dir, env: { HL_DB: db.file } });
+    expect(() => cfg.endpoints()).toThrow(/endpoint "x": unknown key "secrte" \(did you mean "secret"\?\)/);
   });
 
   it("a function that returns something else is named in the error", async () => {

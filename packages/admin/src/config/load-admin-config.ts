@@ -1,4 +1,5 @@
 import {
+  assertKnownKeys,
   type DeliveryStore,
   type HooklineConfig,
   loadConfig,
@@ -44,6 +45,12 @@ function listedCodes(config: HooklineConfig): string[] {
   return [...codes];
 }
 
+/**
+ * The top-level keys of the constants file. The admin reads only these, so another one (`stor`,
+ * `Endpoints`) is a typo to report, not something to ignore.
+ */
+export const ADMIN_CONFIG_KEYS = ["endpoints", "store"] as const;
+
 /** Load and check hookline.config.* for the admin tools. */
 export async function loadAdminConfig(opts: AdminConfigOptions = {}): Promise<AdminConfig> {
   const env = opts.env ?? process.env;
@@ -51,6 +58,7 @@ export async function loadAdminConfig(opts: AdminConfigOptions = {}): Promise<Ad
     ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     ...(opts.file !== undefined ? { file: opts.file } : {}),
   });
+  assertKnownKeys(config as unknown, ADMIN_CONFIG_KEYS, path, "HOOKLINE_INVALID_CONFIG");
   let endpoints: readonly ResolvedEndpoint[] | undefined;
   return Object.freeze({
     path,
