@@ -1,4 +1,4 @@
-import { createHookline, memoryStore, memoryTransport } from "@hookline/core";
+import { createHookline, generateSecret, memoryStore, memoryTransport } from "@hookline/core";
 import { memoryReceiver } from "@hookline/core/testing";
 import { buyerEvents } from "@hookline/events-buyer";
 import { billingEvents } from "./invoice-plugin.js";
@@ -12,6 +12,8 @@ const hooks = createHookline({
       id: "ledger",
       url: `${receiver.baseUrl}/ledger`,
       events: ["invoice_issued", "invoice_paid", "add_credits"],
+      // A real deployment reads a whsec_ secret from its constants file; this demo makes one up.
+      secret: generateSecret(),
     },
   ],
   store: memoryStore(),
