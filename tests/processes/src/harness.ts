@@ -3,7 +3,13 @@ import { fileURLToPath } from "node:url";
 import type { DeliveryStore, EndpointConfig } from "@hookline/core";
 import { startHttpReceiver, type TestReceiver } from "@hookline/core/testing";
 import { knexStore, tableNames } from "@hookline/store-knex";
-import { MARIADB_URL, type TestTarget, testTargets } from "@hookline/store-knex/testing";
+import {
+  dropTables,
+  MARIADB_URL,
+  openStore,
+  type TestTarget,
+  testTargets,
+} from "@hookline/store-knex/testing";
 import knexFactory, { type Knex } from "knex";
 import { afterEach, beforeEach } from "vitest";
 
@@ -44,6 +50,24 @@ export async function openTables(
   };
 }
 
+/** A store on fresh tables of any server target (MariaDB or PostgreSQL), plus a plain knex pool. */
+export async function openTargetTables(
+  target: TestTarget,
+  prefix: string,
+): Promise<{ store: DeliveryStore; db: Knex; drop(): Promise<void> }> {
+  const store = await openStore(target.config(), prefix);
+  const db = knexFactory(target.config());
+  return {
+    store,
+    db,
+    async drop() {
+      await store.close();
+      await db.destroy();
+      await dropTables(target.config(), prefix);
+    },
+  };
+}
+
 /** Count deliveries by status. */
 export async function statusCounts(db: Knex, prefix: string): Promise<Record<string, number>> {
   const rows = (await db(`${prefix}deliveries`).select("status").count({ n: "*" }).groupBy("status")) as {
@@ -65,6 +89,8 @@ export function spawnWorker(cfg: {
   prefix: string;
   endpoints: EndpointConfig[];
   databaseUrl?: string;
+  /** A knex config for the worker's store instead of MariaDB at databaseUrl (e.g. a PostgreSQL target's). */
+  knex?: Knex.Config;
   worker?: boolean;
   leaseMs?: number;
   timeoutMs?: number;

@@ -12,7 +12,8 @@ const hooks = createHookline({
   plugins: [buyerEvents()],
   endpoints: cfg.endpoints,
   store: knexStore({
-    knex: {
+    // A whole knex config (e.g. PostgreSQL), or MariaDB at databaseUrl.
+    knex: cfg.knex ?? {
       client: "mysql2",
       connection: { uri: cfg.databaseUrl, charset: "utf8mb4" },
       pool: { min: 0, max: 8 },
