@@ -5,8 +5,9 @@ import type { HooklineMigration, MigrationContext } from "./migration.js";
 
 /**
  * MySQL tables are utf8mb4 with a binary collation: bodies keep every code point, and keys,
- * subjects and codes compare exactly as on PostgreSQL and SQLite (the default *_ci collations
- * would make idempotency keys "K" and "k" collide).
+ * subjects and codes are case-sensitive (the default *_ci collations would make idempotency keys
+ * "K" and "k" collide). utf8mb4_bin still ignores trailing spaces, so 0005 moves the identifier
+ * columns to a NO PAD collation; a later table needs convertIdentifierColumns() too.
  */
 export function tableOptions(t: Knex.CreateTableBuilder, ctx: MigrationContext): void {
   if (ctx.dialect !== "mysql") return;

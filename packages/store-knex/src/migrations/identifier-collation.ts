@@ -25,7 +25,7 @@ export async function identifierCollation(db: Knex): Promise<string> {
   if (Number(found[0]?.n) !== 1)
     throw new HooklineError(
       "HOOKLINE_STORE_ERROR",
-      `migration: expected a server with the ${name} collation (MariaDB 10.2+ or MySQL 8.0+), got version ${JSON.stringify(version)}`,
+      `migration: expected a server with the ${name} collation (MariaDB 10.2+ or MySQL 8.0.17+), got version ${JSON.stringify(version)}`,
     );
   return name;
 }
