@@ -68,7 +68,7 @@ export async function convertIdentifierColumns(
   )) as [{ c: string }[]];
   const todo = cols.filter((c) => c.collation !== collation);
   if (todo.length === 0 && tables[0]?.c === collation) return;
-  const bindings: unknown[] = [table];
+  const bindings: string[] = [table];
   const clauses = todo.map((c) => {
     bindings.push(c.name);
     return `MODIFY ?? ${c.type} CHARACTER SET utf8mb4 COLLATE ${collation} ${c.nullable === "YES" ? "NULL" : "NOT NULL"}${defaultClause(c.dflt, bindings)}`;
@@ -81,7 +81,7 @@ export async function convertIdentifierColumns(
  * A column's default, kept through MODIFY. MariaDB reports it as an SQL literal (`'x'`, `NULL`),
  * MySQL as the bare value; the store's own identifier columns have none.
  */
-function defaultClause(dflt: string | null, bindings: unknown[]): string {
+function defaultClause(dflt: string | null, bindings: string[]): string {
   if (dflt === null || dflt === "NULL") return "";
   if (dflt.startsWith("'")) return ` DEFAULT ${dflt}`;
   bindings.push(dflt);
