@@ -84,6 +84,17 @@ describe("hookline deliveries", () => {
     expect(JSON.stringify(json)).not.toContain(BILLING_API_KEY);
   });
 
+  it("show marks an attempt recorded without webhook-signature as unsigned", async () => {
+    const [unsigned] = (await listJson(["--endpoint", "billing", "--limit", "1"])).items;
+    const [signed] = (await listJson(["--endpoint", "crm", "--limit", "1"])).items;
+    expect((await env().run(["deliveries", "show", unsigned!.id])).stdout).toMatch(
+      /request: POST http:\/\/127\.0\.0\.1:\S+ {2}unsigned \(no webhook-signature\)/,
+    );
+    const text = (await env().run(["deliveries", "show", signed!.id])).stdout;
+    expect(text).toContain("webhook-signature: [redacted]");
+    expect(text).not.toContain("unsigned");
+  });
+
   it("show prints receiver bodies verbatim (it is a terminal, not a page)", async () => {
     const [alert] = (await listJson(["--endpoint", "alerts", "--limit", "1"])).items;
     expect((await env().run(["deliveries", "show", alert!.id])).stdout).toContain(HOSTILE_BODY);

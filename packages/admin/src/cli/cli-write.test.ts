@@ -93,8 +93,10 @@ describe("hookline endpoints", () => {
       signed: true,
       health: { successRate: 1, consecutiveFailures: 0 },
     });
+    expect(byId.alerts.signed).toBe(false);
     expect(byId.billing).toMatchObject({
       state: "failing",
+      signed: false,
       url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/billing\?tenant=\[redacted\]$/),
       health: {
         successRate: 0,
@@ -107,6 +109,8 @@ describe("hookline endpoints", () => {
     expect(table.stdout).toMatch(
       /│ billing\s+│ http:\/\/127\.0\.0\.1:\d+\/billing\?tenant=\[redacted\] │ add_credits\s+│ failing\s+│ 0\.0 %\s+│ 2 /,
     );
+    // The second line of billing's and alerts' endpoint cell; crm is signed.
+    expect(table.stdout.match(/│ unsigned\s+│/g)).toHaveLength(2);
   });
 
   it("disable cancels pending deliveries (replayable); enable switches back", async () => {

@@ -13,11 +13,18 @@ function headerTable(headers) {
   return h('table', { class: 'mono' }, keys.map(function (k) { return h('tr', {}, [h('td', {}, [k]), h('td', {}, [headers[k]])]); }));
 }
 
+// Recorded without a webhook-signature header (a signed request keeps it, redacted): sent unsigned.
+function isUnsigned(a) {
+  var names = Object.keys(a.requestHeaders || {});
+  return names.length > 0 && !names.some(function (k) { return k.toLowerCase() === 'webhook-signature'; });
+}
+
 function attemptCard(a) {
   var answer = a.responseStatus === null ? 'no response' : 'HTTP ' + a.responseStatus;
   var card = h('div', { class: 'attempt', 'data-attempt': a.attempt }, [
     h('h3', {}, ['Attempt ' + a.attempt + ' · ' + fmtTime(a.startedAt) + ' UTC · ' + answer + ' · ' + a.outcome + ' · ' + fmtMs(a.durationMs)]),
     h('div', { class: 'mono' }, ['POST ' + (a.url || '(not sent)')]),
+    isUnsigned(a) ? h('div', { class: 'mono unsigned' }, ['unsigned (no webhook-signature)']) : null,
     h('div', {}, [h('strong', {}, ['Request headers']), ' (secrets redacted)']),
     headerTable(a.requestHeaders),
   ]);

@@ -46,7 +46,8 @@ async function loadEndpoints() {
       ? h('button', { type: 'button', class: 'quiet', 'data-endpoint': e.id, onclick: function () { switchEndpoint(e.id, false).catch(report); } }, ['Enable'])
       : h('button', { type: 'button', class: 'danger', 'data-endpoint': e.id, onclick: function () { switchEndpoint(e.id, true).catch(report); } }, ['Disable']);
     tbody.appendChild(h('tr', { 'data-id': e.id }, [
-      h('td', {}, [h('strong', {}, [e.id]), h('div', { class: 'mono' }, [e.url || '(not in config)'])]),
+      h('td', {}, [h('strong', {}, [e.id]), h('div', { class: 'mono' }, [e.url || '(not in config)']),
+        e.signed === false ? h('div', { class: 'mono unsigned' }, ['unsigned']) : null]),
       stateCell,
       h('td', {}, [fmtRate(hl.successRate)]),
       h('td', {}, [String(hl.consecutiveFailures || 0)]),

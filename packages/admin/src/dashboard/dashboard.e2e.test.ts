@@ -103,6 +103,8 @@ suite(`dashboard in headless Chromium${missing ? ` — skipped: ${CHROMIUM} miss
     expect(await page.locator("#chart-latency path.line").count()).toBe(2);
     await expect.poll(() => page.locator("#endpoints tbody tr").count()).toBe(3);
     expect(await page.locator('#endpoints tr[data-id="billing"] .badge').textContent()).toBe("failing");
+    expect(await page.locator('#endpoints tr[data-id="billing"] .unsigned').textContent()).toBe("unsigned");
+    expect(await page.locator('#endpoints tr[data-id="crm"] .unsigned').count()).toBe(0);
     expect(await rows(page).count()).toBe(25);
     expect(await page.locator("#deliveries .badge-failed").count()).toBeGreaterThan(0);
     expect(await page.locator("#deliveries .badge-succeeded").count()).toBeGreaterThan(0);
@@ -137,6 +139,7 @@ suite(`dashboard in headless Chromium${missing ? ` — skipped: ${CHROMIUM} miss
     expect(await detail.locator(".attempt").count()).toBe(1);
     expect(await detail.locator("pre.response-body").textContent()).toBe('{"error":"ledger offline"}');
     expect(await detail.textContent()).toContain("authorization[redacted]");
+    expect(await detail.locator(".attempt .unsigned").textContent()).toBe("unsigned (no webhook-signature)");
     expect(await page.content()).not.toContain(BILLING_API_KEY);
     const before = live.receiver.requests.length;
     await page.click("#replay");

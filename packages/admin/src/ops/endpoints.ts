@@ -16,7 +16,8 @@ export interface EndpointView {
   readonly events: readonly string[] | "*" | null;
   /** False for an endpoint that has log entries but is no longer in the config. */
   readonly configured: boolean;
-  readonly signed: boolean;
+  /** False for an endpoint configured with `signing: false`; null when it is not in the config. */
+  readonly signed: boolean | null;
   /** Disabled in the config file (`enabled: false`) or by a persisted switch. */
   readonly disabled: boolean;
   readonly disabledAt: Date | null;
@@ -58,7 +59,7 @@ export async function endpointOverview(
       description: ep?.description ?? null,
       events: ep?.events ?? null,
       configured: ep !== undefined,
-      signed: (ep?.keys.length ?? 0) > 0,
+      signed: ep ? ep.signed : null,
       disabled,
       disabledAt: st?.disabled ? st.disabledAt : null,
       disabledReason: st?.disabled

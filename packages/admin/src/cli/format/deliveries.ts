@@ -29,12 +29,22 @@ function headerLines(headers: Readonly<Record<string, string>> | null): string[]
   return Object.entries(headers).map(([k, v]) => `    ${oneLine(k)}: ${oneLine(v)}`);
 }
 
+/**
+ * A request was recorded, but without a webhook-signature header: it went out unsigned. (A
+ * signed request keeps the header, its value redacted; an attempt never sent records none.)
+ */
+export function unsignedAttempt(a: Pick<AttemptRecord, "requestHeaders">): boolean {
+  const names = Object.keys(a.requestHeaders ?? {});
+  return names.length > 0 && !names.some((k) => k.toLowerCase() === "webhook-signature");
+}
+
 function attemptBlock(c: Colors, a: AttemptRecord): string[] {
   const answer = a.responseStatus === null ? "no response" : `HTTP ${a.responseStatus}`;
   const kind = a.outcome === "success" ? c.green(a.outcome) : c.red(a.outcome);
+  const unsigned = unsignedAttempt(a) ? `  ${c.yellow("unsigned")} (no webhook-signature)` : "";
   const lines = [
     `${c.bold(`Attempt ${a.attempt}`)}  ${fmtTime(a.startedAt)}  ${answer}  ${kind}  ${fmtMs(a.durationMs)}`,
-    `  request: POST ${oneLine(a.url) || "(not sent)"}`,
+    `  request: POST ${oneLine(a.url) || "(not sent)"}${unsigned}`,
     "  request headers (secrets redacted):",
     ...headerLines(a.requestHeaders),
   ];

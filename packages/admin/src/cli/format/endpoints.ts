@@ -43,7 +43,9 @@ export function endpointsTable(c: Colors, views: readonly EndpointView[]): strin
       "pending",
     ],
     views.map((e) => [
-      e.configured ? oneLine(e.id) : `${oneLine(e.id)}\n${c.dim("(not in config)")}`,
+      e.configured
+        ? oneLine(e.id) + (e.signed === false ? `\n${c.yellow("unsigned")}` : "")
+        : `${oneLine(e.id)}\n${c.dim("(not in config)")}`,
       oneLine(e.url) || "-",
       e.events === null ? "-" : e.events === "*" ? "*" : e.events.map(oneLine).join("\n"),
       stateText(c, e),
