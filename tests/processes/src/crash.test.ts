@@ -1,4 +1,5 @@
 import { createHookline } from "@hookline/core";
+import { TEST_SECRET } from "@hookline/core/testing";
 import { buyerEvents } from "@hookline/events-buyer";
 import { knexStore } from "@hookline/store-knex";
 import { describeTargets } from "@hookline/store-knex/testing";
@@ -13,7 +14,7 @@ describeTargets([await mariadb()], "crash and outage recovery", () => {
   it("SIGKILL mid-burst of 1,000 emits to a slow receiver: every accepted event is delivered, nothing is lost", async () => {
     const { receiver, tables, prefix, procs } = env;
     receiver.on("/slow", { delayMs: 50 });
-    const endpoints = [{ id: "slow", url: receiver.url("/slow"), events: "*" as const }];
+    const endpoints = [{ id: "slow", url: receiver.url("/slow"), events: "*" as const, secret: TEST_SECRET }];
     const emitter = spawnWorker({
       prefix,
       endpoints,
@@ -64,7 +65,7 @@ describeTargets([await mariadb()], "crash and outage recovery", () => {
     receiver.on("/r", { delayMs: 5 });
     const hooks = createHookline({
       plugins: [buyerEvents()],
-      endpoints: [{ id: "r", url: receiver.url("/r"), events: "*" }],
+      endpoints: [{ id: "r", url: receiver.url("/r"), events: "*", secret: TEST_SECRET }],
       store: knexStore({
         knex: { client: "mysql2", connection: { uri, charset: "utf8mb4" }, pool: { min: 0, max: 6 } },
         tablePrefix: prefix,

@@ -1,4 +1,4 @@
-import { makeEvent } from "@hookline/core/testing";
+import { makeEvent, TEST_SECRET } from "@hookline/core/testing";
 import { describeTargets } from "@hookline/store-knex/testing";
 import { expect, it } from "vitest";
 import { mariadb, spawnWorker, statusCounts, until, useProcessEnv } from "./harness.js";
@@ -22,7 +22,7 @@ describeTargets([await mariadb()], "worker processes", () => {
     );
     for (let i = 0; i < events.length; i += 200) await tables.store.insertEvents(events.slice(i, i + 200));
     receiver.on("/r", { delayMs: 5 });
-    const endpoints = [{ id: "r", url: receiver.url("/r"), events: "*" as const }];
+    const endpoints = [{ id: "r", url: receiver.url("/r"), events: "*" as const, secret: TEST_SECRET }];
     for (const n of [1, 2, 3])
       procs.push(spawnWorker({ prefix, endpoints, workerId: `w${n}`, batchSize: 10 }));
     await until(
@@ -41,7 +41,7 @@ describeTargets([await mariadb()], "worker processes", () => {
     const ev = makeEvent({ code: "add_credits", endpoints: ["z"], body: body(1) });
     await tables.store.insertEvents([ev]);
     receiver.on("/z", [{ status: 500, delayMs: 4_000 }, { status: 200 }]);
-    const endpoints = [{ id: "z", url: receiver.url("/z"), events: "*" as const }];
+    const endpoints = [{ id: "z", url: receiver.url("/z"), events: "*" as const, secret: TEST_SECRET }];
     procs.push(spawnWorker({ prefix, endpoints, workerId: "zombie", leaseMs: 1_000, timeoutMs: 10_000 }));
     await receiver.waitFor(1, { timeoutMs: 15_000 });
     procs.push(spawnWorker({ prefix, endpoints, workerId: "rescuer", leaseMs: 1_000 }));
