@@ -1,8 +1,8 @@
+import type { EndpointTls } from "../contracts/transport.js";
 import { redactUrl } from "../dispatch/redact.js";
 import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import { decodeSecret } from "../signing/secret.js";
 import { assertKnownKeys, keysOf } from "../util/strict-keys.js";
-import type { EndpointTls } from "../contracts/transport.js";
 import type { EndpointConfig, EndpointTlsConfig, ResolvedEndpoint } from "./endpoint-config.js";
 import { substituteEnv } from "./env-substitution.js";
 import { checkTlsMaterial } from "./tls-material.js";
@@ -255,7 +255,11 @@ function resolveShowHeaders(
   const out = new Set<string>();
   for (const name of names) {
     if (typeof name !== "string" || !(name.toLowerCase() in headers)) {
-      throw invalid(at("showHeaders"), `names of this endpoint's headers (${Object.keys(headers).join(", ") || "none"})`, name);
+      throw invalid(
+        at("showHeaders"),
+        `names of this endpoint's headers (${Object.keys(headers).join(", ") || "none"})`,
+        name,
+      );
     }
     out.add(name.toLowerCase());
   }
@@ -272,7 +276,8 @@ function resolveTls(
   assertKnownKeys(tls, ENDPOINT_TLS_KEYS, at("tls"), "HOOKLINE_INVALID_CONFIG");
   const text = (field: keyof EndpointTlsConfig, value: unknown): string => {
     // Never echo the value: keys and passphrases are secrets.
-    if (typeof value !== "string" || value.length === 0) throw invalid(at(`tls.${field}`), "a non-empty string");
+    if (typeof value !== "string" || value.length === 0)
+      throw invalid(at(`tls.${field}`), "a non-empty string");
     return substituteEnv(value, at(`tls.${field}`), env);
   };
   const out: { -readonly [K in keyof EndpointTls]: EndpointTls[K] } = {};
