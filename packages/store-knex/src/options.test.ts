@@ -69,6 +69,12 @@ describe("knexStore options", () => {
     expect(resolveOptions(knex).knex).toBe(knex);
   });
 
+  it("refuses a bare knex config with store options beside its client (knex would ignore them)", () => {
+    expect(() => knexStore({ client: "better-sqlite3", tablePrefix: "t_" } as never)).toThrow(
+      /tablePrefix: expected the knex config under `knex` when other store options are given/,
+    );
+  });
+
   it("accepts an empty prefix", () => {
     expect(resolveOptions({ tablePrefix: "" }).tablePrefix).toBe("");
   });

@@ -79,7 +79,20 @@ function positiveInt(option: string, v: unknown, fallback: number, max: number):
 
 /** Accepts the options object, or a bare Knex instance or knex config as shorthand. */
 export function resolveOptions(input: unknown): ResolvedOptions {
-  if (isKnexInstance(input) || isKnexConfig(input)) return resolveOptions({ knex: input });
+  if (isKnexConfig(input)) {
+    // A bare knex config with the store's own keys mixed in would hand them to knex, unread.
+    const mixed = KNEX_STORE_OPTION_KEYS.find((k) => k in input);
+    if (mixed !== undefined) {
+      throw invalid(
+        mixed,
+        "the knex config under `knex` when other store options are given ({ knex: { client, … }, " +
+          `${mixed} }), not beside its client`,
+        (input as Record<string, unknown>)[mixed],
+      );
+    }
+    return resolveOptions({ knex: input });
+  }
+  if (isKnexInstance(input)) return resolveOptions({ knex: input });
   if (input === undefined) return resolveOptions({});
   if (typeof input !== "object" || input === null || Array.isArray(input))
     throw invalid("options", "an options object, a Knex instance or a knex config", input);
