@@ -128,6 +128,15 @@ describe("the escaping helpers", () => {
     expect(oneLine("plain, émoji 🚀 and \\x1b as text")).toBe("plain, émoji 🚀 and \\x1b as text");
   });
 
+  it("bidirectional overrides and Unicode line separators are escaped in every helper", () => {
+    // "Trojan Source": U+202E reverses what follows, U+2066-2069 isolate, U+2028 breaks the line.
+    const tricky = "ok\u202egnp.exe\u2066x\u2069\u2028y\u200f";
+    const escaped = "ok\\u202egnp.exe\\u2066x\\u2069\\u2028y\\u200f";
+    expect(oneLine(tricky)).toBe(escaped);
+    expect(multiLine(tricky)).toBe(escaped);
+    expect(terminalSafe(tricky, true)).toBe(escaped);
+  });
+
   it("multiLine keeps line feeds and tabs and indents every line", () => {
     expect(multiLine("a\r\n\tb\u0007", "  ")).toBe("  a\\r\n  \tb\\x07");
   });

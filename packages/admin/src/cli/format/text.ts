@@ -20,11 +20,14 @@ export function clip(text: string | null | undefined, max: number): string {
 
 // C0 controls, DEL and C1 controls. Stored text (receiver answers, payload subjects, reasons,
 // driver messages) is written by others; raw, it could move the cursor, rewrite a line with CR,
-// set the window title (OSC 0) or the clipboard (OSC 52).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const CONTROLS_BUT_LF_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+// set the window title (OSC 0) or the clipboard (OSC 52). Bidirectional overrides and isolates,
+// and the Unicode line and paragraph separators, are escaped too: they reorder or break what a
+// reader sees without being visible themselves.
+// One list of ranges, so the three patterns below cannot drift apart.
+const C0_BUT_LF_TAB = "\\u0000-\\u0008\\u000b-\\u001f";
+const DEL_C1_BIDI = "\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
+const CONTROLS = new RegExp(`[${C0_BUT_LF_TAB}\\n\\t${DEL_C1_BIDI}]`, "g");
+const CONTROLS_BUT_LF_TAB = new RegExp(`[${C0_BUT_LF_TAB}${DEL_C1_BIDI}]`, "g");
 const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 function escapeControl(ch: string): string {
@@ -35,7 +38,10 @@ function escapeControl(ch: string): string {
   );
 }
 
-/** True when `text` holds a C0 control (line feeds and tabs included), DEL or a C1 control. */
+/**
+ * True when `text` holds a C0 control (line feeds and tabs included), DEL, a C1 control, a
+ * bidirectional formatting character or a Unicode line/paragraph separator.
+ */
 export function hasControls(text: string): boolean {
   return new RegExp(CONTROLS.source).test(text);
 }
@@ -59,8 +65,7 @@ export function multiLine(text: string | null | undefined, indent = ""): string 
   return indent + text.replace(CONTROLS_BUT_LF_TAB, escapeControl).replace(/\n/g, `\n${indent}`);
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const SGR_OR_CONTROL = /(\u001b\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const SGR_OR_CONTROL = new RegExp(`(\\u001b\\[[0-9;]*m)|[${C0_BUT_LF_TAB}${DEL_C1_BIDI}]`, "g");
 
 /**
  * The last guard before the terminal, for whole lines the CLI prints: line feeds and tabs stay, colour
