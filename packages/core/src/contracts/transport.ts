@@ -61,6 +61,17 @@ export interface DeliveryOutcome {
 export interface Transport {
   /** Short name for logs ("http", "memory"). */
   readonly name: string;
+  /**
+   * URL schemes this transport serves, without the colon (`["http", "https"]`, `["amqp", "amqps"]`).
+   * Each endpoint is routed to the transport serving its URL's scheme. @default ["http", "https"]
+   */
+  readonly schemes?: readonly string[];
+  /**
+   * Check one endpoint's URL when the instance is built, so bad input fails at construction,
+   * never at send time. Throw a HooklineError (HOOKLINE_INVALID_CONFIG) naming `endpointId` and
+   * the problem; never echo credentials the URL may carry.
+   */
+  validateEndpoint?(endpoint: { readonly endpointId: string; readonly url: string }): void;
   /** Deliver one request. Must resolve with an outcome for every failure, and honour `signal`. */
   send(req: DeliveryRequest, opts: { signal: AbortSignal }): Promise<DeliveryOutcome>;
   /** Release pools and sockets. */
