@@ -1,3 +1,5 @@
+import { nearestRankPercentile } from "@hookline/core";
+
 /** Middle value (mean of the two middle ones for an even count); NaN for no values. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
@@ -7,14 +9,12 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * Nearest-rank percentile (the value at rank ceil(p·n/100)), the same definition the store's
- * stats() uses, so bench latencies and logged latencies compare like for like.
+ * Nearest-rank percentile of unsorted values, by core's definition (the one the stores' stats()
+ * use), so bench latencies and logged latencies compare like for like; NaN for no values.
  */
 export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p * s.length) / 100));
-  return s[Math.min(rank, s.length) - 1]!;
+  const sorted = [...values].sort((a, b) => a - b);
+  return nearestRankPercentile(sorted, p) ?? Number.NaN;
 }
 
 /** Events per second for `count` items over `ms`. */

@@ -1,5 +1,10 @@
 export { type ClassifyOptions, classifyResponse, parseRetryAfter } from "./contracts/classify.js";
-export { latencyBucket } from "./contracts/latency.js";
+export {
+  latencyBucket,
+  latencyBucketStep,
+  nearestRankPercentile,
+  percentileRank,
+} from "./contracts/latency.js";
 export {
   type AttemptRecord,
   type AttemptRequestRewrite,

@@ -51,13 +51,6 @@ export interface MemTables {
   >;
 }
 
-/** Nearest-rank percentile of an ascending array. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? null;
-}
-
 /** Page newest first by (createdAt, id), as the SQL stores do; the cursor is "<ms>.<id>". */
 export function pageById<T extends { id: string; createdAt: Date }>(
   rows: T[],

@@ -1,4 +1,4 @@
-import { latencyBucket } from "../contracts/latency.js";
+import { latencyBucket, nearestRankPercentile } from "../contracts/latency.js";
 import type {
   AttemptRequestRewrite,
   AttemptResult,
@@ -26,7 +26,7 @@ import { redactBatchSize, rewriteStoredRequest } from "../dispatch/redact-stored
 import { HooklineError } from "../errors/hookline-error.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
-import { type MemDelivery, type MemTables, pageById, percentile, summarize } from "./memory-rows.js";
+import { type MemDelivery, type MemTables, pageById, summarize } from "./memory-rows.js";
 
 /** Options for memoryStore. */
 export interface MemoryStoreOptions {
@@ -278,8 +278,8 @@ class MemoryStore implements DeliveryStore {
           counts: g.counts as StatsRow["counts"],
           total,
           successRate: ok + bad === 0 ? null : ok / (ok + bad),
-          p50Ms: percentile(ds, 50),
-          p95Ms: percentile(ds, 95),
+          p50Ms: nearestRankPercentile(ds, 50),
+          p95Ms: nearestRankPercentile(ds, 95),
         };
       })
       .sort((a, b) => a.eventCode.localeCompare(b.eventCode) || a.endpointId.localeCompare(b.endpointId));
@@ -300,8 +300,8 @@ class MemoryStore implements DeliveryStore {
       buckets.push({
         start,
         counts: counts as TimelineBucket["counts"],
-        p50Ms: percentile(ds, 50),
-        p95Ms: percentile(ds, 95),
+        p50Ms: nearestRankPercentile(ds, 50),
+        p95Ms: nearestRankPercentile(ds, 95),
       });
     }
     return buckets;

@@ -1,3 +1,4 @@
+import { latencyBucketStep, percentileRank } from "@hookline/core";
 import { num } from "../util/convert.js";
 
 export interface Percentiles {
@@ -5,23 +6,24 @@ export interface Percentiles {
   readonly p95Ms: number | null;
 }
 
+// duration_ms is a 32-bit INTEGER on MySQL and PostgreSQL, so spelling out the powers of ten up to
+// 10^10 covers every value those can hold; every step stays a 32-bit literal, which keeps the
+// expression's type the column's (a BIGINT step would make pg return strings). SQLite's 64-bit
+// integers agree with latencyBucket up to 10^11 ms, three years, far past any attempt's timeout.
+const TOP_POWER = 10;
+
 /**
- * SQL for core's latencyBucket(column): two significant digits, rounded down, for durations up to
- * ten million ms. Grouping by it keeps a busy day's histogram to a few thousand cells.
+ * SQL for core's latencyBucket(column): two significant digits, rounded down, with the steps core's
+ * latencyBucketStep gives. Grouping by it keeps a busy day's histogram to a few thousand cells.
  */
 export function latencyBucketSql(column: string): string {
   const c = column;
-  return `CASE WHEN ${c} < 100 THEN ${c} WHEN ${c} < 1000 THEN ${c} - ${c} % 10 WHEN ${c} < 10000 THEN ${c} - ${c} % 100 WHEN ${c} < 100000 THEN ${c} - ${c} % 1000 WHEN ${c} < 1000000 THEN ${c} - ${c} % 10000 ELSE ${c} - ${c} % 100000 END`;
-}
-
-/**
- * latencyBucketSql(column) for one value, in JavaScript: the roll-up buckets attempts in the
- * application and the edges of a stats range in SQL, so the two must agree on every duration.
- */
-export function latencyBucketMs(ms: number): number {
-  if (ms < 100) return ms;
-  const step = ms < 1000 ? 10 : ms < 10_000 ? 100 : ms < 100_000 ? 1000 : ms < 1_000_000 ? 10_000 : 100_000;
-  return ms - (ms % step);
+  const whens = [`WHEN ${c} < 100 THEN ${c}`];
+  for (let power = 3; power <= TOP_POWER; power++) {
+    const below = 10 ** power;
+    whens.push(`WHEN ${c} < ${below} THEN ${c} - ${c} % ${latencyBucketStep(below - 1)}`);
+  }
+  return `CASE ${whens.join(" ")} ELSE ${c} - ${c} % ${latencyBucketStep(10 ** TOP_POWER)} END`;
 }
 
 /** One histogram cell: how many attempts of a group took `v` ms (bucketed, see latencyBucketSql). */
@@ -55,8 +57,7 @@ export function percentilesFromHistogram(
 
 function valueAtRank(cells: readonly { v: number; n: number }[], total: number, p: number): number | null {
   if (total === 0) return null;
-  // Same rank formula as the reference store: ceil(p/100 · n), at least 1.
-  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  const rank = percentileRank(p, total);
   let seen = 0;
   for (const c of cells) {
     seen += c.n;

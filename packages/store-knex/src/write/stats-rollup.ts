@@ -1,8 +1,8 @@
-import { type AttemptResult, TERMINAL_STATUSES } from "@hookline/core";
+import { type AttemptResult, latencyBucket, TERMINAL_STATUSES } from "@hookline/core";
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import type { Dialect } from "../dialect.js";
-import { groupKey, latencyBucketMs, latencyBucketSql } from "../read/percentiles.js";
+import { groupKey, latencyBucketSql } from "../read/percentiles.js";
 import type { TableNames } from "../schema/tables.js";
 import { chunk } from "../util/chunk.js";
 import { type Binding, insertSql, quoteId, run, tuple } from "../util/sql.js";
@@ -108,7 +108,7 @@ export async function countCompletions(
   };
   for (const r of applied) {
     // The duration as attempt-rows stores it, bucketed as latencyBucketSql would bucket it.
-    const v = latencyBucketMs(Math.max(0, Math.round(r.outcome.durationMs)));
+    const v = latencyBucket(Math.max(0, Math.round(r.outcome.durationMs)));
     count(hourOf(r.startedAt.getTime()), r, LATENCY_CELL, v);
   }
   if (inNode) for (const r of ended) count(hourOf(r.deliveryCreatedAt!.getTime()), r, r.next.status, 0);
