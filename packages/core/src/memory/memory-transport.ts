@@ -33,6 +33,14 @@ export function memoryTransport(opts: MemoryTransportOptions): Transport {
     async send(req: DeliveryRequest, { signal }: { signal: AbortSignal }): Promise<DeliveryOutcome> {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
+      // An attempt aborted before it starts is not handed over: a network transport sends nothing then.
+      if (signal.aborted) {
+        return {
+          kind: "retryable",
+          durationMs: elapsed(),
+          error: { code: "HOOKLINE_ABORTED", message: "aborted before sending" },
+        };
+      }
       const timeoutMs = req.timeoutMs ?? cfg.timeoutMs;
       let timer: NodeJS.Timeout | undefined;
       let onAbort: (() => void) | undefined;

@@ -8,11 +8,20 @@ export {
   startHttpReceiver,
   type TestReceiver,
 } from "./receiver.js";
+export { receiverProbe } from "./receiver-probe.js";
 export { TEST_SECRET } from "./secrets.js";
-export { type StoreConformanceOptions, storeConformance } from "./store-conformance.js";
 export {
-  makeRequest,
+  SINK_TEST_SETTINGS,
+  type SinkConformanceOptions,
+  type SinkDestination,
+  type SinkMessage,
+  type SinkProbe,
+  sinkConformance,
+} from "./sink-conformance.js";
+export { type StoreConformanceOptions, storeConformance } from "./store-conformance.js";
+export { makeRequest, type TransportTestSettings } from "./test-request.js";
+export {
+  httpTransportConformance,
   type TransportConformanceOptions,
-  type TransportTestSettings,
   transportConformance,
 } from "./transport-conformance.js";

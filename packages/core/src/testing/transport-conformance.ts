@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeliveryRequest, Transport } from "../contracts/transport.js";
-import { signatureHeaders } from "../signing/sign.js";
-import { newId } from "../util/ids.js";
+import type { Transport } from "../contracts/transport.js";
 import type { TestReceiver } from "./receiver.js";
+import { receiverProbe } from "./receiver-probe.js";
+import { sinkConformance } from "./sink-conformance.js";
+import { makeRequest, type TransportTestSettings } from "./test-request.js";
 
-/** Settings the suite passes to the factory so timeouts and caps are testable quickly. */
-export interface TransportTestSettings {
-  /** Total deadline per attempt. */
-  readonly timeoutMs: number;
-  /** Response body cap in bytes. */
-  readonly maxResponseBytes: number;
-}
+export { makeRequest, type TransportTestSettings } from "./test-request.js";
 
-/** How the suite builds a transport and the receiver it talks to. */
+/** How the HTTP-shaped suites build a transport and the receiver it talks to. */
 export interface TransportConformanceOptions {
   /** A receiver the transport can reach (real HTTP for network transports). */
   readonly receiver: () => Promise<TestReceiver>;
@@ -24,39 +19,28 @@ export interface TransportConformanceOptions {
 
 const SETTINGS: TransportTestSettings = { timeoutMs: 400, maxResponseBytes: 1024 };
 
-/** Build a signed request for the suite. */
-export function makeRequest(url: string, extra: Partial<DeliveryRequest> = {}): DeliveryRequest {
-  const eventId = newId("evt");
-  const body = JSON.stringify({
-    buyerId: "0000",
-    buyerName: "Zoë 😀",
-    topUpAmount: 100,
-    eventCode: "add_credits",
-  });
-  const key = new Uint8Array(32).fill(7);
-  return {
-    deliveryId: newId("dlv"),
-    eventId,
-    eventCode: "add_credits",
-    endpointId: "ep-test",
-    attempt: 1,
-    url,
-    body,
-    headers: {
-      "content-type": "application/json",
-      ...signatureHeaders({ id: eventId, timestampSec: Math.floor(Date.now() / 1000), body, keys: [key] }),
-      "x-tenant": "t-1",
+/**
+ * Both suites a transport with an HTTP-shaped receiver runs: sinkConformance() over a
+ * receiverProbe(), then httpTransportConformance().
+ */
+export function transportConformance(name: string, opts: TransportConformanceOptions): void {
+  sinkConformance(name, {
+    probe: async () => {
+      const receiver = await opts.receiver();
+      return { ...receiverProbe(receiver, opts.unreachableUrl), receiver };
     },
-    ...extra,
-  };
+    create: (probe, settings) => opts.create(probe.receiver, settings),
+  });
+  httpTransportConformance(name, opts);
 }
 
 /**
- * The contract every Transport must honour: outcomes are values, never throws; 2xx success;
- * 3xx never followed; 410 permanent; Retry-After parsed; bodies capped; deadlines and aborts.
+ * What an HTTP-shaped sink adds to the sink contract: a POST with the exact headers; 2xx success
+ * with status and body; 3xx never followed; 410 permanent; Retry-After parsed; bodies capped;
+ * deadlines and aborts against a slow receiver.
  */
-export function transportConformance(name: string, opts: TransportConformanceOptions): void {
-  describe(`Transport conformance: ${name}`, () => {
+export function httpTransportConformance(name: string, opts: TransportConformanceOptions): void {
+  describe(`HTTP transport conformance: ${name}`, () => {
     let receiver: TestReceiver;
     let transport: Transport;
     const signal = () => new AbortController().signal;
@@ -178,7 +162,7 @@ export function transportConformance(name: string, opts: TransportConformanceOpt
       receiver.on("/many", { status: 200, delayMs: 20 });
       const outs = await Promise.all(
         Array.from({ length: 50 }, () =>
-          transport.send(makeRequest(receiver.url("/many")), { signal: signal() }),
+          transport.send(makeRequest(receiver.url("/many"), { timeoutMs: 10_000 }), { signal: signal() }),
         ),
       );
       expect(outs.every((o) => o.kind === "success")).toBe(true);
