@@ -7,6 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@hookline/source"] } },
   test: {
     setupFiles: ["./vitest.setup.ts"],
+    // The admin serves the dashboard's browser modules compiled; this compiles them if stale.
+    globalSetup: ["./packages/admin/src/dashboard/__fixtures__/build-browser.ts"],
     include: [
       "packages/**/src/**/*.test.ts",
       "examples/**/src/**/*.test.ts",

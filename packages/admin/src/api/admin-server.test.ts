@@ -39,11 +39,18 @@ describe("bearer token", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("content-security-policy")).toContain("default-src 'none'; script-src 'self'");
     const files = [await page.text()];
-    for (const asset of ["/assets/dashboard.js", "/assets/dashboard.css"]) {
+    const assets = ["/assets/dashboard.js", "/assets/dashboard.css"];
+    for (const asset of assets) {
       const r = await fetch(env().url + asset);
       expect(r.status).toBe(200);
-      files.push(await r.text());
+      expect(r.headers.get("content-type")).toMatch(/^text\/(javascript|css); charset=utf-8$/);
+      const text = await r.text();
+      files.push(text);
+      // The entry script is an ES module: follow its imports to every module the page loads.
+      for (const [, name] of text.matchAll(/from "\.\/([\w-]+\.js)"/g))
+        if (!assets.includes(`/assets/${name}`)) assets.push(`/assets/${name}`);
     }
+    expect(assets.length).toBeGreaterThan(2);
     const urls = files.join("\n").match(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}[^\s"')]*/gi) ?? [];
     expect(urls.filter((u) => !u.startsWith("http://www.w3.org/2000/svg"))).toEqual([]);
     expect(files.join("")).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);

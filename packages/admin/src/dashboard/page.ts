@@ -1,6 +1,7 @@
 /**
  * The dashboard's HTML shell. Everything it loads comes from this server (relative URLs, so it
  * also works behind a path prefix); the CSP forbids any other origin and any inline script.
+ * The script is an ES module: deferred, strict, and nothing it declares reaches window.
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -10,7 +11,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <title>Hookline admin</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="assets/dashboard.css">
-<script src="assets/dashboard.js" defer></script>
+<script type="module" src="assets/dashboard.js"></script>
 </head>
 <body>
 <header class="top">

@@ -1,0 +1,94 @@
+/**
+ * The JSON the dashboard reads from the admin API: only the fields it shows. Dates arrive as ISO
+ * strings. Kept apart from the server's types because this code compiles for the browser alone.
+ */
+
+export interface Meta {
+  readonly statuses: readonly string[];
+  readonly replayableStatuses: readonly string[];
+  readonly endpoints: readonly string[];
+  readonly eventCodes: readonly string[];
+}
+
+export interface EndpointHealth {
+  readonly successRate: number | null;
+  readonly consecutiveFailures: number;
+  readonly lastSuccessAt: string | null;
+  readonly lastFailureAt: string | null;
+  readonly failingSince: string | null;
+  readonly pending: number;
+  readonly oldestPendingAt: string | null;
+}
+
+export interface EndpointView {
+  readonly id: string;
+  readonly url: string | null;
+  readonly configured: boolean;
+  readonly signed: boolean | null;
+  readonly disabled: boolean;
+  readonly disabledReason: string | null;
+  readonly health: EndpointHealth | null;
+  readonly state: string;
+}
+
+export interface DeliveryRow {
+  readonly id: string;
+  readonly eventId: string;
+  readonly eventCode: string;
+  readonly endpointId: string;
+  readonly subject: string | null;
+  readonly status: string;
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+  readonly lastStatus: number | null;
+  readonly lastErrorCode: string | null;
+  readonly lastDurationMs: number | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface DeliveryPage {
+  readonly items: readonly DeliveryRow[];
+  readonly nextCursor: string | null;
+}
+
+export type Headers = Readonly<Record<string, string>>;
+
+export interface Attempt {
+  readonly attempt: number;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly url: string | null;
+  readonly requestHeaders: Headers | null;
+  readonly responseStatus: number | null;
+  readonly responseHeaders: Headers | null;
+  readonly responseBody: string | null;
+  readonly responseTruncated: boolean;
+  readonly outcome: string;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+}
+
+export interface DeliveryDetail extends DeliveryRow {
+  readonly event: { readonly body: string };
+  readonly attemptLog: readonly Attempt[];
+}
+
+export interface ReplayAnswer {
+  readonly requeued: boolean;
+}
+
+export type LatencyKey = "p50Ms" | "p95Ms";
+
+export interface TimelineBucket {
+  readonly start: string;
+  readonly counts: Readonly<Partial<Record<string, number>>>;
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+}
+
+export interface Timeline {
+  readonly since: string;
+  readonly until: string;
+  readonly buckets: readonly TimelineBucket[];
+}
