@@ -95,3 +95,4 @@ export { type Clock, sleep, systemClock, type TimerHandle } from "./util/clock.j
 export { type IdKind, idTimestamp, newId } from "./util/ids.js";
 export { consoleLogger, type Logger, silentLogger } from "./util/logger.js";
 export { assertKnownKeys, keysOf, nearestKey } from "./util/strict-keys.js";
+export { HOOKLINE_VERSION } from "./version.js";

@@ -33,7 +33,10 @@ export interface HttpTransportOptions {
   readonly maxInFlightPerOrigin?: number;
   /** How long an idle keep-alive connection is kept. @default 4000 */
   readonly keepAliveTimeoutMs?: number;
-  /** The `user-agent` header. @default "Hookline/<package version>" */
+  /**
+   * The `user-agent` header; the product version is core's HOOKLINE_VERSION, which
+   * `hookline --version` prints too. @default "Hookline/<product version>"
+   */
   readonly userAgent?: string;
   /** SSRF guard. @default { enabled: true, allow: [] } */
   readonly ssrf?: SsrfOptions;

@@ -1,4 +1,11 @@
-import type { DeliverySummary, EventDetail, Page, StatsRow } from "@hookline/core";
+import {
+  type DeliverySummary,
+  type EventDetail,
+  HOOKLINE_VERSION,
+  type Page,
+  type StatsRow,
+} from "@hookline/core";
+import { DEFAULT_USER_AGENT } from "@hookline/transport-http";
 import { describe, expect, it } from "vitest";
 import { useCliEnv } from "../__fixtures__/cli-env.js";
 import { BILLING_API_KEY, HOSTILE_BODY } from "../__fixtures__/live-hookline.js";
@@ -183,12 +190,15 @@ describe("bad arguments: one line saying what was expected, non-zero exit", () =
 });
 
 describe("help and version", () => {
-  it("--help lists every command; --version prints the package version", async () => {
+  it("--help lists every command; --version prints the product version the user-agent carries", async () => {
     const help = await env().run(["--help"]);
     expect(help.code).toBe(0);
     for (const cmd of ["migrate", "deliveries", "events", "replay", "stats", "purge", "endpoints", "serve"])
       expect(help.stdout).toMatch(new RegExp(`\\n  ${cmd}\\b`));
-    expect((await env().run(["--version"])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    const version = (await env().run(["--version"])).stdout;
+    expect(version).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(version).toBe(`${HOOKLINE_VERSION}\n`);
+    expect(DEFAULT_USER_AGENT).toBe(`Hookline/${HOOKLINE_VERSION}`);
   });
 });
 

@@ -1,4 +1,4 @@
-import { isHooklineError } from "@hookline/core";
+import { HOOKLINE_VERSION, isHooklineError } from "@hookline/core";
 import { Command, CommanderError } from "commander";
 import { registerDeliveries } from "./commands/deliveries.js";
 import { registerEndpoints } from "./commands/endpoints.js";
@@ -12,7 +12,6 @@ import { registerStats } from "./commands/stats.js";
 import { type CliContext, colorsEnabled, createContext, type GlobalOptions } from "./context.js";
 import { oneLine } from "./format/text.js";
 import type { CliIo } from "./io.js";
-import { VERSION } from "./version.js";
 
 /** Exit codes: 0 ok, 1 the work failed (store, not found), 2 the command line was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -20,7 +19,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 function buildProgram(ctx: CliContext): Command {
   const program = new Command("hookline")
     .description("Hookline admin: the delivery log, replays, stats, endpoint health, and the admin server")
-    .version(VERSION, "-V, --version", "print the version")
+    .version(HOOKLINE_VERSION, "-V, --version", "print the version")
     .option(
       "-c, --config <file>",
       "config file (default: hookline.config.{ts,mts,js,mjs,json} in the working directory)",
