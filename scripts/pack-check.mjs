@@ -58,6 +58,13 @@ const hooks = core.createHookline({ plugins: [buyer.buyerEvents()], endpoints: [
 const r = await hooks.emit("add_credits", { buyerId: "1", buyerName: "n", postCodeList: [], topUpAmount: 1 });
 checks["emit through the packed packages"] = typeof r.eventId === "string";
 await hooks.stop();
+// The dashboard's browser modules are compiled into dist and read from there at run time.
+const server = admin.createAdminServer({ store: core.memoryStore(), endpoints: [], token: "t".repeat(32), port: 0 });
+const base = await server.listen();
+const js = await fetch(base + "/assets/dashboard.js");
+checks["the packed admin serves its dashboard modules"] =
+  js.status === 200 && (await js.text()).includes('from "./api.js"') && (await fetch(base + "/assets/api.js")).ok;
+await server.close();
 const bad = Object.entries(checks).filter(([, ok]) => !ok);
 for (const [name, ok] of Object.entries(checks)) console.log(ok ? "ok  " : "FAIL", name);
 process.exit(bad.length ? 1 : 0);
