@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import type { Transport } from "../contracts/transport.js";
 import { container, TOKENS } from "../di/tokens.js";
 import { createHookline } from "../hookline.js";
 import { memoryStore } from "../memory/memory-store.js";
@@ -55,6 +56,25 @@ describe("dispatcher", () => {
     expect(receiver.requests).toHaveLength(1);
     ctl.failInserts = 10;
     await expect(hooks.emit("order_placed", order)).rejects.toMatchObject({ code: "HOOKLINE_STORE_ERROR" });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it("an insert whose commit succeeded but whose answer was lost still resolves the emit, sent once", async () => {
+    const { hooks, receiver, store } = shopHooks();
+    const realInsert = store.insertEvents.bind(store);
+    let lost = false;
+    store.insertEvents = async (batch, opts) => {
+      const report = await realInsert(batch, opts);
+      if (!lost) {
+        lost = true;
+        throw new Error("connection lost after COMMIT");
+      }
+      return report;
+    };
+    const r = await hooks.emit("order_placed", order, { wait: "attempted" });
+    expect(r.duplicate).toBe(false);
+    expect(r.attempts?.[0]).toMatchObject({ recorded: true, next: { status: "succeeded" } });
+    expect((await store.listEvents({}, { limit: 10 })).items).toHaveLength(1);
     expect(receiver.requests).toHaveLength(1);
   });
 
@@ -156,6 +176,55 @@ describe("dispatcher", () => {
     await hooks.stop();
     await expect(hooks.emit("order_placed", order)).rejects.toMatchObject({ code: "HOOKLINE_NOT_RUNNING" });
   });
+
+  it("a throwing listener neither crashes delivery nor rejects an emit that was stored", async () => {
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (m: string) => errors.push(m) };
+    const { hooks, store } = shopHooks({ logger, worker: { maxInFlight: 1, maxQueued: 5, enabled: false } });
+    hooks.on("delivery.succeeded", () => {
+      throw new Error("listener bug");
+    });
+    hooks.on("event.accepted", () => {
+      throw new Error("listener bug");
+    });
+    const rs = await Promise.all(
+      [1, 2].map((i) => hooks.emit("order_placed", { orderId: `o${i}`, total: i })),
+    );
+    for (const r of rs)
+      await vi.waitFor(async () =>
+        expect((await store.getDelivery(r.deliveries[0]!.id))?.status).toBe("succeeded"),
+      );
+    expect(errors.some((m) => m.includes('"delivery.succeeded" listener threw'))).toBe(true);
+  });
+
+  it("an attempt that throws outside the transport gives its claim back instead of waiting out the lease", async () => {
+    const store = memoryStore();
+    // An outcome whose fields throw when read: the retry policy trips over it, after send().
+    const broken: Transport = {
+      name: "broken",
+      send: async () =>
+        ({
+          durationMs: 1,
+          get kind(): never {
+            throw new Error("broken outcome");
+          },
+        }) as never,
+    };
+    const hooks = createHookline({
+      plugins: [shopPlugin()],
+      endpoints: [{ id: "a", url: "http://127.0.0.1:9/a", events: "*", secret: SECRET }],
+      store,
+      transport: broken,
+      worker: { enabled: false },
+    });
+    const contexts: string[] = [];
+    hooks.on("error", ({ context }) => contexts.push(context));
+    const r = await hooks.emit("order_placed", order, { wait: "attempted" });
+    expect(r.attempts?.[0]).toMatchObject({ recorded: false, next: { status: "pending" } });
+    expect(contexts).toEqual([`attempt 1 of ${r.deliveries[0]!.id}`]);
+    expect(await store.getDelivery(r.deliveries[0]!.id)).toMatchObject({ status: "pending", attempts: 0 });
+    await hooks.stop();
+  });
 });
 
 describe("composition (tsyringe)", () => {
@@ -195,5 +264,17 @@ describe("composition (tsyringe)", () => {
       /worker\.leaseMs/,
     );
     expect(() => createHookline({ ...base, store, transport, maxBodyBytes: -1 })).toThrow(/maxBodyBytes/);
+  });
+
+  it("refuses a lease shorter than twice an endpoint's deadline", () => {
+    const transport: Transport = { name: "t", send: async () => ({ kind: "success", durationMs: 0 }) };
+    expect(() =>
+      createHookline({
+        plugins: [shopPlugin()],
+        endpoints: [{ id: "a", url: "https://a.example/h", events: "*", secret: SECRET, timeoutMs: 70_000 }],
+        store: memoryStore(),
+        transport,
+      }),
+    ).toThrow(/worker\.leaseMs: expected at least twice the longest endpoint timeoutMs \(70000 ms\)/);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { ErrorCode } from "../errors/codes.js";
-import { shopHooks } from "./helpers.js";
+import { defineEvent } from "../events/define-event.js";
+import { definePlugin } from "../events/plugin.js";
+import { createHookline } from "../hookline.js";
+import { memoryStore } from "../memory/memory-store.js";
+import { memoryTransport } from "../memory/memory-transport.js";
+import { memoryReceiver } from "../testing/receiver.js";
+import { orderPlaced, schema, shopHooks } from "./helpers.js";
 
 describe("emit() rejects bad input with a coded error and stores and sends nothing", () => {
   const circular: Record<string, unknown> = { orderId: "o", total: 1 };
@@ -114,5 +120,27 @@ describe("emit() rejects bad input with a coded error and stores and sends nothi
     expect(again.attempts).toBeUndefined();
     expect(receiver.requests).toHaveLength(1);
     expect((await hooks.store.listEvents({}, { limit: 5 })).items).toHaveLength(1);
+  });
+
+  it("rejects a subject the stores cannot index, without failing the emits batched with it", async () => {
+    const long = defineEvent({
+      code: "long_subject",
+      description: "d",
+      schema: schema({ s: "string" }),
+      subject: (p) => p.s,
+    });
+    const receiver = memoryReceiver();
+    const hooks = createHookline({
+      plugins: [definePlugin({ name: "x", events: [long, orderPlaced] as const })],
+      endpoints: [],
+      store: memoryStore(),
+      transport: memoryTransport({ receiver }),
+    });
+    const [bad, good] = await Promise.allSettled([
+      hooks.emit("long_subject", { s: "x".repeat(256) }),
+      hooks.emit("order_placed", { orderId: "o-1", total: 10 }),
+    ]);
+    expect(bad).toMatchObject({ status: "rejected", reason: { code: "HOOKLINE_INVALID_PAYLOAD" } });
+    expect(good.status).toBe("fulfilled");
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import type { DeliveryStore } from "../contracts/store.js";
 import type { DeliveryOutcome, Transport } from "../contracts/transport.js";
+import { defineEvent } from "../events/define-event.js";
+import { definePlugin } from "../events/plugin.js";
 import { createHookline } from "../hookline.js";
 import { memoryStore } from "../memory/memory-store.js";
 import { memoryTransport } from "../memory/memory-transport.js";
@@ -196,6 +198,61 @@ describe("stop() is bounded by stopGraceMs + stopStoreTimeoutMs", () => {
     // Its own timers are cleared: nothing of stop() fires later.
     await clock.advance(GRACE + STORE_TIMEOUT);
     expect(events).toEqual([]);
+  });
+});
+
+describe("stop() with work under way", () => {
+  it("an emit still validating when stop() runs is refused, and stop() waits for it", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = defineEvent({
+      code: "slow_event",
+      description: "validates asynchronously",
+      schema: {
+        "~standard": {
+          version: 1,
+          vendor: "t",
+          validate: async (v: unknown) => {
+            await gate;
+            return { value: v as { n: number } };
+          },
+        },
+      },
+    });
+    const receiver = memoryReceiver();
+    const hooks = createHookline({
+      plugins: [definePlugin({ name: "slow", events: [slow] as const })],
+      endpoints: [{ id: "a", url: `${receiver.baseUrl}/a`, events: "*", secret: SECRET }],
+      store: memoryStore(),
+      transport: memoryTransport({ receiver }),
+    });
+    const pending = hooks.emit("slow_event", { n: 1 });
+    const stopping = hooks.stop();
+    release();
+    await expect(pending).rejects.toMatchObject({ code: "HOOKLINE_NOT_RUNNING" });
+    await stopping;
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it("an attempt aborted by stop() is due again, never failed, even on its last step", async () => {
+    const store = memoryStore();
+    const receiver = memoryReceiver();
+    receiver.on("/slow", { delayMs: 2_000 });
+    const hooks = createHookline({
+      plugins: [shopPlugin()],
+      endpoints: [
+        { id: "slow", url: `${receiver.baseUrl}/slow`, events: "*", secret: SECRET, retrySchedule: [] },
+      ],
+      store,
+      transport: memoryTransport({ receiver }),
+      worker: { stopGraceMs: 50 },
+    });
+    const r = await hooks.emit("order_placed", order);
+    await hooks.stop();
+    expect(await store.getDelivery(r.deliveries[0]!.id)).toMatchObject({
+      status: "pending",
+      lastErrorCode: "HOOKLINE_ABORTED",
+    });
   });
 });
 

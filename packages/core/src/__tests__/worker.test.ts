@@ -119,9 +119,16 @@ describe("worker", () => {
     expect(receiver.requests).toHaveLength(0);
     await clock.advance(2 * S);
     await vi.waitFor(async () => expect((await store.getDelivery(id))?.status).toBe("succeeded"));
+    const stale: string[] = [];
+    const complete = store.complete.bind(store);
+    store.complete = async (results) => {
+      const report = await complete(results);
+      stale.push(...report.stale);
+      return report;
+    };
     gated.gates[0]!({ kind: "retryable", durationMs: 5, status: 500 });
-    await vi.waitFor(() => expect(zombie.store).toBeDefined());
-    await new Promise((r) => setTimeout(r, 20));
+    // The zombie's late result reached the store and was refused there.
+    await vi.waitFor(() => expect(stale).toEqual([id]));
     const d = await store.getDelivery(id);
     expect(d).toMatchObject({ status: "succeeded", attempts: 2, lastStatus: 200 });
     expect(d?.attemptLog.map((a) => a.attempt)).toEqual([2]);
@@ -263,6 +270,28 @@ describe("auto-disable", () => {
       reason: expect.stringMatching(/every attempt failed for 1\.0 days/),
     });
     expect((await store.getEndpointStates()).find((s) => s.endpointId === "a")?.disabled).toBe(true);
+    await hooks.stop();
+  });
+
+  it("a re-enabled endpoint is not auto-disabled again for failures from before the re-enable", async () => {
+    const clock = fakeClock();
+    const H = 3_600_000;
+    const { hooks, receiver, store } = shopHooks({
+      clock,
+      retry: { schedule: Array.from({ length: 100 }, () => H), jitter: 0 },
+      worker: { autoDisableAfterMs: 3 * H, healthCheckMs: H, endpointRefreshMs: H, pollIntervalMs: 60_000 },
+    });
+    receiver.on("/a", { status: 500 });
+    const disabled = vi.fn();
+    hooks.on("endpoint.disabled", disabled);
+    await hooks.start();
+    await hooks.emit("order_placed", order, { wait: "attempted" });
+    for (let h = 0; h < 5; h++) await clock.advance(H);
+    await vi.waitFor(() => expect(disabled).toHaveBeenCalledTimes(1));
+    await hooks.enableEndpoint("a");
+    await clock.advance(2 * H);
+    expect(disabled).toHaveBeenCalledTimes(1);
+    expect((await store.getEndpointStates()).find((s) => s.endpointId === "a")?.disabled).toBe(false);
     await hooks.stop();
   });
 });
