@@ -47,6 +47,23 @@ export const ERROR_CODES = {
     "Outcome of an attempt not made: the delivery's endpoint is not configured in this process; the claim is given back, the delivery stays pending.",
   HOOKLINE_ENDPOINT_DISABLED: "Outcome: the delivery's endpoint is disabled; the delivery is cancelled.",
   HOOKLINE_TRANSPORT_ERROR: "Outcome: the transport threw instead of returning an outcome (a transport bug).",
+  HOOKLINE_NATS_NO_STREAM: "Outcome: no JetStream stream captures the endpoint's NATS subject (no responders).",
+  HOOKLINE_NATS_DISCONNECTED:
+    "Outcome: the NATS connection is lost and the client is reconnecting; nothing was published.",
+  HOOKLINE_NATS_AUTHORIZATION:
+    "Outcome: the NATS server refused the credentials or the publish permission; a configuration fault.",
+  HOOKLINE_NATS_REJECTED: "Outcome: the NATS server or the stream refused the message (size, stream limits).",
+  HOOKLINE_NATS_BACKPRESSURE:
+    "Outcome: the NATS transport already has maxInFlightPerServer publishes awaiting acknowledgement.",
+  HOOKLINE_AMQP_NACK: "Outcome: the AMQP broker refused the message (basic.nack), e.g. a full queue.",
+  HOOKLINE_AMQP_UNROUTABLE:
+    "Outcome: the AMQP broker returned the message: no queue is bound for its exchange and routing key.",
+  HOOKLINE_AMQP_CHANNEL_CLOSED:
+    "Outcome: the AMQP channel closed before the broker confirmed the message (e.g. a missing exchange).",
+  HOOKLINE_AMQP_ACCESS_REFUSED:
+    "Outcome: the AMQP broker refused the login or the virtual host; a configuration fault.",
+  HOOKLINE_AMQP_BACKPRESSURE:
+    "Outcome: the AMQP transport has too many unconfirmed messages for the broker, or the broker blocks publishers.",
 } as const;
 
 /** A stable Hookline error code. */
