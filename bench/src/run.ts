@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "./lib/args.js";
+import { parseBenchArgs, usageOrExit } from "./lib/args.js";
 import { runBench } from "./lib/bench.js";
 import { writeReport } from "./lib/report.js";
 import { SCENARIOS } from "./scenarios/index.js";
@@ -7,16 +7,12 @@ import { SCENARIOS } from "./scenarios/index.js";
 // `npm run bench [-- flags]`: every scenario side by side, results to bench/results/.
 const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
 const argv = process.argv.slice(2);
-let args: ReturnType<typeof parseArgs>;
-try {
-  args = parseArgs(
+const args = await usageOrExit(() =>
+  parseBenchArgs(
     argv,
     SCENARIOS.map((s) => s.id),
-  );
-} catch (err) {
-  console.error((err as Error).message);
-  process.exit(2);
-}
+  ),
+);
 const log = (m: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${m}`);
 const report = await runBench(SCENARIOS, args, {
   command: ["npm run bench --", ...argv].join(" ").replace(/ --$/, ""),

@@ -1,9 +1,14 @@
 // The benchmark's webhook receiver, in its own process so it does not share the dispatcher's
 // event loop. Controlled over IPC: { delayMs } to slow it down, { down: true|false } to refuse
 // connections (server closed) or accept them again, "count" to report requests seen.
+// Started by lib/receiver.ts as `receiver.mjs [--delay-ms=N]` (answer every request after N ms).
 import { createServer } from "node:http";
+import { parseArgs } from "node:util";
 
-let delayMs = Number(process.argv[2] ?? 0);
+const { values } = parseArgs({ options: { "delay-ms": { type: "string", default: "0" } }, strict: true });
+let delayMs = Number(values["delay-ms"]);
+if (!Number.isFinite(delayMs) || delayMs < 0)
+  throw new Error(`--delay-ms: not a duration: ${values["delay-ms"]}`);
 let count = 0;
 const reply = Buffer.from('{"ok":true}');
 const server = createServer((req, res) => {

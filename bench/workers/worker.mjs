@@ -1,8 +1,10 @@
 // A Hookline retry worker in its own process for the bench (scenarios 5 and 6). It runs the
 // BUILT packages (`npm run bench` builds first), so it behaves like a deployed worker service.
-// Configuration arrives as JSON in argv[2]. Controlled over IPC: "start" starts the worker
-// (after the process is warm, so start-up is not timed), "mem" reports process.memoryUsage(),
-// "stop" stops it, reports per-call store timings and exits.
+// Configuration arrives as JSON in `--config=<json>` (from lib/worker-proc.ts). Controlled over
+// IPC: "start" starts the worker (after the process is warm, so start-up is not timed), "mem"
+// reports process.memoryUsage(), "stop" stops it, reports per-call store timings and exits.
+
+import { parseArgs } from "node:util";
 import { createHookline } from "@hookline/core";
 import { buyerEvents } from "@hookline/events-buyer";
 import { knexStore } from "@hookline/store-knex";
@@ -10,7 +12,9 @@ import { httpTransport } from "@hookline/transport-http";
 // The bench's own built helper (bench/dist), the same code the in-process scenarios use.
 import { profiledStore } from "../dist/lib/store-profile.js";
 
-const cfg = JSON.parse(process.argv[2]);
+const { values } = parseArgs({ options: { config: { type: "string" } }, strict: true });
+if (values.config === undefined) throw new Error("usage: worker.mjs --config=<json>");
+const cfg = JSON.parse(values.config);
 const raw = knexStore({
   knex: {
     client: "mysql2",

@@ -38,7 +38,7 @@ function ask<T>(child: ChildProcess, msg: unknown, key: string): Promise<T> {
 }
 
 export async function startReceiver(delayMs = 0): Promise<ReceiverProc> {
-  const child = fork(SCRIPT, [String(delayMs)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(SCRIPT, [`--delay-ms=${delayMs}`], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("receiver did not start in 10 s")), IPC_TIMEOUT_MS);

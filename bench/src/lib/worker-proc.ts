@@ -47,7 +47,7 @@ function expect<T = unknown>(child: ChildProcess, key: string, ms: number): Prom
 }
 
 export async function spawnWorker(cfg: WorkerConfig): Promise<WorkerProc> {
-  const child = fork(SCRIPT, [JSON.stringify({ databaseUrl: MYSQL_URL, ...cfg })], {
+  const child = fork(SCRIPT, [`--config=${JSON.stringify({ databaseUrl: MYSQL_URL, ...cfg })}`], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const errors: string[] = [];

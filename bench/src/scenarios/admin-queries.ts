@@ -1,12 +1,10 @@
 import type { DeliveryStatus, DeliveryStore } from "@hookline/core";
-import { knexStore } from "@hookline/store-knex";
-import knexFactory, { type Knex } from "knex";
-import { serverConfig } from "../lib/db.js";
 import { captureQueries, explain, type PlanRow } from "../lib/explain.js";
 import { type Figure, figure, type Scenario } from "../lib/scenario.js";
 import { ensureSeed, type SeedInfo } from "../lib/seed.js";
 import { SPAN_MS } from "../lib/seed-sql.js";
 import { percentile } from "../lib/stats.js";
+import { withScenario } from "../lib/with-scenario.js";
 
 const sizes = (quick: boolean) => ({
   rows: quick ? 20_000 : 1_000_000,
@@ -105,9 +103,10 @@ export const adminQueries: Scenario = {
   },
   async round(ctx) {
     const s = sizes(ctx.quick);
-    const db: Knex = knexFactory(serverConfig("mariadb", 4));
-    const store = knexStore({ knex: db, tablePrefix: s.prefix });
-    try {
+    // The kept seed's tables, on a pool of 4; the store shares it, so EXPLAIN sees its queries.
+    return withScenario({ db: "mariadb", prefix: s.prefix, pool: 4 }, async (t) => {
+      const db = t.knex();
+      const store = await t.store({ knex: db });
       const capture = captureQueries(db);
       const figures: Figure[] = [];
       const plans: PlanRow[] = [];
@@ -135,9 +134,6 @@ export const adminQueries: Scenario = {
         ],
         info: { plans },
       };
-    } finally {
-      await store.close();
-      await db.destroy();
-    }
+    });
   },
 };

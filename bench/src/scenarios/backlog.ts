@@ -1,17 +1,13 @@
-import { knexStore } from "@hookline/store-knex";
-import knexFactory from "knex";
 import { insertDue } from "../lib/backlog.js";
 import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
-import { openTarget } from "../lib/db.js";
 import { serverPids } from "../lib/db-pids.js";
 import { checkLog, openCount, rollupDetail } from "../lib/log-check.js";
 import { endpointFor } from "../lib/payload.js";
-import { startReceiver } from "../lib/receiver.js";
 import { figure, type Scenario } from "../lib/scenario.js";
 import { perSecond } from "../lib/stats.js";
 import { summarizeProfile } from "../lib/store-profile.js";
 import { sleep, until } from "../lib/wait.js";
-import { spawnWorker, type WorkerProc } from "../lib/worker-proc.js";
+import { withScenario } from "../lib/with-scenario.js";
 
 const sizes = (quick: boolean) => ({ deliveries: quick ? 2_000 : 100_000, outageMs: quick ? 500 : 2_000 });
 
@@ -31,34 +27,31 @@ export const backlog: Scenario = {
   }),
   async round(ctx) {
     const { deliveries: n, outageMs } = sizes(ctx.quick);
-    const target = openTarget("mariadb", "bl");
-    const receiver = await startReceiver();
-    const store = knexStore({ knex: target.config, tablePrefix: target.prefix });
-    const db = knexFactory(target.config);
-    let worker: WorkerProc | undefined;
-    try {
-      await store.migrate();
+    return withScenario({ db: "mariadb", tag: "bl" }, async (s) => {
+      const prefix = s.target.prefix;
+      const receiver = await s.receiver();
+      const store = await s.store({ migrate: true });
+      const db = s.knex();
       await receiver.setDown(true);
       const tInsert = performance.now();
       await insertDue(store, n, { endpointId: "bench" });
       const insertMs = performance.now() - tInsert;
       ctx.log(`${n} due deliveries inserted in ${Math.round(insertMs)} ms`);
-      worker = await spawnWorker({ prefix: target.prefix, endpoints: endpointFor(receiver.url) });
+      const worker = await s.worker({ endpoints: endpointFor(receiver.url) });
       const idleRss = worker.peakRssMb();
       await worker.start();
       await sleep(outageMs);
-      const [failed] = await db(`${target.prefix}attempts`).count({ n: "*" });
+      const [failed] = await db(`${prefix}attempts`).count({ n: "*" });
       await receiver.setDown(false);
-      const w = worker;
-      const groups = { worker: [w.pid], receiver: [receiver.pid], mariadb: serverPids("mariadb") };
+      const groups = { worker: [worker.pid], receiver: [receiver.pid], mariadb: serverPids("mariadb") };
       const cpu0 = cpuSnapshot(groups);
       const t0 = performance.now();
       // The JS heap is sampled alongside: it tells a growing heap (a leak) from allocator slack.
       let heapMb = 0;
       await until(
         async () => {
-          heapMb = Math.max(heapMb, (await w.mem()).heapUsed / 2 ** 20);
-          return (await openCount(db, target.prefix)) === 0;
+          heapMb = Math.max(heapMb, (await worker.mem()).heapUsed / 2 ** 20);
+          return (await openCount(db, prefix)) === 0;
         },
         { timeoutMs: Math.max(120_000, n * 5), everyMs: 250, what: `the backlog of ${n} to drain` },
       );
@@ -66,7 +59,7 @@ export const backlog: Scenario = {
       const cpu = cpuSplit(cpu0, cpuSnapshot(groups), 2);
       const peak = worker.peakRssMb();
       const profile = await worker.stop();
-      const log = await checkLog(db, target.prefix, n);
+      const log = await checkLog(db, prefix, n);
       ctx.log(`drained in ${Math.round(drainMs)} ms, peak RSS ${peak.toFixed(0)} MB`);
       return {
         figures: [
@@ -97,12 +90,6 @@ export const backlog: Scenario = {
         ],
         info: { backlog: { cpuPctOfOneCore: cpu, storeCalls: summarizeProfile(profile ?? {}) } },
       };
-    } finally {
-      await worker?.stop();
-      await db.destroy();
-      await store.close();
-      await receiver.close();
-      await target.cleanup();
-    }
+    });
   },
 };

@@ -1,12 +1,10 @@
 import type { DispatchMode } from "@hookline/core";
-import { openTarget } from "../lib/db.js";
-import { benchHookline } from "../lib/hookline.js";
 import { checkLogWith, rollupDetail } from "../lib/log-check.js";
 import { buyerPayload, EVENT_CODE } from "../lib/payload.js";
-import { startReceiver } from "../lib/receiver.js";
 import { type Check, type Figure, figure, type Scenario } from "../lib/scenario.js";
 import { percentile } from "../lib/stats.js";
 import { sleep, until } from "../lib/wait.js";
+import { withScenario } from "../lib/with-scenario.js";
 
 const RATE = 200;
 const WARMUP = 50;
@@ -32,11 +30,9 @@ async function steady(count: number, emit: (i: number) => Promise<unknown>): Pro
 }
 
 async function measure(mode: DispatchMode, seconds: number): Promise<{ figures: Figure[]; check: Check }> {
-  const target = openTarget("mariadb", `em${mode[0]}`);
-  const receiver = await startReceiver();
-  const hooks = benchHookline({ target, url: receiver.url, mode });
-  let stopped = false;
-  try {
+  return withScenario({ db: "mariadb", tag: `em${mode[0]}` }, async (s) => {
+    const receiver = await s.receiver();
+    const hooks = s.hookline({ url: receiver.url, mode });
     await hooks.start();
     let succeeded = 0;
     hooks.on("delivery.succeeded", () => void succeeded++);
@@ -47,8 +43,7 @@ async function measure(mode: DispatchMode, seconds: number): Promise<{ figures: 
     const total = WARMUP + count;
     await until(() => succeeded >= total, { timeoutMs: 60_000, what: `${total} deliveries to succeed` });
     await hooks.stop();
-    stopped = true;
-    const log = await checkLogWith(target.config, target.prefix, total);
+    const log = await checkLogWith(s.target.config, s.target.prefix, total);
     const k = `emit.mariadb.${mode}`;
     return {
       figures: [
@@ -62,11 +57,7 @@ async function measure(mode: DispatchMode, seconds: number): Promise<{ figures: 
         detail: `${log.succeededWithAttempt}/${total} succeeded with attempt; ${rollupDetail(log)}`,
       },
     };
-  } finally {
-    if (!stopped) await hooks.stop().catch(() => {});
-    await receiver.close();
-    await target.cleanup();
-  }
+  });
 }
 
 /** 4. emit() latency at a steady 200 events/s: durable resolves once the insert has committed. */

@@ -1,16 +1,14 @@
 import type { DispatchMode } from "@hookline/core";
-import { knexStore } from "@hookline/store-knex";
 import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
-import { type DbName, openTarget } from "../lib/db.js";
+import type { DbName } from "../lib/db.js";
 import { serverPids } from "../lib/db-pids.js";
-import { benchHookline } from "../lib/hookline.js";
 import { checkLogWith, rollupDetail } from "../lib/log-check.js";
 import { BODY_BYTES, buyerPayload, EVENT_CODE } from "../lib/payload.js";
-import { startReceiver } from "../lib/receiver.js";
 import { type Check, type Figure, figure, type RoundResult, type Scenario } from "../lib/scenario.js";
 import { perSecond } from "../lib/stats.js";
 import { profiledStore, summarizeProfile } from "../lib/store-profile.js";
 import { inLanes, until } from "../lib/wait.js";
+import { storeOn, withScenario } from "../lib/with-scenario.js";
 
 const MODES: readonly DispatchMode[] = ["durable", "parallel"];
 const LANES = 512;
@@ -24,12 +22,10 @@ interface E2eResult {
 
 /** Emit `n` events as fast as they are accepted; time until each delivery is logged as succeeded. */
 export async function endToEnd(db: DbName, mode: DispatchMode, n: number): Promise<E2eResult> {
-  const target = openTarget(db, db.slice(0, 2) + mode[0]);
-  const receiver = await startReceiver();
-  const { store, profile } = profiledStore(knexStore({ knex: target.config, tablePrefix: target.prefix }));
-  const hooks = benchHookline({ target, url: receiver.url, mode, store });
-  let stopped = false;
-  try {
+  return withScenario({ db, tag: db.slice(0, 2) + mode[0] }, async (s) => {
+    const receiver = await s.receiver();
+    const { store, profile } = profiledStore(storeOn(s.target));
+    const hooks = s.hookline({ url: receiver.url, mode, store });
     await hooks.start();
     let succeeded = 0;
     // Fired after the completion write commits, so the count is of logged deliveries.
@@ -47,8 +43,7 @@ export async function endToEnd(db: DbName, mode: DispatchMode, n: number): Promi
     const ms = performance.now() - t0;
     const cpu = cpuSplit(cpu0, cpuSnapshot(groups), 2);
     await hooks.stop();
-    stopped = true;
-    const log = await checkLogWith(target.config, target.prefix, n);
+    const log = await checkLogWith(s.target.config, s.target.prefix, n);
     const k = `e2e.${db}.${mode}`;
     return {
       figures: [
@@ -62,11 +57,7 @@ export async function endToEnd(db: DbName, mode: DispatchMode, n: number): Promi
       },
       info: { [k]: { cpuPctOfOneCore: cpu, storeCalls: summarizeProfile(profile) } },
     };
-  } finally {
-    if (!stopped) await hooks.stop().catch(() => {});
-    await receiver.close();
-    await target.cleanup();
-  }
+  });
 }
 
 async function roundOn(dbs: readonly DbName[], quick: boolean): Promise<RoundResult> {

@@ -1,15 +1,14 @@
 import { createHmac, randomUUID } from "node:crypto";
-import knexFactory, { type Knex } from "knex";
+import type { Knex } from "knex";
 import { request } from "undici";
 import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
-import { openTarget } from "../lib/db.js";
 import { serverPids } from "../lib/db-pids.js";
 import { newAgent } from "../lib/http-client.js";
 import { BODY_BYTES, bodyFor, EVENT_CODE, SECRET } from "../lib/payload.js";
-import { startReceiver } from "../lib/receiver.js";
 import { figure, type Scenario } from "../lib/scenario.js";
 import { perSecond } from "../lib/stats.js";
 import { inLanes } from "../lib/wait.js";
+import { withScenario } from "../lib/with-scenario.js";
 
 const sizes = (quick: boolean) => ({ events: quick ? 300 : 5_000, inFlight: 16 });
 const KEY = Buffer.from(SECRET.slice("whsec_".length), "base64");
@@ -98,12 +97,11 @@ export const handRolled: Scenario = {
   }),
   async round(ctx) {
     const { events, inFlight } = sizes(ctx.quick);
-    const target = openTarget("mariadb", "hr", inFlight);
-    const db = knexFactory(target.config);
-    const receiver = await startReceiver();
-    const agent = newAgent();
-    try {
-      const p = target.prefix;
+    return withScenario({ db: "mariadb", tag: "hr", pool: inFlight }, async (s) => {
+      const db = s.knex();
+      const receiver = await s.receiver();
+      const agent = s.agent();
+      const p = s.target.prefix;
       await createTables(db, p);
       const groups = { bench: [process.pid], receiver: [receiver.pid], mariadb: serverPids("mariadb") };
       const cpu0 = cpuSnapshot(groups);
@@ -125,11 +123,6 @@ export const handRolled: Scenario = {
         ],
         info: { "hand-rolled": { cpuPctOfOneCore: cpu } },
       };
-    } finally {
-      await agent.close();
-      await receiver.close();
-      await db.destroy();
-      await target.cleanup();
-    }
+    });
   },
 };

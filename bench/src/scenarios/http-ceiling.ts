@@ -1,10 +1,10 @@
 import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
-import { newAgent, post } from "../lib/http-client.js";
+import { post } from "../lib/http-client.js";
 import { BODY_BYTES, bodyFor } from "../lib/payload.js";
-import { startReceiver } from "../lib/receiver.js";
 import { figure, type Scenario } from "../lib/scenario.js";
 import { perSecond } from "../lib/stats.js";
 import { inLanes } from "../lib/wait.js";
+import { withScenario } from "../lib/with-scenario.js";
 
 const sizes = (quick: boolean) => ({ requests: quick ? 500 : 20_000, inFlight: 64 });
 
@@ -20,9 +20,9 @@ export const httpCeiling: Scenario = {
   }),
   async round(ctx) {
     const { requests, inFlight } = sizes(ctx.quick);
-    const receiver = await startReceiver();
-    const agent = newAgent();
-    try {
+    return withScenario(null, async (s) => {
+      const receiver = await s.receiver();
+      const agent = s.agent();
       let ok = 0;
       const groups = { bench: [process.pid], receiver: [receiver.pid] };
       const cpu0 = cpuSnapshot(groups);
@@ -47,9 +47,6 @@ export const httpCeiling: Scenario = {
         ],
         info: { http: { cpuPctOfOneCore: cpu } },
       };
-    } finally {
-      await agent.close();
-      await receiver.close();
-    }
+    });
   },
 };

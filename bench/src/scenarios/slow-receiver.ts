@@ -1,17 +1,14 @@
-import { knexStore } from "@hookline/store-knex";
-import knexFactory from "knex";
 import { insertDue } from "../lib/backlog.js";
 import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
-import { openTarget } from "../lib/db.js";
 import { serverPids } from "../lib/db-pids.js";
 import { checkLog, openCount, rollupDetail, succeededCount } from "../lib/log-check.js";
 import { endpointFor } from "../lib/payload.js";
-import { startReceiver } from "../lib/receiver.js";
 import { type Check, type Figure, figure, type Scenario } from "../lib/scenario.js";
 import { perSecond } from "../lib/stats.js";
 import { type StoreProfile, summarizeProfile } from "../lib/store-profile.js";
 import { until } from "../lib/wait.js";
-import { spawnWorker, type WorkerProc } from "../lib/worker-proc.js";
+import { withScenario } from "../lib/with-scenario.js";
+import type { WorkerProc } from "../lib/worker-proc.js";
 
 const DELAY_MS = 50;
 /**
@@ -48,23 +45,21 @@ async function drainWith(
   n: number,
   warmUp: number,
 ): Promise<{ figures: Figure[]; check: Check; info: Record<string, unknown> }> {
-  const target = openTarget("mariadb", `sw${workers}`);
-  const receiver = await startReceiver(DELAY_MS);
-  const store = knexStore({ knex: target.config, tablePrefix: target.prefix });
-  const db = knexFactory(target.config);
-  const procs: WorkerProc[] = [];
-  try {
-    await store.migrate();
-    const deliveries = db(`${target.prefix}deliveries`);
+  return withScenario({ db: "mariadb", tag: `sw${workers}` }, async (s) => {
+    const prefix = s.target.prefix;
+    const receiver = await s.receiver(DELAY_MS);
+    const store = await s.store({ migrate: true });
+    const db = s.knex();
+    const deliveries = db(`${prefix}deliveries`);
     await insertDue(store, n, { endpointId: "bench" });
     await deliveries.clone().update({ next_attempt_at: PARKED });
     const warm = warmUp * workers;
     await insertDue(store, warm, { endpointId: "bench" });
     const endpoints = endpointFor(receiver.url);
-    for (let w = 0; w < workers; w++)
-      procs.push(await spawnWorker({ prefix: target.prefix, endpoints, worker: WORKER }));
+    const procs: WorkerProc[] = [];
+    for (let w = 0; w < workers; w++) procs.push(await s.worker({ endpoints, worker: WORKER }));
     await Promise.all(procs.map((p) => p.start()));
-    await until(async () => (await succeededCount(db, target.prefix)) === warm, {
+    await until(async () => (await succeededCount(db, prefix)) === warm, {
       timeoutMs: Math.max(60_000, warm * 20),
       everyMs: 50,
       what: `${workers} worker(s) to drain ${warm} warm-up deliveries`,
@@ -78,14 +73,14 @@ async function drainWith(
     const t0 = performance.now();
     // Due at once; the workers find it on their next poll (every 50 ms).
     await deliveries.clone().where("next_attempt_at", PARKED).update({ next_attempt_at: 0 });
-    await until(async () => (await openCount(db, target.prefix)) === 0, {
+    await until(async () => (await openCount(db, prefix)) === 0, {
       timeoutMs: Math.max(60_000, n * 20),
       everyMs: 50,
       what: `${workers} worker(s) to drain ${n} deliveries`,
     });
     const ms = performance.now() - t0;
     const cpu = cpuSplit(cpu0, cpuSnapshot(groups), 2);
-    const log = await checkLog(db, target.prefix, n + warm);
+    const log = await checkLog(db, prefix, n + warm);
     const profile = merge(await Promise.all(procs.splice(0).map((p) => p.stop())));
     const errors = procs.flatMap((p) => p.errors);
     return {
@@ -104,13 +99,7 @@ async function drainWith(
       },
       info: { [`${workers} worker(s)`]: { cpuPctOfOneCore: cpu, storeCalls: summarizeProfile(profile) } },
     };
-  } finally {
-    await Promise.all(procs.map((p) => p.stop()));
-    await db.destroy();
-    await store.close();
-    await receiver.close();
-    await target.cleanup();
-  }
+  });
 }
 
 /** 5. A receiver answering after 50 ms: one worker process against three on the same MariaDB. */
