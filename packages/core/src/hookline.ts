@@ -1,6 +1,7 @@
 import { EventEmitter } from "eventemitter3";
 import type { DeliveryStore } from "./contracts/store.js";
 import type { Transport } from "./contracts/transport.js";
+import { wireDelivery } from "./delivery-wiring.js";
 import {
   type DependencyContainer,
   inject,
@@ -8,10 +9,9 @@ import {
   container as rootContainer,
   TOKENS,
 } from "./di/tokens.js";
-import { AttemptRunner } from "./dispatch/attempt-runner.js";
-import { Dispatcher, type EmitOptions, type EmitResult } from "./dispatch/dispatcher.js";
-import { EndpointSwitches } from "./dispatch/endpoint-switches.js";
-import { DeliveryPipeline } from "./dispatch/pipeline.js";
+import type { Dispatcher, EmitOptions, EmitResult } from "./dispatch/dispatcher.js";
+import type { EndpointSwitches } from "./dispatch/endpoint-switches.js";
+import type { DeliveryPipeline } from "./dispatch/pipeline.js";
 import type { ResolvedEndpoint } from "./endpoints/endpoint-config.js";
 import { resolveEndpoints } from "./endpoints/resolve-endpoints.js";
 import { HooklineError } from "./errors/hookline-error.js";
@@ -22,7 +22,7 @@ import { type HooklineOptions, type ResolvedSettings, resolveSettings } from "./
 import { RetryPolicy } from "./retry/retry-policy.js";
 import { type Clock, systemClock, type TimerHandle } from "./util/clock.js";
 import { type Logger, silentLogger } from "./util/logger.js";
-import { Worker } from "./worker/worker.js";
+import type { Worker } from "./worker/worker.js";
 
 /** What TOKENS.Config holds for an instance. */
 export interface HooklineRuntimeConfig {
@@ -106,48 +106,14 @@ class HooklineInstance implements Hookline {
     this.#settings = config.settings;
     this.endpoints = config.endpoints;
     this.workerId = config.settings.worker.workerId;
-    const byId = new Map(config.endpoints.map((e) => [e.id, e]));
     this.#logger = logger;
     this.#clock = clock;
-    const switches = new EndpointSwitches(store, this.#events, logger);
-    this.#switches = switches;
-    const runner = new AttemptRunner(
-      transport,
-      config.retry,
-      clock,
-      (id) => byId.get(id),
-      (id) => switches.disabled.has(id),
-    );
-    this.#pipeline = new DeliveryPipeline(store, runner, switches, this.#events, clock, logger, {
-      maxInFlight: config.settings.maxInFlight,
-      maxQueued: config.settings.maxQueued,
-      leaseMs: config.settings.worker.leaseMs,
-      completeBatchSize: 500,
-      completeLingerMs: 3,
-      storeRetries: 5,
-    });
-    this.#worker = new Worker(
-      store,
-      this.#pipeline,
-      switches,
-      this.#events,
-      clock,
-      logger,
-      config.settings.worker,
-      config.settings.maxInFlight,
-      config.endpoints.map((e) => e.id),
-    );
-    this.#dispatcher = new Dispatcher(
-      store,
-      registry,
-      config.endpoints,
-      this.#pipeline,
-      switches,
-      this.#events,
-      clock,
-      config.settings,
-      () => this.#worker.nudge(),
-    );
+    const events = this.#events;
+    const parts = wireDelivery({ config, store, transport, clock, logger, registry, events });
+    this.#switches = parts.switches;
+    this.#pipeline = parts.pipeline;
+    this.#worker = parts.worker;
+    this.#dispatcher = parts.dispatcher;
     // emit is often passed around detached (e.g. to trigger helpers); keep `this` bound.
     this.emit = this.emit.bind(this);
     // Short retries are picked up on time instead of waiting for the next poll.
@@ -293,7 +259,7 @@ class HooklineInstance implements Hookline {
   }
 
   async disableEndpoint(endpointId: string, reason: string): Promise<void> {
-    await this.#switches.disable(endpointId, reason, false);
+    await this.#switches.disable(endpointId, reason, { automatic: false });
   }
 
   async enableEndpoint(endpointId: string): Promise<void> {

@@ -110,6 +110,17 @@ export interface ResolvedSettings {
   readonly maxQueued: number;
   readonly stopGraceMs: number;
   readonly stopStoreTimeoutMs: number;
+  /** Not options: fixed tuning of the log writes, kept here so every part reads one place. */
+  readonly writes: {
+    /** Tries after the first for an insert batch (emit() waits on it). */
+    readonly insertRetries: number;
+    /** Most attempt results in one store.complete() call. */
+    readonly completeBatchSize: number;
+    /** How long a small completion batch waits for more results. */
+    readonly completeLingerMs: number;
+    /** Tries after the first for a completion batch (off every caller's latency path). */
+    readonly completeRetries: number;
+  };
   readonly worker: {
     readonly batchSize: number;
     readonly pollIntervalMs: number;
@@ -210,6 +221,14 @@ export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>
     maxQueued: int("worker.maxQueued", w.maxQueued, 8192, 0, 1_000_000),
     stopGraceMs: int("worker.stopGraceMs", w.stopGraceMs, 10_000, 0),
     stopStoreTimeoutMs: int("worker.stopStoreTimeoutMs", w.stopStoreTimeoutMs, 5_000, 0),
+    // Internal: tuned against the stores, not per deployment. 500 results per completion is one
+    // transaction in store-knex (its chunk is 500 too); a 3 ms linger lets a batch gather under load.
+    writes: Object.freeze({
+      insertRetries: 3,
+      completeBatchSize: 500,
+      completeLingerMs: 3,
+      completeRetries: 5,
+    }),
     worker: Object.freeze({
       batchSize: int("worker.batchSize", w.batchSize, 100, 1, 10_000),
       pollIntervalMs: int("worker.pollIntervalMs", w.pollIntervalMs, 1_000, 1),

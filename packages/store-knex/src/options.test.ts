@@ -117,11 +117,20 @@ describe("knexStore options", () => {
   });
 
   it("registerKnexStore registers the store under TOKENS.Store", async () => {
-    const child = container.createChildContainer();
-    registerKnexStore(child, { knex: memory });
-    const store = child.resolve<{ migrate(): Promise<void>; close(): Promise<void> }>(TOKENS.Store);
-    await store.migrate();
-    await store.close();
+    const db = knexFactory(memory);
+    try {
+      const child = container.createChildContainer();
+      expect(child.isRegistered(TOKENS.Store)).toBe(false);
+      registerKnexStore(child, { knex: db, tablePrefix: "reg_" });
+      const store = child.resolve<{ migrate(): Promise<void>; close(): Promise<void> }>(TOKENS.Store);
+      expect(child.resolve(TOKENS.Store)).toBe(store);
+      // It is a store on the given knex and options: migrate() creates the prefixed tables there.
+      await store.migrate();
+      expect(await db.schema.hasTable(tableNames("reg_").events)).toBe(true);
+      await store.close();
+    } finally {
+      await db.destroy();
+    }
   });
 });
 

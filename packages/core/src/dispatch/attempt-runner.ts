@@ -5,21 +5,18 @@ import type { RetryPolicy } from "../retry/retry-policy.js";
 import { signatureHeaders } from "../signing/sign.js";
 import type { Clock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
+import type { AttemptJob } from "./attempt-job.js";
 import { redactHeaders, redactUrl } from "./redact.js";
 
-/** What one attempt needs: a claimed (or freshly inserted, pre-claimed) delivery. */
-export interface AttemptJob {
-  readonly deliveryId: string;
-  readonly eventId: string;
-  readonly eventCode: string;
-  readonly endpointId: string;
-  readonly body: string;
-  readonly attempt: number;
-  readonly claimToken: string;
-  /** When the claim's lease runs out (ms since the epoch, this process's clock). */
-  readonly leaseExpiresAt: number;
-  /** When the delivery was created (its event's createdAt), passed on to the store with the result. */
-  readonly createdAt: Date;
+/** What an AttemptRunner is built from. */
+export interface AttemptRunnerOptions {
+  readonly transport: Transport;
+  readonly retry: RetryPolicy;
+  readonly clock: Clock;
+  /** The endpoint as configured in this process; undefined for one it does not know. */
+  readonly endpoint: (id: string) => ResolvedEndpoint | undefined;
+  /** Whether the endpoint's persisted switch is off. */
+  readonly isDisabled: (id: string) => boolean;
 }
 
 /**
@@ -30,20 +27,26 @@ export interface AttemptJob {
  * caller gives the claim back instead of recording anything.
  */
 export class AttemptRunner {
-  constructor(
-    private readonly transport: Transport,
-    private readonly retry: RetryPolicy,
-    private readonly clock: Clock,
-    private readonly endpoint: (id: string) => ResolvedEndpoint | undefined,
-    private readonly isDisabled: (id: string) => boolean,
-  ) {}
+  readonly #transport: Transport;
+  readonly #retry: RetryPolicy;
+  readonly #clock: Clock;
+  readonly #endpoint: (id: string) => ResolvedEndpoint | undefined;
+  readonly #isDisabled: (id: string) => boolean;
+
+  constructor(opts: AttemptRunnerOptions) {
+    this.#transport = opts.transport;
+    this.#retry = opts.retry;
+    this.#clock = opts.clock;
+    this.#endpoint = opts.endpoint;
+    this.#isDisabled = opts.isDisabled;
+  }
 
   async run(job: AttemptJob, signal: AbortSignal): Promise<AttemptResult | null> {
-    const startedAt = this.clock.now();
+    const startedAt = this.#clock.now();
     const attemptId = newId("att");
-    const ep = this.endpoint(job.endpointId);
+    const ep = this.#endpoint(job.endpointId);
     if (!ep) return null;
-    if (!ep.enabled || this.isDisabled(job.endpointId)) {
+    if (!ep.enabled || this.#isDisabled(job.endpointId)) {
       // Nothing is sent to an endpoint that is switched off; the delivery stays replayable.
       const outcome: DeliveryOutcome = {
         kind: "permanent",
@@ -55,7 +58,7 @@ export class AttemptRunner {
     const headers = attemptHeaders(ep, job, Math.floor(startedAt.getTime() / 1000));
     let outcome: DeliveryOutcome;
     try {
-      outcome = await this.transport.send(
+      outcome = await this.#transport.send(
         {
           deliveryId: job.deliveryId,
           eventId: job.eventId,
@@ -74,7 +77,7 @@ export class AttemptRunner {
       // The contract says transports return outcomes; a throw is a bug, logged as its own code.
       outcome = {
         kind: "retryable",
-        durationMs: this.clock.now().getTime() - startedAt.getTime(),
+        durationMs: this.#clock.now().getTime() - startedAt.getTime(),
         error: { code: "HOOKLINE_TRANSPORT_ERROR", message: (err as Error)?.message ?? String(err) },
       };
     }
@@ -82,7 +85,7 @@ export class AttemptRunner {
     // step of the schedule (on the last step that would fail the delivery for good).
     const next: NextState = signal.aborted
       ? { status: "pending", delayMs: 0 }
-      : this.retry.next(job.attempt, outcome, ep.retrySchedule);
+      : this.#retry.next(job.attempt, outcome, ep.retrySchedule);
     return result(job, attemptId, startedAt, loggedRequest(ep, headers), outcome, next);
   }
 }

@@ -9,7 +9,9 @@ import type { Clock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
 import { assertKnownKeys, keysOf } from "../util/strict-keys.js";
 import { trackUntilSettled } from "../util/track.js";
-import { buildBody } from "./build-body.js";
+import { claimedOnInsert, toJob } from "./attempt-job.js";
+import { type BuiltBody, buildBody } from "./build-body.js";
+import type { CapacityView, Reservation } from "./capacity.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
 import { ItemFailure, MicroBatcher } from "./micro-batcher.js";
 import type { AttemptSummary, DeliveryPipeline } from "./pipeline.js";
@@ -37,27 +39,65 @@ export interface EmitResult {
 
 type Duplicate = InsertReport["duplicates"] extends ReadonlyMap<string, infer V> ? V : never;
 
+/** What a Dispatcher is built from. */
+export interface DispatcherOptions {
+  readonly store: DeliveryStore;
+  readonly registry: EventRegistry;
+  readonly endpoints: readonly ResolvedEndpoint[];
+  readonly pipeline: DeliveryPipeline;
+  /** Where emit() reserves places for the first attempts it sends itself. */
+  readonly capacity: CapacityView;
+  readonly switches: EndpointSwitches;
+  readonly events: EventEmitter<LifecycleEvents>;
+  readonly clock: Clock;
+  readonly settings: ResolvedSettings;
+  /** Wake the worker: deliveries were stored for it to send. */
+  readonly nudgeWorker: () => void;
+}
+
+/** The endpoints an event goes to: all subscribed, those switched off, and how many will be sent. */
+interface Targets {
+  readonly subscribed: readonly ResolvedEndpoint[];
+  readonly off: ReadonlySet<string>;
+  readonly live: number;
+}
+
+/** How the insert went: the original of a duplicate, or the first attempts launched (if any). */
+type Stored = { readonly duplicate: Duplicate } | { readonly attempts: Promise<AttemptSummary>[] };
+
 /** The emit path: process → track → record. */
 export class Dispatcher {
   readonly #inserter: MicroBatcher<NewEvent, Duplicate | null>;
   #stopped = false;
   readonly #pending = new Set<Promise<EmitResult>>();
+  private readonly store: DeliveryStore;
+  private readonly registry: EventRegistry;
+  private readonly endpoints: readonly ResolvedEndpoint[];
+  private readonly pipeline: DeliveryPipeline;
+  private readonly capacity: CapacityView;
+  private readonly switches: EndpointSwitches;
+  private readonly events: EventEmitter<LifecycleEvents>;
+  private readonly clock: Clock;
+  private readonly settings: ResolvedSettings;
+  private readonly nudgeWorker: () => void;
 
-  constructor(
-    private readonly store: DeliveryStore,
-    private readonly registry: EventRegistry,
-    private readonly endpoints: readonly ResolvedEndpoint[],
-    private readonly pipeline: DeliveryPipeline,
-    private readonly switches: EndpointSwitches,
-    private readonly events: EventEmitter<LifecycleEvents>,
-    private readonly clock: Clock,
-    private readonly settings: ResolvedSettings,
-    private readonly nudgeWorker: () => void,
-  ) {
+  constructor(opts: DispatcherOptions) {
+    this.store = opts.store;
+    this.registry = opts.registry;
+    this.endpoints = opts.endpoints;
+    this.pipeline = opts.pipeline;
+    this.capacity = opts.capacity;
+    this.switches = opts.switches;
+    this.events = opts.events;
+    this.clock = opts.clock;
+    this.settings = opts.settings;
+    this.nudgeWorker = opts.nudgeWorker;
+    const { insertBatchSize, insertConcurrency, writes } = opts.settings;
     this.#inserter = new MicroBatcher(
       async (batch) => {
         try {
-          const report = await withStoreRetry("inserting events", () => this.store.insertEvents(batch), 3);
+          const insert = () => this.store.insertEvents(batch);
+          const report = await withStoreRetry("inserting events", insert, writes.insertRetries);
           return batch.map((ev) => report.duplicates.get(ev.id) ?? null);
         } catch (err) {
           if (batch.length === 1) throw err;
@@ -79,7 +119,7 @@ export class Dispatcher {
           );
         }
       },
-      { maxSize: settings.insertBatchSize, maxConcurrent: settings.insertConcurrency },
+      { maxSize: insertBatchSize, maxConcurrent: insertConcurrency },
     );
   }
 
@@ -91,87 +131,115 @@ export class Dispatcher {
   async #emit(code: string, payload: unknown, opts: EmitOptions): Promise<EmitResult> {
     this.#assertRunning(code);
     checkEmitOptions(opts);
-    const def = this.registry.get(code);
-    if (!def) {
-      throw new HooklineError(
-        "HOOKLINE_UNKNOWN_EVENT",
-        `expected one of ${this.registry.codes().join(", ") || "(no events defined)"}, got ${describeValue(code)}`,
-      );
-    }
-    const { body, subject } = await buildBody(def, payload, this.settings.maxBodyBytes);
+    const built = await buildBody(this.#definition(code), payload, this.settings.maxBodyBytes);
     // Validation may be async: stop() can have begun meanwhile, and then nothing more is accepted.
     this.#assertRunning(code);
-    const subscribed = this.endpoints.filter((e) => subscribes(e, code));
-    const off = new Set(subscribed.filter((e) => this.switches.disabled.has(e.id)).map((e) => e.id));
-    const live = subscribed.length - off.size;
-    const viaTrx = opts.trx !== undefined;
+    const targets = this.#targets(code);
     // Reserved now, before any await, so concurrent emits cannot overshoot maxInFlight + maxQueued;
     // past that the rows go in unclaimed and the worker sends them: backpressure lands in the store.
-    const sendNow = !viaTrx && live > 0 && this.pipeline.slots.tryReserve(live);
+    const reservation =
+      opts.trx === undefined && targets.live > 0 ? this.capacity.reserve(targets.live) : undefined;
+    const event = this.#newEvent(code, built, opts, targets, reservation !== undefined);
+    let stored: Stored;
+    try {
+      stored = await this.#store(event, opts, reservation, targets.live);
+    } finally {
+      // Places no attempt took (a duplicate, a failed insert) are free again at once.
+      reservation?.release();
+    }
+    if ("duplicate" in stored) return this.#duplicateResult(stored.duplicate);
+    return this.#accepted(event, opts, stored.attempts);
+  }
+
+  #definition(code: string) {
+    const def = this.registry.get(code);
+    if (def) return def;
+    throw new HooklineError(
+      "HOOKLINE_UNKNOWN_EVENT",
+      `expected one of ${this.registry.codes().join(", ") || "(no events defined)"}, got ${describeValue(code)}`,
+    );
+  }
+
+  #targets(code: string): Targets {
+    const subscribed = this.endpoints.filter((e) => subscribes(e, code));
+    const off = new Set(subscribed.filter((e) => this.switches.disabled.has(e.id)).map((e) => e.id));
+    return { subscribed, off, live: subscribed.length - off.size };
+  }
+
+  /** The event and its deliveries; `claimed`: the live ones go in already claimed by this emit. */
+  #newEvent(code: string, built: BuiltBody, opts: EmitOptions, targets: Targets, claimed: boolean): NewEvent {
     const { leaseMs, workerId } = this.settings.worker;
     const createdAt = this.clock.now();
-    const event: NewEvent = {
+    return {
       id: newId("evt"),
       code,
-      subject,
-      body,
+      subject: built.subject,
+      body: built.body,
       idempotencyKey: opts.idempotencyKey ?? null,
       createdAt,
-      deliveries: subscribed.map((ep) => ({
+      deliveries: targets.subscribed.map((ep) => ({
         id: newId("dlv"),
         endpointId: ep.id,
         // A disabled endpoint still gets its row, cancelled, so the event stays replayable there.
-        ...(off.has(ep.id)
+        ...(targets.off.has(ep.id)
           ? { cancelled: true }
-          : sendNow
+          : claimed
             ? { claim: { token: newId("clm"), leaseMs, workerId } }
             : {}),
       })),
     };
-    const jobs = () =>
-      event.deliveries
-        .filter((d) => d.claim)
-        .map((d) => ({
-          deliveryId: d.id,
-          eventId: event.id,
-          eventCode: code,
-          endpointId: d.endpointId,
-          body,
-          attempt: 1,
-          claimToken: d.claim!.token,
-          leaseExpiresAt: createdAt.getTime() + leaseMs,
-          createdAt,
-        }));
-    let attempts: Promise<AttemptSummary>[] = [];
-    try {
-      if (viaTrx) {
-        const dup = (await this.store.insertEvents([event], { trx: opts.trx })).duplicates.get(event.id);
-        if (dup) return await this.#duplicateResult(dup);
-        this.#nudgeAfterCommit(opts.trx);
-      } else if (this.settings.mode === "parallel" && sendNow && !opts.idempotencyKey) {
-        // parallel mode: the request and the insert start together; recording waits for both.
-        const inserted = this.#inserter.add(event);
-        attempts = jobs().map((job) => this.pipeline.launch(job, { reserved: true, recordAfter: inserted }));
-        await inserted;
-      } else {
-        const dup = await this.#inserter.add(event);
-        if (dup) {
-          if (sendNow) this.pipeline.slots.unreserve(live);
-          return await this.#duplicateResult(dup);
-        }
-        if (sendNow) attempts = jobs().map((job) => this.pipeline.launch(job, { reserved: true }));
-        else if (live > 0) this.nudgeWorker();
-      }
-    } catch (err) {
-      if (sendNow && attempts.length === 0) this.pipeline.slots.unreserve(live);
-      throw err;
+  }
+
+  /** Insert the event, and launch the first attempts this emit reserved places for. */
+  async #store(
+    event: NewEvent,
+    opts: EmitOptions,
+    reservation: Reservation | undefined,
+    live: number,
+  ): Promise<Stored> {
+    if (opts.trx !== undefined) {
+      const dup = (await this.store.insertEvents([event], { trx: opts.trx })).duplicates.get(event.id);
+      if (dup) return { duplicate: dup };
+      this.#nudgeAfterCommit(opts.trx);
+      return { attempts: [] };
     }
+    if (this.settings.mode === "parallel" && reservation && !opts.idempotencyKey) {
+      // parallel mode: the request and the insert start together; recording waits for both.
+      const inserted = this.#inserter.add(event);
+      const attempts = this.#launch(event, reservation, inserted);
+      await inserted;
+      return { attempts };
+    }
+    const dup = await this.#inserter.add(event);
+    if (dup) return { duplicate: dup };
+    if (reservation) return { attempts: this.#launch(event, reservation) };
+    if (live > 0) this.nudgeWorker();
+    return { attempts: [] };
+  }
+
+  #launch(
+    event: NewEvent,
+    reservation: Reservation,
+    recordAfter?: Promise<unknown>,
+  ): Promise<AttemptSummary>[] {
+    const claimedAt = event.createdAt.getTime();
+    const { leaseMs } = this.settings.worker;
+    return claimedOnInsert(event).map((claim) =>
+      this.pipeline.launch(toJob(claim, claimedAt, leaseMs), { reservation, recordAfter }),
+    );
+  }
+
+  async #accepted(
+    event: NewEvent,
+    opts: EmitOptions,
+    attempts: Promise<AttemptSummary>[],
+  ): Promise<EmitResult> {
     const deliveries = event.deliveries.map((d) => ({ id: d.id, endpointId: d.endpointId }));
     if (this.events.listenerCount("event.accepted") > 0)
       this.events.emit("event.accepted", {
         eventId: event.id,
-        eventCode: code,
-        subject,
+        eventCode: event.code,
+        subject: event.subject,
         deliveryIds: deliveries.map((d) => d.id),
       });
     const result = { eventId: event.id, duplicate: false, deliveries };

@@ -50,11 +50,12 @@ export class EndpointSwitches {
   }
 
   /**
-   * Persist the switch (cancelling pending deliveries) and announce it. `automatic` disables
-   * (410, long failure) skip an endpoint this process already knows is off; an explicit one
-   * always writes.
+   * Persist the switch (cancelling pending deliveries) and announce it. An `automatic` disable
+   * (410, long failure) skips an endpoint this process already knows is off; an explicit one
+   * always writes. A failed write is an `error` event; an explicit disable also throws it.
    */
-  async disable(endpointId: string, reason: string, automatic: boolean): Promise<void> {
+  async disable(endpointId: string, reason: string, opts: { readonly automatic: boolean }): Promise<void> {
+    const { automatic } = opts;
     if (automatic && this.disabled.has(endpointId)) return;
     this.disabled.add(endpointId);
     try {

@@ -5,11 +5,13 @@ import type { DeliveryOutcome } from "../contracts/transport.js";
 import type { ErrorCode } from "../errors/codes.js";
 import type { LifecycleEvents } from "../lifecycle.js";
 import { END_EVENT } from "../lifecycle.js";
+import type { ResolvedSettings } from "../options.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { trackUntilSettled } from "../util/track.js";
-import type { AttemptJob, AttemptRunner } from "./attempt-runner.js";
-import { AttemptSlots } from "./attempt-slots.js";
+import type { AttemptJob } from "./attempt-job.js";
+import type { AttemptRunner } from "./attempt-runner.js";
+import type { Capacity, Reservation } from "./capacity.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
 import { MicroBatcher } from "./micro-batcher.js";
 import { withStoreRetry } from "./store-retry.js";
@@ -24,17 +26,22 @@ export interface AttemptSummary {
   readonly recorded: boolean;
 }
 
-/** Settings of the pipeline. */
-export interface PipelineSettings {
-  readonly maxInFlight: number;
-  /** Claimed first attempts that may wait in memory for a slot. */
-  readonly maxQueued: number;
+/** What a send slot yields: a result to record, or the summary of a job given back unsent. */
+export type SendOutcome = { readonly result: AttemptResult } | { readonly unsent: AttemptSummary };
+
+/** What the pipeline is built from. */
+export interface PipelineOptions {
+  readonly store: DeliveryStore;
+  readonly runner: AttemptRunner;
+  readonly switches: EndpointSwitches;
+  readonly events: EventEmitter<LifecycleEvents>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Shared with emit() and the worker; the pipeline runs its sends in it. */
+  readonly capacity: Capacity<SendOutcome>;
   /** The claim lease; a queued job with less than half of it left is given back, not sent. */
   readonly leaseMs: number;
-  readonly completeBatchSize: number;
-  /** How long a small completion batch waits for more rows. */
-  readonly completeLingerMs: number;
-  readonly storeRetries: number;
+  readonly writes: ResolvedSettings["writes"];
 }
 
 const unsent = (job: AttemptJob, message: string, code: ErrorCode = "HOOKLINE_ABORTED"): AttemptSummary => ({
@@ -45,9 +52,6 @@ const unsent = (job: AttemptJob, message: string, code: ErrorCode = "HOOKLINE_AB
   recorded: false,
 });
 
-/** What a slot yields: a result to record, or the summary of a job given back unsent. */
-type Sent = { readonly result: AttemptResult } | { readonly unsent: AttemptSummary };
-
 /**
  * Runs attempts and records them: shared by emit()'s first attempts and the worker's retries.
  * Bounds what is in flight, batches completions into multi-row store writes, fires lifecycle
@@ -55,38 +59,41 @@ type Sent = { readonly result: AttemptResult } | { readonly unsent: AttemptSumma
  *
  * A slot covers the send only: once the response is in, the slot goes to the next attempt while
  * the result waits to be recorded, so completions can gather into large batches without holding
- * sends back. Results waiting to be recorded have their own bound (maxInFlight); past it, a
- * finished attempt keeps its slot until there is room, and sending slows to the store's pace.
+ * sends back. Capacity bounds both (see capacity.ts).
  */
 export class DeliveryPipeline {
-  readonly slots: AttemptSlots<Sent>;
   readonly #abort = new AbortController();
-  /** Results handed to the completer and not yet settled, and whoever waits for room among them. */
-  #recording = 0;
-  readonly #roomWaiters: (() => void)[] = [];
   readonly #settling = new Set<Promise<AttemptSummary>>();
   /** Resolves each caller with whether its own result was applied (false: fenced out). */
   readonly #completer: MicroBatcher<AttemptResult, boolean>;
+  readonly #store: DeliveryStore;
+  readonly #runner: AttemptRunner;
+  readonly #switches: EndpointSwitches;
+  readonly #events: EventEmitter<LifecycleEvents>;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #capacity: Capacity<SendOutcome>;
+  readonly #leaseMs: number;
 
-  constructor(
-    private readonly store: DeliveryStore,
-    private readonly runner: AttemptRunner,
-    private readonly switches: EndpointSwitches,
-    private readonly events: EventEmitter<LifecycleEvents>,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly settings: PipelineSettings,
-  ) {
-    this.slots = new AttemptSlots(settings.maxInFlight, settings.maxQueued);
+  constructor(opts: PipelineOptions) {
+    this.#store = opts.store;
+    this.#runner = opts.runner;
+    this.#switches = opts.switches;
+    this.#events = opts.events;
+    this.#clock = opts.clock;
+    this.#logger = opts.logger;
+    this.#capacity = opts.capacity;
+    this.#leaseMs = opts.leaseMs;
     // Every running send gets this one stop signal; a transport may listen on it once per send
     // (the memory transport does), so up to maxInFlight listeners are expected, not a leak.
-    setMaxListeners(settings.maxInFlight + 10, this.#abort.signal);
+    setMaxListeners(this.#capacity.maxInFlight + 10, this.#abort.signal);
+    const { completeBatchSize, completeLingerMs, completeRetries } = opts.writes;
     this.#completer = new MicroBatcher(
       async (results) => {
         const report = await withStoreRetry(
           "recording attempts",
-          () => this.store.complete(results),
-          settings.storeRetries,
+          () => this.#store.complete(results),
+          completeRetries,
         );
         // Fan the one report back out so each caller learns whether its own result was applied.
         const applied = new Set(report.applied);
@@ -95,45 +102,45 @@ export class DeliveryPipeline {
       // Completions are off every caller's latency path, so they may linger a little to batch, and
       // one write at a time lets the next batch grow while the last commits (~200 rows under load
       // against ~90 with two at a time; each row then costs the store less).
-      { maxSize: settings.completeBatchSize, maxConcurrent: 1, lingerMs: settings.completeLingerMs },
+      { maxSize: completeBatchSize, maxConcurrent: 1, lingerMs: completeLingerMs },
     );
   }
 
   /**
    * Send `job` and record the result. Past maxInFlight the (already claimed) job waits in memory,
-   * its lease held. `reserved`: emit() reserved the place beforehand. `recordAfter` (parallel
+   * its lease held. `reservation`: emit() reserved the place beforehand. `recordAfter` (parallel
    * mode: the insert) must settle before the completion is written.
    */
   launch(
     job: AttemptJob,
-    opts: { reserved?: boolean; recordAfter?: Promise<unknown> } = {},
+    opts: { reservation?: Reservation; recordAfter?: Promise<unknown> } = {},
   ): Promise<AttemptSummary> {
-    const sent = this.slots.run(() => this.#send(job), opts.reserved ?? false, job);
+    const sent = this.#capacity.run(() => this.#send(job), opts.reservation, job);
     const done = sent.then((s) => ("unsent" in s ? s.unsent : this.#record(job, s.result, opts.recordAfter)));
     return trackUntilSettled(this.#settling, done);
   }
 
-  async #send(job: AttemptJob): Promise<Sent> {
+  async #send(job: AttemptJob): Promise<SendOutcome> {
     // A job that waited too long for a slot might outlive its lease mid-send and be sent twice;
     // give the claim back instead, so exactly one worker re-claims it with a fresh lease.
-    if (job.leaseExpiresAt - this.clock.now().getTime() < this.settings.leaseMs / 2) {
-      await this.#release([job], "lease too short after waiting for a slot");
+    if (job.leaseExpiresAt - this.#clock.now().getTime() < this.#leaseMs / 2) {
+      await this.release([job], "lease too short after waiting for a slot");
       return { unsent: unsent(job, "given back unsent: its lease ran short while it waited for a slot") };
     }
     let result: AttemptResult | null;
     try {
-      result = await this.runner.run(job, this.#abort.signal);
+      result = await this.#runner.run(job, this.#abort.signal);
     } catch (error) {
       // run() maps every transport failure; a throw is a bug (signing, a retry schedule). Give
       // the claim back so the delivery is due again now, not only when its lease runs out.
-      this.events.emit("error", { error, context: `attempt ${job.attempt} of ${job.deliveryId}` });
-      await this.#release([job], "the attempt threw before it could be recorded");
+      this.#events.emit("error", { error, context: `attempt ${job.attempt} of ${job.deliveryId}` });
+      await this.release([job], "the attempt threw before it could be recorded");
       return { unsent: unsent(job, "given back unsent: the attempt threw") };
     }
     if (result === null) {
       // Not ours to send or to fail: the claim goes back, its attempt un-counted, for a process
       // that knows the endpoint. The worker never claims such rows; this covers a job in hand anyway.
-      await this.#release([job], `endpoint "${job.endpointId}" is not configured in this process`);
+      await this.release([job], `endpoint "${job.endpointId}" is not configured in this process`);
       return {
         unsent: unsent(
           job,
@@ -142,10 +149,9 @@ export class DeliveryPipeline {
         ),
       };
     }
-    while (this.#recording >= this.settings.maxInFlight) {
-      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
-    }
-    this.#recording++;
+    // The slot is kept until the result has room to wait for its write.
+    const room = this.#capacity.startRecording();
+    if (room) await room;
     return { result };
   }
 
@@ -157,8 +163,7 @@ export class DeliveryPipeline {
     try {
       return await this.#recordOne(job, result, recordAfter);
     } finally {
-      this.#recording--;
-      this.#roomWaiters.shift()?.();
+      this.#capacity.doneRecording();
     }
   }
 
@@ -186,16 +191,16 @@ export class DeliveryPipeline {
       recorded = await this.#completer.add(result);
     } catch (error) {
       // The lease will expire and another worker re-sends: a duplicate, never a loss.
-      this.events.emit("error", { error, context: `recording attempt ${job.attempt} of ${job.deliveryId}` });
+      this.#events.emit("error", { error, context: `recording attempt ${job.attempt} of ${job.deliveryId}` });
       return summary(false);
     }
     if (!recorded) {
-      this.logger.debug("completion fenced out: lease lost", { deliveryId: job.deliveryId });
+      this.#logger.debug("completion fenced out: lease lost", { deliveryId: job.deliveryId });
       return summary(false);
     }
     this.#announce(job, result);
     if (result.outcome.disableEndpoint) {
-      await this.switches.disable(job.endpointId, "receiver answered 410 Gone", true);
+      await this.#switches.disable(job.endpointId, "receiver answered 410 Gone", { automatic: true });
     }
     return summary(true);
   }
@@ -204,7 +209,7 @@ export class DeliveryPipeline {
     const name =
       result.next.status === "pending" ? "delivery.retry_scheduled" : END_EVENT[result.next.status];
     // Most attempts have no listener; the event object is not worth building for nobody.
-    if (this.events.listenerCount(name) === 0) return;
+    if (this.#events.listenerCount(name) === 0) return;
     const info = {
       deliveryId: job.deliveryId,
       eventId: job.eventId,
@@ -214,18 +219,23 @@ export class DeliveryPipeline {
       outcome: result.outcome,
     };
     if (result.next.status === "pending") {
-      const nextAttemptAt = new Date(this.clock.now().getTime() + result.next.delayMs);
-      this.events.emit("delivery.retry_scheduled", { ...info, delayMs: result.next.delayMs, nextAttemptAt });
+      const nextAttemptAt = new Date(this.#clock.now().getTime() + result.next.delayMs);
+      this.#events.emit("delivery.retry_scheduled", { ...info, delayMs: result.next.delayMs, nextAttemptAt });
     } else {
-      this.events.emit(END_EVENT[result.next.status], info);
+      this.#events.emit(END_EVENT[result.next.status], info);
     }
   }
 
-  async #release(jobs: readonly AttemptJob[], why: string): Promise<void> {
+  /**
+   * Give claims back unsent (due again now, attempt un-counted). Never throws: if the store fails,
+   * the leases expire instead.
+   */
+  async release(jobs: readonly AttemptJob[], why: string): Promise<void> {
+    if (jobs.length === 0) return;
     try {
-      await this.store.release(jobs.map((j) => ({ deliveryId: j.deliveryId, claimToken: j.claimToken })));
+      await this.#store.release(jobs.map((j) => ({ deliveryId: j.deliveryId, claimToken: j.claimToken })));
     } catch (error) {
-      this.events.emit("error", {
+      this.#events.emit("error", {
         error,
         context: `releasing ${jobs.length} claim(s): ${why} (their leases will expire)`,
       });
@@ -250,14 +260,14 @@ export class DeliveryPipeline {
    * (abortSends() ends them) and for their results to be recorded.
    */
   async drain(): Promise<void> {
-    const unstarted = this.slots.takeQueued();
+    const unstarted = this.#capacity.takeQueued();
     if (unstarted.length > 0) {
       const jobs = unstarted.map((q) => q.tag as AttemptJob);
-      await this.#release(jobs, "stop() before they started");
+      await this.release(jobs, "stop() before they started");
       for (const [i, q] of unstarted.entries())
         q.resolve({ unsent: unsent(jobs[i]!, "given back unsent at stop()") });
     }
-    await Promise.allSettled(this.slots.running);
+    await Promise.allSettled(this.#capacity.running);
     // Sends are over; what they produced is recorded (and announced) before stop() returns.
     await Promise.allSettled([...this.#settling]);
     await this.#completer.drain();

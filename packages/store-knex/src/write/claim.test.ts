@@ -1,12 +1,19 @@
 import type { ClaimedDelivery } from "@hookline/core";
-import { makeEvent, makeOutcome, makeResult, wait } from "@hookline/core/testing";
-import { expect, it } from "vitest";
+import { makeEvent, makeOutcome, makeResult } from "@hookline/core/testing";
+import type { Knex } from "knex";
+import { expect, it, vi } from "vitest";
 import { useTestEnv } from "../__fixtures__/test-env.js";
 import { dialectOf } from "../dialect.js";
 import { describeTargets, testTargets } from "../testing/databases.js";
 import { num } from "../util/convert.js";
 
 const targets = await testTargets();
+
+/** The database clock in epoch milliseconds (app time on SQLite), as claims compare leases. */
+async function dbNowMs(db: Knex): Promise<number> {
+  const now = await db.raw(`SELECT ${dialectOf(db)!.nowMs()} AS n`);
+  return num((Array.isArray(now) ? (now[0]?.[0] ?? now[0]) : (now.rows?.[0] ?? now[0]))?.n ?? Number.NaN);
+}
 
 describeTargets(targets, "claimDue", (target) => {
   const env = useTestEnv(target, "cl");
@@ -45,16 +52,33 @@ describeTargets(targets, "claimDue", (target) => {
     expect(perWorker.reduce((a, b) => a + b, 0)).toBe(300);
   });
 
+  /** Resolves once the delivery's lease has run out on the database clock (never claims it). */
+  const leaseRunOut = async (id: string) => {
+    const { db, t } = env();
+    await vi.waitFor(
+      async () => {
+        const row = await db(t.deliveries).select("lease_until").where("id", id).first();
+        expect(num(row.lease_until)).toBeLessThan(await dbNowMs(db));
+      },
+      { timeout: 10_000, interval: 25 },
+    );
+  };
+
   it("re-claims a delivery once its lease expires; the first claimer's completion is fenced out", async () => {
     const { store } = env();
     const ev = makeEvent();
     await store.insertEvents([ev]);
-    const [first] = await store.claimDue({ limit: 5, leaseMs: 200, workerId: "slow", endpointIds: ["ep-a"] });
+    const [first] = await store.claimDue({
+      limit: 5,
+      leaseMs: 1_000,
+      workerId: "slow",
+      endpointIds: ["ep-a"],
+    });
     expect(first?.id).toBe(ev.deliveries[0]!.id);
     expect(
       await store.claimDue({ limit: 5, leaseMs: 60_000, workerId: "fast", endpointIds: ["ep-a"] }),
     ).toEqual([]);
-    await wait(350);
+    await leaseRunOut(first!.id);
     const [second] = await store.claimDue({
       limit: 5,
       leaseMs: 60_000,
@@ -81,7 +105,7 @@ describeTargets(targets, "claimDue", (target) => {
     await store.insertEvents([due]);
     const crashed = makeEvent({ claim: { leaseMs: 100 }, body: '{"n":"crashed"}' });
     await store.insertEvents([crashed]);
-    await wait(250);
+    await leaseRunOut(crashed.deliveries[0]!.id);
     const [a, b] = await store.claimDue({ limit: 2, leaseMs: 60_000, workerId: "w", endpointIds: ["ep-a"] });
     expect(a).toMatchObject({ id: crashed.deliveries[0]!.id, body: '{"n":"crashed"}', attempts: 2 });
     expect(b).toMatchObject({ id: due.deliveries[0]!.id, body: '{"n":"due"}', attempts: 1, eventId: due.id });
@@ -90,15 +114,11 @@ describeTargets(targets, "claimDue", (target) => {
 
   it("writes lease and due times on the database clock", async () => {
     const { store, db, t } = env();
-    const dialect = dialectOf(db)!;
     const ev = makeEvent();
     await store.insertEvents([ev]);
     await store.claimDue({ limit: 1, leaseMs: 90_000, workerId: "w", endpointIds: ["ep-a"] });
     const row = await db(t.deliveries).select("lease_until").where("id", ev.deliveries[0]!.id).first();
-    const now = await db.raw(`SELECT ${dialect.nowMs()} AS n`);
-    const dbNow = num(
-      (Array.isArray(now) ? (now[0]?.[0] ?? now[0]) : (now.rows?.[0] ?? now[0]))?.n ?? Number.NaN,
-    );
+    const dbNow = await dbNowMs(db);
     // The clock expression is epoch milliseconds (a unit slip would be off by 1000x).
     expect(Math.abs(dbNow - Date.now())).toBeLessThan(5000);
     expect(num(row.lease_until) - dbNow).toBeGreaterThan(85_000);

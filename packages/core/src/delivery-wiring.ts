@@ -1,0 +1,90 @@
+import type { EventEmitter } from "eventemitter3";
+import type { DeliveryStore } from "./contracts/store.js";
+import type { Transport } from "./contracts/transport.js";
+import { AttemptRunner } from "./dispatch/attempt-runner.js";
+import { Capacity } from "./dispatch/capacity.js";
+import { Dispatcher } from "./dispatch/dispatcher.js";
+import { EndpointSwitches } from "./dispatch/endpoint-switches.js";
+import { DeliveryPipeline, type SendOutcome } from "./dispatch/pipeline.js";
+import type { EventRegistry } from "./events/registry.js";
+import type { HooklineRuntimeConfig } from "./hookline.js";
+import type { LifecycleEvents } from "./lifecycle.js";
+import type { Clock } from "./util/clock.js";
+import type { Logger } from "./util/logger.js";
+import { Worker } from "./worker/worker.js";
+
+/** What an instance's delivery parts are built from (its adapters and resolved config). */
+export interface DeliveryWiringOptions {
+  readonly config: HooklineRuntimeConfig;
+  readonly store: DeliveryStore;
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly registry: EventRegistry;
+  readonly events: EventEmitter<LifecycleEvents>;
+}
+
+/** The parts an instance drives: emit path, retry worker, the pipeline both feed, endpoint switches. */
+export interface DeliveryParts {
+  readonly switches: EndpointSwitches;
+  readonly pipeline: DeliveryPipeline;
+  readonly worker: Worker;
+  readonly dispatcher: Dispatcher;
+}
+
+/**
+ * Build the delivery parts around one Capacity: emit() reserves in it, the worker claims into it,
+ * the pipeline runs every send in it.
+ */
+export function wireDelivery(opts: DeliveryWiringOptions): DeliveryParts {
+  const { config, store, transport, clock, logger, registry, events } = opts;
+  const { settings } = config;
+  const byId = new Map(config.endpoints.map((e) => [e.id, e]));
+  const switches = new EndpointSwitches(store, events, logger);
+  const runner = new AttemptRunner({
+    transport,
+    retry: config.retry,
+    clock,
+    endpoint: (id) => byId.get(id),
+    isDisabled: (id) => switches.disabled.has(id),
+  });
+  const capacity = new Capacity<SendOutcome>({
+    maxInFlight: settings.maxInFlight,
+    maxQueued: settings.maxQueued,
+  });
+  const pipeline = new DeliveryPipeline({
+    store,
+    runner,
+    switches,
+    events,
+    clock,
+    logger,
+    capacity,
+    leaseMs: settings.worker.leaseMs,
+    writes: settings.writes,
+  });
+  const worker = new Worker({
+    store,
+    pipeline,
+    capacity,
+    switches,
+    events,
+    clock,
+    logger,
+    settings: settings.worker,
+    endpointIds: config.endpoints.map((e) => e.id),
+  });
+  const dispatcher = new Dispatcher({
+    store,
+    registry,
+    pipeline,
+    capacity,
+    switches,
+    events,
+    clock,
+    settings,
+    endpoints: config.endpoints,
+    nudgeWorker: () => worker.nudge(),
+  });
+  return { switches, pipeline, worker, dispatcher };
+}

@@ -1,0 +1,51 @@
+import type { ClaimedDelivery, NewEvent } from "../contracts/store.js";
+
+/** What one attempt needs: a claimed (or freshly inserted, pre-claimed) delivery. */
+export interface AttemptJob {
+  readonly deliveryId: string;
+  readonly eventId: string;
+  readonly eventCode: string;
+  readonly endpointId: string;
+  readonly body: string;
+  readonly attempt: number;
+  readonly claimToken: string;
+  /** When the claim's lease runs out (ms since the epoch, this process's clock). */
+  readonly leaseExpiresAt: number;
+  /** When the delivery was created (its event's createdAt), passed on to the store with the result. */
+  readonly createdAt: Date;
+}
+
+/** The one way a claim becomes a job: the worker's claims and emit()'s pre-claimed rows alike. */
+export function toJob(claim: ClaimedDelivery, claimedAt: number, leaseMs: number): AttemptJob {
+  return {
+    deliveryId: claim.id,
+    eventId: claim.eventId,
+    eventCode: claim.eventCode,
+    endpointId: claim.endpointId,
+    body: claim.body,
+    attempt: claim.attempts,
+    claimToken: claim.claimToken,
+    leaseExpiresAt: claimedAt + leaseMs,
+    createdAt: claim.eventCreatedAt,
+  };
+}
+
+/** The deliveries emit() inserted already claimed, as the claims a worker would have taken. */
+export function claimedOnInsert(event: NewEvent): ClaimedDelivery[] {
+  const claimed: ClaimedDelivery[] = [];
+  for (const d of event.deliveries) {
+    if (!d.claim) continue;
+    claimed.push({
+      id: d.id,
+      eventId: event.id,
+      eventCode: event.code,
+      endpointId: d.endpointId,
+      subject: event.subject,
+      body: event.body,
+      attempts: 1,
+      claimToken: d.claim.token,
+      eventCreatedAt: event.createdAt,
+    });
+  }
+  return claimed;
+}
