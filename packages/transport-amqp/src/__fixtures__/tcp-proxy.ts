@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, type Server, Socket } from "node:net";
 
 /**
  * A TCP proxy on 127.0.0.1 in front of the broker, so a test can cut the path (the broker itself
@@ -41,7 +41,7 @@ export class TcpProxy {
     this.#server = server;
   }
 
-  /** Drop every connection and stop listening: new connects are refused. */
+  /** Drop every connection (and any held bytes) and stop listening: new connects are refused. */
   async cut(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
@@ -51,6 +51,7 @@ export class TcpProxy {
     }
     this.#pairs.clear();
     this.#heldChunks = [];
+    this.#held = false;
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -95,7 +96,11 @@ export class TcpProxy {
 }
 
 /** A server that accepts connections and never says a word. */
-export async function silentServer(): Promise<{ port: number; accepted: () => number; close(): Promise<void> }> {
+export async function silentServer(): Promise<{
+  port: number;
+  accepted: () => number;
+  close(): Promise<void>;
+}> {
   const sockets = new Set<Socket>();
   let accepted = 0;
   const server = createServer((s) => {
