@@ -10,6 +10,8 @@ export interface DeliveryRequest {
   readonly endpointId: string;
   /** 1 for the first attempt. */
   readonly attempt: number;
+  /** Admin replays of this delivery before this attempt (absent or 0: none); retries keep it, so (deliveryId, replay) names one send for de-duplication. */
+  readonly replay?: number;
   readonly url: string;
   /** The exact body bytes that were signed (UTF-8 JSON). */
   readonly body: string;
