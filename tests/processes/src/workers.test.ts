@@ -42,7 +42,8 @@ describeTargets([await mariadb()], "worker processes", () => {
     await tables.store.insertEvents([ev]);
     receiver.on("/z", [{ status: 500, delayMs: 4_000 }, { status: 200 }]);
     const endpoints = [{ id: "z", url: receiver.url("/z"), events: "*" as const, secret: TEST_SECRET }];
-    procs.push(spawnWorker({ prefix, endpoints, workerId: "zombie", leaseMs: 1_000, timeoutMs: 10_000 }));
+    const zombie = spawnWorker({ prefix, endpoints, workerId: "zombie", leaseMs: 1_000, timeoutMs: 10_000 });
+    procs.push(zombie);
     await receiver.waitFor(1, { timeoutMs: 15_000 });
     procs.push(spawnWorker({ prefix, endpoints, workerId: "rescuer", leaseMs: 1_000 }));
     const id = ev.deliveries[0]!.id;
@@ -51,9 +52,9 @@ describeTargets([await mariadb()], "worker processes", () => {
       15_000,
       "the rescuer's success",
     );
-    // Let the zombie's 500 arrive (4 s after its request) and try to complete.
-    await until(async () => receiver.requests.length === 2, 5_000, "two requests");
-    await new Promise((r) => setTimeout(r, 4_500));
+    expect(receiver.requests).toHaveLength(2);
+    // The zombie's 500 arrives 4 s after its request; wait until the store has refused its result.
+    await zombie.waitFor((m) => m.some((x) => Array.isArray(x.stale) && x.stale.includes(id)), 15_000);
     const d = await tables.store.getDelivery(id);
     expect(d).toMatchObject({ status: "succeeded", attempts: 2, lastStatus: 200 });
     expect(d?.attemptLog.map((a) => [a.attempt, a.responseStatus])).toEqual([[2, 200]]);

@@ -8,18 +8,27 @@ import { httpTransport } from "@hookline/transport-http";
 
 const cfg = JSON.parse(process.argv[2]);
 const say = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
+const store = knexStore({
+  // A whole knex config (e.g. PostgreSQL), or MariaDB at databaseUrl.
+  knex: cfg.knex ?? {
+    client: "mysql2",
+    connection: { uri: cfg.databaseUrl, charset: "utf8mb4" },
+    pool: { min: 0, max: 8 },
+  },
+  tablePrefix: cfg.prefix,
+});
+// Completions the store refused (the lease went to another worker) are reported, so a test can
+// wait for a zombie's late result to be fenced out instead of sleeping.
+const complete = store.complete.bind(store);
+store.complete = async (results) => {
+  const report = await complete(results);
+  if (report.stale.length > 0) say({ stale: report.stale });
+  return report;
+};
 const hooks = createHookline({
   plugins: [buyerEvents()],
   endpoints: cfg.endpoints,
-  store: knexStore({
-    // A whole knex config (e.g. PostgreSQL), or MariaDB at databaseUrl.
-    knex: cfg.knex ?? {
-      client: "mysql2",
-      connection: { uri: cfg.databaseUrl, charset: "utf8mb4" },
-      pool: { min: 0, max: 8 },
-    },
-    tablePrefix: cfg.prefix,
-  }),
+  store,
   transport: httpTransport({ ssrf: { allow: ["127.0.0.1/32"] }, timeoutMs: cfg.timeoutMs ?? 5000 }),
   retry: { schedule: [200, 200, 200, 200, 200], jitter: 0 },
   worker: {
