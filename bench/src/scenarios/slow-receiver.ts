@@ -81,7 +81,8 @@ async function drainWith(
     const ms = performance.now() - t0;
     const cpu = cpuSplit(cpu0, cpuSnapshot(groups), 2);
     const log = await checkLog(db, prefix, n + warm);
-    const profile = merge(await Promise.all(procs.splice(0).map((p) => p.stop())));
+    const profile = merge(await Promise.all(procs.map((p) => p.stop())));
+    // After stop(): a worker reports its errors until it exits.
     const errors = procs.flatMap((p) => p.errors);
     return {
       figures: [
