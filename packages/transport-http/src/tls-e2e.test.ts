@@ -10,9 +10,6 @@ import {
   generateSecret,
   TERMINAL_STATUSES,
 } from "@hookline/core";
-import { knexStore } from "@hookline/store-knex";
-import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
 import {
   CLIENT_CERT,
   CLIENT_CN,
@@ -21,7 +18,11 @@ import {
   SERVER_127_KEY,
   TEST_CA_CERT,
   TEST_CLIENT_PASSPHRASE,
-} from "./__fixtures__/private-ca.js";
+  until,
+} from "@hookline/core/testing";
+import { knexStore } from "@hookline/store-knex";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
 import { SELF_SIGNED_CERT, SELF_SIGNED_KEY } from "./__fixtures__/self-signed.js";
 import { startTlsReceiver, type TlsReceiver } from "./__fixtures__/tls-receiver.js";
 import { httpTransport } from "./http-transport.js";
@@ -124,13 +125,11 @@ describe("TLS endpoints through createHookline and a SQLite log", () => {
 
     const emitted = await hooks.emit("credits_added", { buyerId: "b-1", credits: 5 });
     const ids = emitted.deliveries.map((d) => d.id);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const all = await Promise.all(ids.map((id) => view.getDelivery(id)));
-      if (all.every((d) => d && TERMINAL_STATUSES.includes(d.status))) break;
-      if (Date.now() > deadline) throw new Error("deliveries did not settle in time");
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const settled = async () =>
+      (await Promise.all(ids.map((id) => view.getDelivery(id)))).every(
+        (d) => d !== null && TERMINAL_STATUSES.includes(d.status),
+      );
+    await until(settled, { timeoutMs: 10_000, everyMs: 25, what: "the deliveries to settle" });
     await hooks.stop();
     stopped = true;
 

@@ -7,7 +7,6 @@ import {
   signatureHeaders,
   verify,
 } from "@hookline/core";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   CLIENT_CERT,
   CLIENT_CN,
@@ -20,7 +19,9 @@ import {
   SERVER_NAMED_KEY,
   TEST_CA_CERT,
   TEST_CLIENT_PASSPHRASE,
-} from "./__fixtures__/private-ca.js";
+  until,
+} from "@hookline/core/testing";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { LOOPBACK_ALLOW, makeRequest, noAbort } from "./__fixtures__/requests.js";
 import { SELF_SIGNED_CERT, SELF_SIGNED_KEY } from "./__fixtures__/self-signed.js";
 import { startTlsReceiver, type TlsReceiver } from "./__fixtures__/tls-receiver.js";
@@ -45,14 +46,6 @@ afterEach(async () => {
 
 const send = (url: string, tls?: EndpointTls, t = transport) =>
   t.send(makeRequest(`${url}/hook`, tls === undefined ? {} : { tls }), noAbort());
-
-async function until(check: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("a receiver behind a private CA", () => {
   it("fails as HOOKLINE_TLS_FAILURE without tls.ca and never sends the body", async () => {
@@ -117,7 +110,11 @@ describe("a receiver that requires a client certificate", () => {
     expect(out.kind).toBe("retryable");
     expect(["HOOKLINE_TLS_FAILURE", "HOOKLINE_CONNECTION_RESET"]).toContain(out.error?.code);
     expect(rx.requests).toHaveLength(0);
-    await until(() => rx.refusedHandshakes === 1);
+    await until(() => rx.refusedHandshakes === 1, {
+      timeoutMs: 2_000,
+      everyMs: 10,
+      what: "the refused handshake",
+    });
   });
 
   it("fails as HOOKLINE_TLS_FAILURE with a certificate the receiver's CA did not sign", async () => {
@@ -245,7 +242,11 @@ describe("pools", () => {
     expect((await send(rx.url, trustCa, t)).kind).toBe("success");
     expect(rx.openConnections).toBe(1);
     await t.close?.();
-    await until(() => rx.openConnections === 0);
+    await until(() => rx.openConnections === 0, {
+      timeoutMs: 2_000,
+      everyMs: 10,
+      what: "no open connection",
+    });
     expect(await send(rx.url, trustCa, t)).toMatchObject({ error: { code: "HOOKLINE_ABORTED" } });
   });
 

@@ -1,5 +1,5 @@
 import { createHookline, type DeliveryStore, type Hookline, TERMINAL_STATUSES } from "@hookline/core";
-import { startHttpReceiver, type TestReceiver } from "@hookline/core/testing";
+import { startHttpReceiver, type TestReceiver, until } from "@hookline/core/testing";
 import { buyerEvents } from "@hookline/events-buyer";
 import { knexStore } from "@hookline/store-knex";
 import { httpTransport } from "@hookline/transport-http";
@@ -65,15 +65,12 @@ export async function startLiveHookline(file: string, store: DeliveryStore): Pro
     worker: { pollIntervalMs: 50, endpointRefreshMs: 100 },
   });
   await hooks.start();
-  const settle = async (ids: readonly string[], timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const all = await Promise.all(ids.map((id) => store.getDelivery(id)));
-      if (all.every((d) => d && TERMINAL_STATUSES.includes(d.status))) return;
-      if (Date.now() > deadline) throw new Error("deliveries did not settle in time");
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
+  const settled = async (ids: readonly string[]) =>
+    (await Promise.all(ids.map((id) => store.getDelivery(id)))).every(
+      (d) => d !== null && TERMINAL_STATUSES.includes(d.status),
+    );
+  const settle = (ids: readonly string[], timeoutMs = 10_000) =>
+    until(() => settled(ids), { timeoutMs, everyMs: 25, what: "the deliveries to settle" });
   return {
     hooks,
     receiver,

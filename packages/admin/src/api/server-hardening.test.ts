@@ -1,5 +1,6 @@
 import { connect } from "node:net";
 import { type DeliveryStore, type Logger, resolveEndpoints } from "@hookline/core";
+import { until } from "@hookline/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOKEN } from "../__fixtures__/api-env.js";
 import { cli } from "../__fixtures__/cli-harness.js";
@@ -131,8 +132,7 @@ describe("a client that hangs up mid-body", () => {
       });
       s.on("close", () => resolve());
     });
-    const deadline = Date.now() + 3_000;
-    while (log.lines.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => log.lines.length >= 1, { timeoutMs: 3_000, what: "a log line" });
     await new Promise((r) => setTimeout(r, 100));
     expect(log.lines.filter((l) => l.level === "error")).toEqual([]);
     expect(log.lines).toContainEqual(

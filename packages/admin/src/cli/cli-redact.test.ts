@@ -5,6 +5,7 @@ import {
   makeResult,
   startHttpReceiver,
   type TestReceiver,
+  until,
 } from "@hookline/core/testing";
 import { buyerEvents } from "@hookline/events-buyer";
 import { knexStore } from "@hookline/store-knex";
@@ -68,11 +69,12 @@ describe("what the log stores of an endpoint's credentials", () => {
         topUpAmount: 100,
       });
       deliveryId = r.deliveries[0]!.id;
-      for (let i = 0; i < 200; i++) {
-        const d = await db.store.getDelivery(deliveryId);
-        if (d && TERMINAL_STATUSES.includes(d.status)) break;
-        await new Promise((res) => setTimeout(res, 25));
-      }
+      const id = deliveryId;
+      const settled = async () => {
+        const d = await db.store.getDelivery(id);
+        return d !== null && TERMINAL_STATUSES.includes(d.status);
+      };
+      await until(settled, { timeoutMs: 10_000, everyMs: 25, what: "the delivery to settle" });
     } finally {
       await hooks.stop();
     }

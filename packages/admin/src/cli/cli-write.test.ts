@@ -1,5 +1,5 @@
 import { TERMINAL_STATUSES, verify } from "@hookline/core";
-import { makeEvent } from "@hookline/core/testing";
+import { makeEvent, until } from "@hookline/core/testing";
 import { describe, expect, it } from "vitest";
 import { useCliEnv } from "../__fixtures__/cli-env.js";
 import { testEndpoints } from "../__fixtures__/live-hookline.js";
@@ -192,7 +192,7 @@ describe("hookline serve", () => {
       isTTY: false,
       signal: controller.signal,
     });
-    while (!/listening on/.test(out)) await new Promise((r) => setTimeout(r, 10));
+    await until(() => /listening on/.test(out), { everyMs: 10, what: "the server to listen" });
     const url = /listening on (http:\/\/\S+?)\/\n/.exec(out)![1]!;
     expect((await fetch(`${url}/api/deliveries`)).status).toBe(401);
     const ok = await fetch(`${url}/api/endpoints`, {

@@ -1,17 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { EndpointConfig, EndpointTlsConfig } from "../endpoints/endpoint-config.js";
 import { resolveEndpoints } from "../endpoints/resolve-endpoints.js";
-import { isHooklineError } from "../errors/hookline-error.js";
-import { SECRET } from "./helpers.js";
 import {
-  CLIENT_CERT_PEM,
-  CLIENT_KEY_PEM,
-  CLIENT_KEY_PKCS8_ENCRYPTED,
+  CLIENT_CERT,
+  CLIENT_KEY,
+  CLIENT_KEY_ENCRYPTED,
   CLIENT_KEY_TRADITIONAL_ENCRYPTED,
-  TEST_CA_PEM,
-  TEST_PASSPHRASE,
-  UNRELATED_KEY_PEM,
-} from "./tls-pem.js";
+  TEST_CA_CERT,
+  TEST_CLIENT_PASSPHRASE,
+  UNRELATED_KEY,
+} from "../testing/test-ca.js";
+import { errorMessageOf, SECRET } from "./helpers.js";
 
 const resolveTls = (
   tls: EndpointTlsConfig,
@@ -23,26 +22,16 @@ const resolveTls = (
     env,
   })[0]!.tls;
 
-const errorOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (isHooklineError(e, "HOOKLINE_INVALID_CONFIG")) return e.message;
-    throw e;
-  }
-  throw new Error("expected HOOKLINE_INVALID_CONFIG");
-};
-
 // The body of a PEM: what must never show up in a message.
 const bodyOf = (pem: string) => pem.split("\n")[1]!;
 
 describe("endpoint tls", () => {
   it("resolves CA, client certificate, encrypted keys and servername, substituted and frozen", () => {
-    const env = { CLIENT_KEY: CLIENT_KEY_PKCS8_ENCRYPTED, KEY_PASS: TEST_PASSPHRASE };
+    const env = { CLIENT_KEY: CLIENT_KEY_ENCRYPTED, KEY_PASS: TEST_CLIENT_PASSPHRASE };
     const tls = resolveTls(
       {
-        ca: TEST_CA_PEM,
-        cert: CLIENT_CERT_PEM,
+        ca: TEST_CA_CERT,
+        cert: CLIENT_CERT,
         key: "${CLIENT_KEY}",
         passphrase: "${KEY_PASS}",
         servername: "receiver.test",
@@ -51,21 +40,21 @@ describe("endpoint tls", () => {
       env,
     );
     expect(tls).toEqual({
-      ca: [TEST_CA_PEM],
-      cert: CLIENT_CERT_PEM,
-      key: CLIENT_KEY_PKCS8_ENCRYPTED,
-      passphrase: TEST_PASSPHRASE,
+      ca: [TEST_CA_CERT],
+      cert: CLIENT_CERT,
+      key: CLIENT_KEY_ENCRYPTED,
+      passphrase: TEST_CLIENT_PASSPHRASE,
       servername: "receiver.test",
     });
     expect(Object.isFrozen(tls)).toBe(true);
     expect(Object.isFrozen(tls!.ca)).toBe(true);
     const traditional = {
-      cert: CLIENT_CERT_PEM,
+      cert: CLIENT_CERT,
       key: CLIENT_KEY_TRADITIONAL_ENCRYPTED,
-      passphrase: TEST_PASSPHRASE,
+      passphrase: TEST_CLIENT_PASSPHRASE,
     };
     expect(resolveTls(traditional)!.key).toBe(CLIENT_KEY_TRADITIONAL_ENCRYPTED);
-    expect(resolveTls({ cert: CLIENT_CERT_PEM, key: CLIENT_KEY_PEM })!.cert).toBe(CLIENT_CERT_PEM);
+    expect(resolveTls({ cert: CLIENT_CERT, key: CLIENT_KEY })!.cert).toBe(CLIENT_CERT);
   });
 
   it.each<[string, EndpointTlsConfig, RegExp]>([
@@ -74,49 +63,45 @@ describe("endpoint tls", () => {
       { ca: "not a certificate" },
       /endpoint "mtls" tls\.ca: expected PEM certificates.*without a PEM block/,
     ],
-    [
-      "a key given as the CA",
-      { ca: CLIENT_KEY_PEM },
-      /tls\.ca: expected PEM certificates.*"PRIVATE KEY" block/,
-    ],
+    ["a key given as the CA", { ca: CLIENT_KEY }, /tls\.ca: expected PEM certificates.*"PRIVATE KEY" block/],
     [
       "a second CA that is broken",
-      { ca: [TEST_CA_PEM, TEST_CA_PEM.replace(bodyOf(TEST_CA_PEM), "A".repeat(64))] },
+      { ca: [TEST_CA_CERT, TEST_CA_CERT.replace(bodyOf(TEST_CA_CERT), "A".repeat(64))] },
       /tls\.ca\[1\]: expected PEM certificates.*does not parse/,
     ],
     [
       "a certificate that is not PEM",
-      { cert: "cert", key: CLIENT_KEY_PEM },
+      { cert: "cert", key: CLIENT_KEY },
       /tls\.cert: expected PEM certificates/,
     ],
     [
       "a certificate given as the key",
-      { cert: CLIENT_CERT_PEM, key: CLIENT_CERT_PEM },
+      { cert: CLIENT_CERT, key: CLIENT_CERT },
       /tls\.key: expected one PEM private key.*CERTIFICATE/,
     ],
     [
       "an encrypted PKCS#8 key without passphrase",
-      { cert: CLIENT_CERT_PEM, key: CLIENT_KEY_PKCS8_ENCRYPTED },
+      { cert: CLIENT_CERT, key: CLIENT_KEY_ENCRYPTED },
       /tls\.passphrase: expected the passphrase of tls\.key, which is encrypted/,
     ],
     [
       "an encrypted traditional key without passphrase",
-      { cert: CLIENT_CERT_PEM, key: CLIENT_KEY_TRADITIONAL_ENCRYPTED },
+      { cert: CLIENT_CERT, key: CLIENT_KEY_TRADITIONAL_ENCRYPTED },
       /tls\.passphrase: expected the passphrase of tls\.key/,
     ],
     [
       "a wrong passphrase",
-      { cert: CLIENT_CERT_PEM, key: CLIENT_KEY_PKCS8_ENCRYPTED, passphrase: "wrong-passphrase-5d1" },
+      { cert: CLIENT_CERT, key: CLIENT_KEY_ENCRYPTED, passphrase: "wrong-passphrase-5d1" },
       /tls\.passphrase: expected the passphrase that decrypts tls\.key/,
     ],
     [
       "a key that belongs to another certificate",
-      { cert: CLIENT_CERT_PEM, key: UNRELATED_KEY_PEM },
+      { cert: CLIENT_CERT, key: UNRELATED_KEY },
       /endpoint "mtls" tls\.key: expected the private key of tls\.cert/,
     ],
     [
       "a passphrase without key",
-      { ca: TEST_CA_PEM, passphrase: "p" },
+      { ca: TEST_CA_CERT, passphrase: "p" },
       /tls\.passphrase: expected a passphrase only together/,
     ],
     [
@@ -131,11 +116,11 @@ describe("endpoint tls", () => {
     ],
     ["a servername with an empty label", { servername: "a..test" }, /tls\.servername/],
   ])("refuses %s, naming the endpoint and the field", (_what, tls, pattern) => {
-    expect(errorOf(() => resolveTls(tls))).toMatch(pattern);
+    expect(errorMessageOf(() => resolveTls(tls))).toMatch(pattern);
   });
 
   it("refuses tls on an http: URL", () => {
-    expect(errorOf(() => resolveTls({ ca: TEST_CA_PEM }, "http://plain.example.com/hooks"))).toMatch(
+    expect(errorMessageOf(() => resolveTls({ ca: TEST_CA_CERT }, "http://plain.example.com/hooks"))).toMatch(
       /endpoint "mtls" tls: expected an https: URL/,
     );
   });
@@ -143,16 +128,16 @@ describe("endpoint tls", () => {
   it("never quotes a key, a passphrase or a certificate in its messages", () => {
     const passphrase = "wrong-passphrase-5d1";
     const messages = [
-      errorOf(() => resolveTls({ cert: CLIENT_CERT_PEM, key: CLIENT_KEY_PKCS8_ENCRYPTED, passphrase })),
-      errorOf(() => resolveTls({ cert: CLIENT_CERT_PEM, key: UNRELATED_KEY_PEM })),
-      errorOf(() => resolveTls({ cert: CLIENT_CERT_PEM, key: CLIENT_CERT_PEM })),
-      errorOf(() => resolveTls({ ca: CLIENT_KEY_PEM })),
-      errorOf(() => resolveTls({ cert: CLIENT_CERT_PEM, key: CLIENT_KEY_TRADITIONAL_ENCRYPTED })),
+      errorMessageOf(() => resolveTls({ cert: CLIENT_CERT, key: CLIENT_KEY_ENCRYPTED, passphrase })),
+      errorMessageOf(() => resolveTls({ cert: CLIENT_CERT, key: UNRELATED_KEY })),
+      errorMessageOf(() => resolveTls({ cert: CLIENT_CERT, key: CLIENT_CERT })),
+      errorMessageOf(() => resolveTls({ ca: CLIENT_KEY })),
+      errorMessageOf(() => resolveTls({ cert: CLIENT_CERT, key: CLIENT_KEY_TRADITIONAL_ENCRYPTED })),
     ];
     for (const message of messages) {
       expect(message).not.toContain(passphrase);
       expect(message).not.toContain("-----END");
-      for (const pem of [CLIENT_CERT_PEM, CLIENT_KEY_PEM, UNRELATED_KEY_PEM, CLIENT_KEY_PKCS8_ENCRYPTED]) {
+      for (const pem of [CLIENT_CERT, CLIENT_KEY, UNRELATED_KEY, CLIENT_KEY_ENCRYPTED]) {
         expect(message).not.toContain(bodyOf(pem));
       }
     }

@@ -5,8 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { EndpointConfig } from "../endpoints/endpoint-config.js";
 import { loadConfig } from "../endpoints/load-config.js";
 import { resolveEndpoints } from "../endpoints/resolve-endpoints.js";
-import { isHooklineError } from "../errors/hookline-error.js";
-import { SECRET } from "./helpers.js";
+import { errorMessageOf, SECRET } from "./helpers.js";
 
 const known = ["order_placed", "order_shipped"];
 const base: EndpointConfig = {
@@ -20,16 +19,6 @@ const resolve = (e: Partial<EndpointConfig>[], env: NodeJS.ProcessEnv = {}) =>
     e.map((x) => ({ ...base, ...x }) as EndpointConfig),
     { knownCodes: known, env },
   );
-const errorOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (isHooklineError(e, "HOOKLINE_INVALID_CONFIG")) return e.message;
-    throw e;
-  }
-  throw new Error("expected HOOKLINE_INVALID_CONFIG");
-};
-
 describe("resolveEndpoints", () => {
   it("normalises a valid endpoint and freezes it", () => {
     const [ep] = resolve([{ headers: { "X-Tenant": "t1", Authorization: "Bearer x" }, timeoutMs: 5000 }]);
@@ -74,12 +63,12 @@ describe("resolveEndpoints", () => {
     ["a negative retry delay", [{ retrySchedule: [1, -2] }], /retrySchedule/],
     ["a non-boolean enabled", [{ enabled: "yes" as unknown as boolean }], /enabled/],
   ])("rejects %s, naming endpoint and field", (_name, eps, pattern) => {
-    expect(errorOf(() => resolve(eps))).toMatch(pattern);
+    expect(errorMessageOf(() => resolve(eps))).toMatch(pattern);
   });
 
   it("never echoes a secret value in the error", () => {
     const bad = "whsec_c2hvcnQ=";
-    expect(errorOf(() => resolve([{ secret: bad }]))).not.toContain("c2hvcnQ");
+    expect(errorMessageOf(() => resolve([{ secret: bad }]))).not.toContain("c2hvcnQ");
   });
 
   it("substitutes ${ENV} and ${ENV:-default} in url, secret and headers", () => {
@@ -95,7 +84,7 @@ describe("resolveEndpoints", () => {
     );
     expect(ep!.url).toBe("https://api.example.com/h?x=d");
     expect(ep!.headers.authorization).toBe("Bearer t0k");
-    expect(errorOf(() => resolve([{ url: "https://${NOPE}/" }]))).toMatch(/endpoint "crm" url.*NOPE/);
+    expect(errorMessageOf(() => resolve([{ url: "https://${NOPE}/" }]))).toMatch(/endpoint "crm" url.*NOPE/);
   });
 });
 

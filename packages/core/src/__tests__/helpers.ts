@@ -1,4 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { ErrorCode } from "../errors/codes.js";
+import { isHooklineError } from "../errors/hookline-error.js";
 import { defineEvent } from "../events/define-event.js";
 import { definePlugin } from "../events/plugin.js";
 import { generateSecret } from "../signing/secret.js";
@@ -105,4 +107,15 @@ export function shopHooks(
     ...extra,
   });
   return { hooks, receiver, ...spy };
+}
+
+/** The message of the HooklineError with `code` that `fn` throws; anything else fails the test. */
+export function errorMessageOf(fn: () => unknown, code: ErrorCode = "HOOKLINE_INVALID_CONFIG"): string {
+  try {
+    fn();
+  } catch (e) {
+    if (isHooklineError(e, code)) return e.message;
+    throw e;
+  }
+  throw new Error(`expected ${code}`);
 }

@@ -1,25 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { EndpointConfig } from "../endpoints/endpoint-config.js";
 import { resolveEndpoints } from "../endpoints/resolve-endpoints.js";
-import type { ErrorCode } from "../errors/codes.js";
-import { isHooklineError } from "../errors/hookline-error.js";
 import { createHookline } from "../hookline.js";
 import { memoryStore } from "../memory/memory-store.js";
 import { memoryTransport } from "../memory/memory-transport.js";
 import { RetryPolicy } from "../retry/retry-policy.js";
 import { memoryReceiver } from "../testing/receiver.js";
 import { assertKnownKeys, nearestKey } from "../util/strict-keys.js";
-import { SECRET, shopHooks, shopPlugin } from "./helpers.js";
-
-const errorOf = (fn: () => unknown, code: ErrorCode): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (isHooklineError(e, code)) return e.message;
-    throw e;
-  }
-  throw new Error(`expected ${code}`);
-};
+import { errorMessageOf, SECRET, shopHooks, shopPlugin } from "./helpers.js";
 
 describe("assertKnownKeys", () => {
   const known = ["secret", "signing", "headers", "maxBodyBytes"];
@@ -34,13 +22,19 @@ describe("assertKnownKeys", () => {
     ["header", "headers"],
   ])("suggests the nearest known key for %j", (typo, meant) => {
     expect(nearestKey(typo, known)).toBe(meant);
-    const message = errorOf(() => assertKnownKeys({ [typo]: 1 }, known, "things"), "HOOKLINE_INVALID_OPTION");
+    const message = errorMessageOf(
+      () => assertKnownKeys({ [typo]: 1 }, known, "things"),
+      "HOOKLINE_INVALID_OPTION",
+    );
     expect(message).toContain(`things: unknown key "${typo}" (did you mean "${meant}"?)`);
   });
 
   it("offers no suggestion when nothing is close, and lists the known keys", () => {
     expect(nearestKey("colour", known)).toBeUndefined();
-    const message = errorOf(() => assertKnownKeys({ colour: 1 }, known, "things"), "HOOKLINE_INVALID_OPTION");
+    const message = errorMessageOf(
+      () => assertKnownKeys({ colour: 1 }, known, "things"),
+      "HOOKLINE_INVALID_OPTION",
+    );
     expect(message).not.toContain("did you mean");
     expect(message).toContain("expected only secret, signing, headers, maxBodyBytes");
   });
@@ -49,7 +43,10 @@ describe("assertKnownKeys", () => {
     expect(() => assertKnownKeys({ secrte: undefined }, known, "x")).toThrow(/unknown key "secrte"/);
     for (const bad of [null, "str", 5, [1, 2]]) {
       expect(
-        errorOf(() => assertKnownKeys(bad, known, "x", "HOOKLINE_INVALID_CONFIG"), "HOOKLINE_INVALID_CONFIG"),
+        errorMessageOf(
+          () => assertKnownKeys(bad, known, "x", "HOOKLINE_INVALID_CONFIG"),
+          "HOOKLINE_INVALID_CONFIG",
+        ),
       ).toMatch(/x: expected an object, got/);
     }
     expect(() => assertKnownKeys({ secret: 1, headers: undefined }, known, "x")).not.toThrow();
@@ -60,7 +57,7 @@ describe("endpoints are strict objects", () => {
   const base = { id: "billing", url: "https://billing.example/hooks", events: "*" } as const;
   const resolve = (...eps: unknown[]) =>
     resolveEndpoints(eps as EndpointConfig[], { knownCodes: ["order_placed"], env: {} });
-  const configError = (...eps: unknown[]) => errorOf(() => resolve(...eps), "HOOKLINE_INVALID_CONFIG");
+  const configError = (...eps: unknown[]) => errorMessageOf(() => resolve(...eps), "HOOKLINE_INVALID_CONFIG");
 
   it.each(["secrte", "Secret"])("a secret written as %j is an error, not an unsigned endpoint", (key) => {
     expect(configError({ ...base, [key]: SECRET })).toContain(
@@ -131,7 +128,7 @@ describe("header values undici would refuse fail at construction", () => {
     ["CR", "\r", "U+000D"],
     ["NUL", "\0", "U+0000"],
   ])("%s", (_name, char, codePoint) => {
-    const message = errorOf(() => withHeader(`${secretValue}${char}x`), "HOOKLINE_INVALID_CONFIG");
+    const message = errorMessageOf(() => withHeader(`${secretValue}${char}x`), "HOOKLINE_INVALID_CONFIG");
     expect(message).toContain(`endpoint "crm" headers["x-api-key"]: expected`);
     expect(message).toContain(`got a value containing ${codePoint}`);
     expect(message).not.toContain(secretValue);
@@ -153,7 +150,7 @@ describe("createHookline, retry and emit options are strict", () => {
       ...extra,
     });
   const optionError = (extra: Record<string, unknown>) =>
-    errorOf(() => make(extra), "HOOKLINE_INVALID_OPTION");
+    errorMessageOf(() => make(extra), "HOOKLINE_INVALID_OPTION");
 
   it.each<[Record<string, unknown>, string]>([
     [{ maxBodyByte: 10 }, 'createHookline options: unknown key "maxBodyByte" (did you mean "maxBodyBytes"?)'],

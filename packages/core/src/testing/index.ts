@@ -19,9 +19,25 @@ export {
   sinkConformance,
 } from "./sink-conformance.js";
 export { type StoreConformanceOptions, storeConformance } from "./store-conformance.js";
+export {
+  CLIENT_CERT,
+  CLIENT_CN,
+  CLIENT_KEY,
+  CLIENT_KEY_ENCRYPTED,
+  CLIENT_KEY_TRADITIONAL_ENCRYPTED,
+  SERVER_127_CERT,
+  SERVER_127_KEY,
+  SERVER_NAME,
+  SERVER_NAMED_CERT,
+  SERVER_NAMED_KEY,
+  TEST_CA_CERT,
+  TEST_CLIENT_PASSPHRASE,
+  UNRELATED_KEY,
+} from "./test-ca.js";
 export { makeRequest, type TransportTestSettings } from "./test-request.js";
 export {
   httpTransportConformance,
   type TransportConformanceOptions,
   transportConformance,
 } from "./transport-conformance.js";
+export { type UntilOptions, until } from "./until.js";

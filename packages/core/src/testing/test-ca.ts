@@ -1,8 +1,9 @@
-// A throwaway private CA and certificates signed by it, for TLS tests only (valid until 2126).
-// Never use them anywhere else: the keys are public. Made with openssl (EC P-256):
-// CA "Hookline Test CA (test only)"; server cert for IP 127.0.0.1; server cert for DNS
-// receiver.test; client cert CN=hookline-test-client (clientAuth), its key also encrypted
-// (PKCS#8, aes-256-cbc) with TEST_CLIENT_PASSPHRASE.
+// TEST-ONLY key material. A throwaway private CA and certificates signed by it, for TLS tests of
+// endpoints and transports (valid until 2126). The private keys are published here, so never
+// trust this CA or use these keys anywhere but a test. Made with openssl (EC P-256): CA "Hookline
+// Test CA (test only)"; a server certificate for IP 127.0.0.1; one for DNS receiver.test; a client
+// certificate CN=hookline-test-client (clientAuth) whose key is also encrypted with
+// TEST_CLIENT_PASSPHRASE (PKCS#8 aes-256-cbc, and traditional PEM); and an unrelated key.
 
 export const TEST_CA_CERT = `-----BEGIN CERTIFICATE-----
 MIIBtTCCAVugAwIBAgIUEppKYwleUh5/FyJo5mpDLLHV5qQwCgYIKoZIzj0EAwIw
@@ -89,3 +90,20 @@ DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEHgReN3fpGdfk3FvJ7yhpNoEgZDY
 e+8VBFdvg16jPqR5ob3fFxvuqPjOJcfKGVOzw/hT/zRdhYTMowGeCeY+9pucXWT8
 j8EHJ22sjyOWh4cB4sLlM0KOPUbUA2rLOX+dbjy0BJe8lDnjqBp9RBb6hHFfm5A=
 -----END ENCRYPTED PRIVATE KEY-----`;
+
+/** CLIENT_KEY encrypted with TEST_CLIENT_PASSPHRASE in the traditional (non-PKCS#8) PEM format. */
+export const CLIENT_KEY_TRADITIONAL_ENCRYPTED = `-----BEGIN EC PRIVATE KEY-----
+Proc-Type: 4,ENCRYPTED
+DEK-Info: AES-128-CBC,35A8BF5EAE134731297EC0B14F3DA6C0
+
+Zb7mM1Q283LfSNcY1x6NAf3TSUgLq7nP9E92xcMjNpAhSCphbIZ5okYWI+r5rkgt
+kh1sPNrsheaR2ZN8xkCBnVSDb1bpzrW6pLyJNPXoR3fruXuKnsoEYAVzF0zRVC9E
+CeKJJaRl6R1JF+CNKcuWmSKS34z8A7tOQW8Tj1GEV2E=
+-----END EC PRIVATE KEY-----`;
+
+/** A key that belongs to no certificate here. */
+export const UNRELATED_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg4pbi0wB+Z0iM/lw0
+Ze71GPHjT7ulg/P5h3PgLxn70dOhRANCAARxVJUl4rbJC2ddvC7IcEBQ1+gNx9Z5
+e1FkRkdhzAibpVdfIZFS5mOXGtdPzKj9fp1mrC9XM1c5FQ5yQNFzZyU3
+-----END PRIVATE KEY-----`;
