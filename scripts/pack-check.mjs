@@ -7,7 +7,15 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
-const packages = ["core", "events-buyer", "transport-http", "transport-nats", "store-knex", "admin"];
+const packages = [
+  "core",
+  "events-buyer",
+  "transport-http",
+  "transport-amqp",
+  "transport-nats",
+  "store-knex",
+  "admin",
+];
 const out = mkdtempSync(join(tmpdir(), "hookline-pack-"));
 const pnpm = ["-y", "pnpm@10.34.9"];
 const tarballs = [];
@@ -45,6 +53,7 @@ const probe = `
 import * as core from "@hookline/core";
 import * as buyer from "@hookline/events-buyer";
 import * as http from "@hookline/transport-http";
+import * as amqp from "@hookline/transport-amqp";
 import * as nats from "@hookline/transport-nats";
 import * as store from "@hookline/store-knex";
 import * as admin from "@hookline/admin";
@@ -52,6 +61,7 @@ const checks = {
   "@hookline/core": typeof core.createHookline === "function" && typeof core.verify === "function",
   "@hookline/events-buyer": typeof buyer.buyerEvents === "function",
   "@hookline/transport-http": typeof http.httpTransport === "function",
+  "@hookline/transport-amqp": typeof amqp.amqpTransport === "function" && amqp.amqpTransport().name === "amqp",
   "@hookline/transport-nats": typeof nats.natsTransport === "function" && nats.natsTransport().name === "nats",
   "@hookline/store-knex": typeof store.knexStore === "function",
   "@hookline/admin": Object.keys(admin).length > 0,
