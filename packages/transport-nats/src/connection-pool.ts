@@ -56,9 +56,19 @@ export class Connection {
     return publish;
   }
 
-  /** Flush and close; publishes whose attempts already gave up are not waited for. */
-  async close(): Promise<void> {
-    if (this.state === "connected") await this.nc.drain().catch(() => undefined);
+  /**
+   * Drain (flush, then close) for at most `graceMs`: a server that stopped answering would hold
+   * a drain forever. Publishes whose attempts already gave up are not waited for.
+   */
+  async close(graceMs: number): Promise<void> {
+    if (this.state === "connected") {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([this.nc.drain().catch(() => undefined), grace]);
+      clearTimeout(timer);
+    }
     if (!this.nc.isClosed()) await this.nc.close().catch(() => undefined);
   }
 }
@@ -116,7 +126,7 @@ export class ConnectionPool {
     await Promise.all(
       all.map((p) =>
         p.then(
-          (c) => c.close(),
+          (c) => c.close(this.#opts.timeoutMs),
           () => undefined,
         ),
       ),

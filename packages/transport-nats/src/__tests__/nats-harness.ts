@@ -1,8 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
 import type { DeliveryRequest } from "@hookline/core";
+import type { SinkDestination, SinkProbe } from "@hookline/core/testing";
 import { type JetStreamManager, jetstreamManager, type StoredMsg } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { describe, it } from "vitest";
+import { TcpProxy } from "./tcp-proxy.js";
 
 /**
  * The NATS server (with JetStream) the tests use. With CI set an unreachable server fails the
@@ -116,4 +119,48 @@ export function headersOf(msg: StoredMsg): Record<string, string> {
 /** The same delivery, attempted again (a retry): same ids, next attempt number. */
 export function retryOf(req: DeliveryRequest): DeliveryRequest {
   return { ...req, attempt: req.attempt + 1 };
+}
+
+/** A loopback port where nothing listens (it was free a moment ago). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What the sink conformance suite drives: streams on the shared server, read back by sequence. */
+export async function natsProbe(): Promise<SinkProbe> {
+  const admin = await StreamAdmin.open();
+  const unreachable = await freePort();
+  return {
+    async destination(): Promise<SinkDestination> {
+      const stream = await admin.stream("conf");
+      return {
+        url: `nats://${NATS_SERVER.host}:${NATS_SERVER.port}/${stream.subject}`,
+        async received(eventId, opts) {
+          const until = Date.now() + (opts?.timeoutMs ?? 5_000);
+          for (;;) {
+            const hit = (await stream.messages()).find((m) => headersOf(m)["webhook-id"] === eventId);
+            if (hit) return { body: hit.string(), headers: headersOf(hit) };
+            if (Date.now() > until)
+              throw new Error(`no message with webhook-id ${eventId} in ${stream.name}`);
+            await sleep(50);
+          }
+        },
+        cleanup: () => stream.delete(),
+      };
+    },
+    async stalled() {
+      const proxy = new TcpProxy(NATS_SERVER);
+      await proxy.listen();
+      proxy.stalled = true;
+      return { url: proxy.url(`hlt.stalled.${randomBytes(4).toString("hex")}`), cleanup: () => proxy.stop() };
+    },
+    unreachableUrl: () => `nats://127.0.0.1:${unreachable}/hlt.unreachable`,
+    close: () => admin.close(),
+  };
 }
