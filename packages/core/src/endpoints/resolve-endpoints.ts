@@ -100,6 +100,34 @@ function resolveOne(
   known: ReadonlySet<string>,
   env: NodeJS.ProcessEnv,
 ): ResolvedEndpoint {
+  checkKeysAndId(cfg, index);
+  const at = (field: string) => `endpoint "${cfg.id}" ${field}`;
+  if (typeof cfg.url !== "string") throw invalid(at("url"), "a string", cfg.url);
+  const url = parseUrl(substituteEnv(cfg.url, at("url"), env), at("url"));
+  const events = resolveEvents(cfg.events, known, at);
+  const { signed, keys } = resolveSigning(cfg, at, env);
+  const headers = resolveHeaders(cfg.headers, at, env);
+  const showHeaders = resolveShowHeaders(cfg.showHeaders, headers, at);
+  const tls = resolveTls(cfg.tls, url, at, env);
+  checkPlainFields(cfg, at);
+  return Object.freeze({
+    id: cfg.id,
+    url,
+    events,
+    keys: Object.freeze(keys),
+    signed,
+    headers,
+    showHeaders,
+    tls,
+    enabled: cfg.enabled ?? true,
+    timeoutMs: cfg.timeoutMs,
+    retrySchedule: cfg.retrySchedule ? Object.freeze([...cfg.retrySchedule]) : undefined,
+    description: cfg.description,
+  });
+}
+
+/** Unknown keys first (named by id when it is valid), then the id itself. */
+function checkKeysAndId(cfg: EndpointConfig, index: number): void {
   const named =
     typeof cfg === "object" && cfg !== null && typeof cfg.id === "string" && ID_PATTERN.test(cfg.id);
   assertKnownKeys(
@@ -111,21 +139,31 @@ function resolveOne(
   if (typeof cfg.id !== "string" || !ID_PATTERN.test(cfg.id)) {
     throw invalid(`endpoints[${index}].id`, `a string matching ${ID_PATTERN}`, cfg.id);
   }
-  const at = (field: string) => `endpoint "${cfg.id}" ${field}`;
-  if (typeof cfg.url !== "string") throw invalid(at("url"), "a string", cfg.url);
-  const url = parseUrl(substituteEnv(cfg.url, at("url"), env), at("url"));
+}
 
-  let events: readonly string[] | "*";
-  if (cfg.events === "*") events = "*";
-  else if (Array.isArray(cfg.events) && cfg.events.length > 0) {
-    for (const code of cfg.events) {
-      if (typeof code !== "string" || !known.has(code)) {
-        throw invalid(at("events"), `known event codes (${[...known].join(", ")})`, code);
-      }
+function resolveEvents(
+  events: EndpointConfig["events"],
+  known: ReadonlySet<string>,
+  at: (f: string) => string,
+): readonly string[] | "*" {
+  if (events === "*") return "*";
+  if (!Array.isArray(events) || events.length === 0) {
+    throw invalid(at("events"), `"*" or a non-empty array of event codes`, events);
+  }
+  for (const code of events) {
+    if (typeof code !== "string" || !known.has(code)) {
+      throw invalid(at("events"), `known event codes (${[...known].join(", ")})`, code);
     }
-    events = Object.freeze([...new Set(cfg.events)]);
-  } else throw invalid(at("events"), `"*" or a non-empty array of event codes`, cfg.events);
+  }
+  return Object.freeze([...new Set(events)]);
+}
 
+/** `signing` and `secret` together: a signed endpoint needs at least one decodable secret. */
+function resolveSigning(
+  cfg: EndpointConfig,
+  at: (f: string) => string,
+  env: NodeJS.ProcessEnv,
+): { signed: boolean; keys: Uint8Array[] } {
   if (cfg.signing !== undefined && typeof cfg.signing !== "boolean") {
     throw invalid(at("signing"), "a boolean", cfg.signing);
   }
@@ -149,10 +187,11 @@ function resolveOne(
     if (typeof key === "string") throw invalid(at(field), key.replace(/^expected /, ""));
     return key;
   });
+  return { signed, keys };
+}
 
-  const headers = resolveHeaders(cfg.headers, at, env);
-  const showHeaders = resolveShowHeaders(cfg.showHeaders, headers, at);
-  const tls = resolveTls(cfg.tls, url, at, env);
+/** The fields taken as given once their type and range are right. */
+function checkPlainFields(cfg: EndpointConfig, at: (f: string) => string): void {
   if (cfg.enabled !== undefined && typeof cfg.enabled !== "boolean") {
     throw invalid(at("enabled"), "a boolean", cfg.enabled);
   }
@@ -172,20 +211,6 @@ function resolveOne(
   if (cfg.description !== undefined && typeof cfg.description !== "string") {
     throw invalid(at("description"), "a string", cfg.description);
   }
-  return Object.freeze({
-    id: cfg.id,
-    url,
-    events,
-    keys: Object.freeze(keys),
-    signed,
-    headers,
-    showHeaders,
-    tls,
-    enabled: cfg.enabled ?? true,
-    timeoutMs: cfg.timeoutMs,
-    retrySchedule: cfg.retrySchedule ? Object.freeze([...cfg.retrySchedule]) : undefined,
-    description: cfg.description,
-  });
 }
 
 function parseUrl(raw: string, where: string): string {
