@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { probeDatabase } from "@hookline/store-knex/testing";
 import { describe, expect, it } from "vitest";
 import { runBench } from "./lib/bench.js";
-import { probe } from "./lib/db.js";
 import { writeReport } from "./lib/report.js";
 import { SCENARIOS } from "./scenarios/index.js";
 
@@ -14,7 +14,7 @@ const ONLY = ["1", "2", "3", "4", "8"];
 const FIGURES = [
   "http.rate",
   "hand-rolled.rate",
-  ...["mariadb", "sqlite", "postgresql"].flatMap((db) =>
+  ...["mariadb", "sqlite", "postgres"].flatMap((db) =>
     ["durable", "parallel"].flatMap((m) => [`e2e.${db}.${m}.rate`, `e2e.${db}.${m}.emit-rate`]),
   ),
   ...["durable", "parallel"].flatMap((m) => ["p50", "p99", "max"].map((p) => `emit.mariadb.${m}.${p}`)),
@@ -22,8 +22,8 @@ const FIGURES = [
 
 const down = (
   await Promise.all(
-    (["mariadb", "postgresql"] as const).map(async (db) => {
-      const err = await probe(db);
+    (["mariadb", "postgres"] as const).map(async (db) => {
+      const err = await probeDatabase(db);
       return err === undefined ? undefined : `${db} unreachable: ${err}`;
     }),
   )

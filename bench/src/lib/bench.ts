@@ -1,6 +1,7 @@
 import { loadavg } from "node:os";
+import { probeDatabase } from "@hookline/store-knex/testing";
 import type { BenchArgs } from "./args.js";
-import { probe, serverConfig, sweepStale } from "./db.js";
+import { serverConfig, sweepStale } from "./db.js";
 import { machineInfo } from "./machine.js";
 import { BODY_BYTES } from "./payload.js";
 import { buildReport, type Report } from "./report.js";
@@ -16,8 +17,8 @@ export async function runBench(
   const startedAt = new Date().toISOString();
   const machine = await machineInfo();
   // Tables a killed run left behind (older than an hour, so a concurrent run is never touched).
-  for (const db of ["mariadb", "postgresql"] as const) {
-    if ((await probe(db)) === undefined) {
+  for (const db of ["mariadb", "postgres"] as const) {
+    if ((await probeDatabase(db)) === undefined) {
       const dropped = await sweepStale(serverConfig(db, 1));
       if (dropped.length > 0) opts.log(`dropped ${dropped.length} stale bench tables on ${db}`);
     }

@@ -8,6 +8,6 @@ import type { DbName } from "./db.js";
  */
 export function serverPids(db: DbName): CpuGroup {
   if (db === "mariadb") return pidsOf("mariadbd");
-  if (db === "postgresql") return { comm: "postgres" };
+  if (db === "postgres") return { comm: "postgres" };
   return [];
 }

@@ -1,22 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { databaseConfig, sqliteFile, type TestDbName } from "@hookline/store-knex/testing";
 import knexFactory, { type Knex } from "knex";
 
-export type DbName = "mariadb" | "postgresql" | "sqlite";
-export const MYSQL_URL = process.env.HOOKLINE_BENCH_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
-export const PG_URL = process.env.HOOKLINE_BENCH_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
+// The databases, their URLs (HOOKLINE_TEST_MYSQL_URL, HOOKLINE_TEST_PG_URL) and configs are the
+// test suite's, from @hookline/store-knex/testing; what is the bench's own is below: table
+// prefixes that a later run can sweep, and pool sizes per scenario.
+export type DbName = TestDbName;
 
-/** A knex config for a server database (SQLite needs a file: see sqliteTarget). */
+/** A knex config for a server database (SQLite needs a file: see openTarget). */
 export function serverConfig(db: Exclude<DbName, "sqlite">, pool = 10): Knex.Config {
-  if (db === "mariadb")
-    return {
-      client: "mysql2",
-      connection: { uri: MYSQL_URL, charset: "utf8mb4" },
-      pool: { min: 0, max: pool },
-    };
-  return { client: "pg", connection: PG_URL, pool: { min: 0, max: pool } };
+  return databaseConfig(db, { pool });
 }
 
 /** Where one scenario's tables live, and how to remove them afterwards. */
@@ -41,13 +34,8 @@ const OWN = /^bn_[a-z0-9]+_([a-z0-9]{6})[a-z0-9]{3}_/;
 export function openTarget(db: DbName, tag: string, pool = 10): DbTarget {
   const prefix = benchPrefix(tag);
   if (db === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "hl-bench-"));
-    const config: Knex.Config = {
-      client: "better-sqlite3",
-      connection: { filename: join(dir, "bench.sqlite") },
-      useNullAsDefault: true,
-    };
-    return { name: db, config, prefix, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    const file = sqliteFile();
+    return { name: db, config: file.config(), prefix, cleanup: async () => file.cleanup() };
   }
   const config = serverConfig(db, pool);
   return { name: db, config, prefix, cleanup: () => dropPrefix(config, prefix) };
@@ -93,17 +81,4 @@ export async function sweepStale(config: Knex.Config, maxAgeMs = 3_600_000): Pro
     await db.destroy();
   }
   return dropped;
-}
-
-/** Undefined when `db` answers, else the first line of the error. */
-export async function probe(db: Exclude<DbName, "sqlite">): Promise<string | undefined> {
-  const k = knexFactory({ ...serverConfig(db, 1), acquireConnectionTimeout: 3000 });
-  try {
-    await k.raw("select 1");
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? (err.message.split("\n")[0] ?? err.name) : String(err);
-  } finally {
-    await k.destroy();
-  }
 }

@@ -1,6 +1,7 @@
 import { cpus, loadavg, totalmem } from "node:os";
+import { probeDatabase } from "@hookline/store-knex/testing";
 import knexFactory from "knex";
-import { probe, serverConfig } from "./db.js";
+import { serverConfig } from "./db.js";
 
 export interface MachineInfo {
   readonly cpus: number;
@@ -13,13 +14,13 @@ export interface MachineInfo {
   readonly loadAverage: readonly number[];
 }
 
-async function version(db: "mariadb" | "postgresql"): Promise<string> {
-  const down = await probe(db);
+async function version(db: "mariadb" | "postgres"): Promise<string> {
+  const down = await probeDatabase(db);
   if (down) return `unreachable (${down})`;
   const k = knexFactory(serverConfig(db, 1));
   try {
     const r = await k.raw("select version() as v");
-    const row = db === "postgresql" ? r.rows[0] : r[0][0];
+    const row = db === "postgres" ? r.rows[0] : r[0][0];
     return String(row.v).split(" on ")[0]!;
   } finally {
     await k.destroy();
@@ -33,7 +34,7 @@ export async function machineInfo(): Promise<MachineInfo> {
     memoryGb: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     mariadb: await version("mariadb"),
-    postgresql: await version("postgresql"),
+    postgresql: await version("postgres"),
     loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }

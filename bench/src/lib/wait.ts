@@ -1,22 +1,8 @@
 /** Resolve after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Poll `check` every `everyMs` until it returns true; throws after `timeoutMs` so no wait in the
- * harness can hang a run (every loop is bounded in time).
- */
-export async function until(
-  check: () => Promise<boolean> | boolean,
-  opts: { timeoutMs: number; everyMs?: number; what: string },
-): Promise<void> {
-  const deadline = performance.now() + opts.timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (performance.now() > deadline)
-      throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`);
-    await sleep(opts.everyMs ?? 20);
-  }
-}
+// Every wait in the harness is bounded in time: until() rejects after its timeoutMs.
+export { until } from "@hookline/core/testing";
 
 /** Run `task(i)` for i in [0, count) with at most `lanes` running at once. */
 export async function inLanes(

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { EndpointConfig, RetryOptions, WorkerOptions } from "@hookline/core";
-import { MYSQL_URL } from "./db.js";
+import { MARIADB_URL } from "@hookline/store-knex/testing";
 import type { StoreProfile } from "./store-profile.js";
 
 const SCRIPT = fileURLToPath(new URL("../../workers/worker.mjs", import.meta.url));
@@ -47,7 +47,7 @@ function expect<T = unknown>(child: ChildProcess, key: string, ms: number): Prom
 }
 
 export async function spawnWorker(cfg: WorkerConfig): Promise<WorkerProc> {
-  const child = fork(SCRIPT, [`--config=${JSON.stringify({ databaseUrl: MYSQL_URL, ...cfg })}`], {
+  const child = fork(SCRIPT, [`--config=${JSON.stringify({ databaseUrl: MARIADB_URL, ...cfg })}`], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const errors: string[] = [];

@@ -95,5 +95,5 @@ export const endToEndOthers: Scenario = {
   id: "8",
   title: "Hookline end to end (SQLite, PostgreSQL)",
   settings,
-  round: (ctx) => roundOn(["sqlite", "postgresql"], ctx.quick),
+  round: (ctx) => roundOn(["sqlite", "postgres"], ctx.quick),
 };

@@ -2,11 +2,10 @@ import { createHookline, verify } from "@hookline/core";
 import { startHttpReceiver } from "@hookline/core/testing";
 import { buyerEvents } from "@hookline/events-buyer";
 import { knexStore, tableNames } from "@hookline/store-knex";
-import { describeTargets, testTargets } from "@hookline/store-knex/testing";
+import { describeTargets, testTargets, uniquePrefix } from "@hookline/store-knex/testing";
 import { httpTransport } from "@hookline/transport-http";
 import knexFactory from "knex";
 import { expect, it, vi } from "vitest";
-import { uniquePrefix } from "./harness.js";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 

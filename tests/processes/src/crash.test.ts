@@ -1,14 +1,14 @@
 import { createHookline } from "@hookline/core";
-import { TEST_SECRET } from "@hookline/core/testing";
+import { TEST_SECRET, until } from "@hookline/core/testing";
 import { buyerEvents } from "@hookline/events-buyer";
 import { knexStore } from "@hookline/store-knex";
-import { describeTargets } from "@hookline/store-knex/testing";
+import { describeTargets, MARIADB_URL } from "@hookline/store-knex/testing";
 import { httpTransport } from "@hookline/transport-http";
 import { expect, it } from "vitest";
-import { MYSQL_URL, mariadb, spawnWorker, statusCounts, until, useProcessEnv } from "./harness.js";
+import { mariadb, spawnWorker, statusCounts, useProcessEnv } from "./harness.js";
 
-describeTargets([await mariadb()], "crash and outage recovery", () => {
-  const env = useProcessEnv("c");
+describeTargets([await mariadb()], "crash and outage recovery", (target) => {
+  const env = useProcessEnv("c", target);
   const received = () => env.received();
 
   it("SIGKILL mid-burst of 1,000 emits to a slow receiver: every accepted event is delivered, nothing is lost", async () => {
@@ -37,8 +37,7 @@ describeTargets([await mariadb()], "crash and outage recovery", () => {
         const c = await statusCounts(tables.db, prefix);
         return Object.keys(c).every((s) => s === "succeeded");
       },
-      60_000,
-      "every stored delivery to succeed",
+      { timeoutMs: 60_000, everyMs: 100, what: "every stored delivery to succeed" },
     );
 
     const rows = (await tables.db(`${prefix}deliveries`).select("event_id")) as { event_id: string }[];
@@ -55,13 +54,13 @@ describeTargets([await mariadb()], "crash and outage recovery", () => {
   });
 
   it("recovers when the server kills the worker's database connections mid-run, and loses nothing", async () => {
-    const { receiver, tables, prefix, procs } = env;
+    const { receiver, tables, prefix } = env;
     const user = `hlk${Date.now().toString(36)}`;
     await tables.db.raw(`create user '${user}'@'%' identified by ''`);
     await tables.db.raw(`grant all on test.* to '${user}'@'%'`);
     await tables.db.raw(`create user '${user}'@'localhost' identified by ''`);
     await tables.db.raw(`grant all on test.* to '${user}'@'localhost'`);
-    const uri = MYSQL_URL.replace(/\/\/[^@]*@/, `//${user}@`);
+    const uri = MARIADB_URL.replace(/\/\/[^@]*@/, `//${user}@`);
     receiver.on("/r", { delayMs: 5 });
     const hooks = createHookline({
       plugins: [buyerEvents()],
@@ -113,8 +112,7 @@ describeTargets([await mariadb()], "crash and outage recovery", () => {
         const c = await statusCounts(tables.db, prefix);
         return Object.keys(c).length > 0 && Object.keys(c).every((s) => s === "succeeded");
       },
-      60_000,
-      "every stored delivery to succeed after the outage",
+      { timeoutMs: 60_000, everyMs: 100, what: "every stored delivery to succeed after the outage" },
     );
     expect(killed).toBeGreaterThan(0);
     const got = new Set(received());

@@ -1,14 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { DeliveryStore, EndpointConfig } from "@hookline/core";
-import { startHttpReceiver, type TestReceiver } from "@hookline/core/testing";
-import { knexStore, tableNames } from "@hookline/store-knex";
+import { startHttpReceiver, type TestReceiver, until } from "@hookline/core/testing";
 import {
+  databaseConfig,
   dropTables,
-  MARIADB_URL,
   openStore,
   type TestTarget,
   testTargets,
+  uniquePrefix,
 } from "@hookline/store-knex/testing";
 import knexFactory, { type Knex } from "knex";
 import { afterEach, beforeEach } from "vitest";
@@ -22,33 +22,15 @@ export async function mariadb(): Promise<TestTarget> {
   return target;
 }
 
-/** MariaDB URL used by worker child processes and for per-test users. */
-export const MYSQL_URL = MARIADB_URL;
-
-export const uniquePrefix = (tag: string) =>
-  `p${tag}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}_`;
-
-/** A store on a fresh set of tables, plus a plain knex pool for assertions. */
-export async function openTables(
-  prefix: string,
-  uri = MYSQL_URL,
-): Promise<{ store: DeliveryStore; db: Knex; drop(): Promise<void> }> {
-  const store = knexStore({
-    knex: { client: "mysql2", connection: { uri, charset: "utf8mb4" } },
-    tablePrefix: prefix,
+/** The body of an add_credits event for buyer `i`. */
+export const creditsBody = (i: number) =>
+  JSON.stringify({
+    buyerId: `b-${i}`,
+    buyerName: "test",
+    postCodeList: ["AB"],
+    topUpAmount: 1,
+    eventCode: "add_credits",
   });
-  await store.migrate();
-  const db = knexFactory({ client: "mysql2", connection: { uri: MYSQL_URL, charset: "utf8mb4" } });
-  return {
-    store,
-    db,
-    async drop() {
-      await store.close();
-      for (const t of tableNames(prefix).all) await db.schema.dropTableIfExists(t);
-      await db.destroy();
-    },
-  };
-}
 
 /** A store on fresh tables of any server target (MariaDB or PostgreSQL), plus a plain knex pool. */
 export async function openTargetTables(
@@ -88,8 +70,7 @@ export interface WorkerProc {
 export function spawnWorker(cfg: {
   prefix: string;
   endpoints: EndpointConfig[];
-  databaseUrl?: string;
-  /** A knex config for the worker's store instead of MariaDB at databaseUrl (e.g. a PostgreSQL target's). */
+  /** A knex config for the worker's store (e.g. a PostgreSQL target's). @default the MariaDB target's */
   knex?: Knex.Config;
   worker?: boolean;
   leaseMs?: number;
@@ -98,7 +79,8 @@ export function spawnWorker(cfg: {
   workerId?: string;
   emit?: { count: number; concurrency: number };
 }): WorkerProc {
-  const child = spawn(process.execPath, [WORKER, JSON.stringify({ databaseUrl: MYSQL_URL, ...cfg })], {
+  const knex = cfg.knex ?? databaseConfig("mariadb");
+  const child = spawn(process.execPath, [WORKER, JSON.stringify({ ...cfg, knex })], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const messages: Record<string, unknown>[] = [];
@@ -118,18 +100,15 @@ export function spawnWorker(cfg: {
     child,
     messages,
     waitFor: (pred, timeoutMs = 30_000) =>
-      new Promise((resolve, reject) => {
-        const started = Date.now();
-        const tick = () => {
-          if (pred(messages)) return resolve();
+      until(
+        () => {
+          if (pred(messages)) return true;
           if (child.exitCode !== null)
-            return reject(new Error(`worker exited (${child.exitCode}) before the condition held`));
-          if (Date.now() - started > timeoutMs)
-            return reject(new Error(`worker: condition not met in ${timeoutMs} ms`));
-          setTimeout(tick, 20);
-        };
-        tick();
-      }),
+            throw new Error(`worker exited (${child.exitCode}) before the condition held`);
+          return false;
+        },
+        { timeoutMs, what: "the worker's messages" },
+      ),
     async kill(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
@@ -137,20 +116,11 @@ export function spawnWorker(cfg: {
   };
 }
 
-/** Poll until `check` returns true. */
-export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Per-test receiver, fresh tables and child processes, torn down after each test. */
-export function useProcessEnv(tag: string) {
+/** Per-test receiver, fresh tables on `target` and child processes, torn down after each test. */
+export function useProcessEnv(tag: string, target: TestTarget) {
   const env = {} as {
     receiver: TestReceiver;
-    tables: Awaited<ReturnType<typeof openTables>>;
+    tables: Awaited<ReturnType<typeof openTargetTables>>;
     prefix: string;
     procs: WorkerProc[];
     received: () => string[];
@@ -158,7 +128,7 @@ export function useProcessEnv(tag: string) {
   beforeEach(async () => {
     env.receiver = await startHttpReceiver();
     env.prefix = uniquePrefix(tag);
-    env.tables = await openTables(env.prefix);
+    env.tables = await openTargetTables(target, env.prefix);
     env.procs = [];
     env.received = () => env.receiver.requests.map((r) => r.headers["webhook-id"]!);
   });

@@ -1,12 +1,12 @@
 import { createHookline, type DeliveryStore, generateSecret } from "@hookline/core";
-import { makeEvent, startHttpReceiver } from "@hookline/core/testing";
+import { makeEvent, startHttpReceiver, until } from "@hookline/core/testing";
 import { buyerEvents } from "@hookline/events-buyer";
 import { knexStore } from "@hookline/store-knex";
 import { describeTargets, sqliteFile } from "@hookline/store-knex/testing";
 import { httpTransport } from "@hookline/transport-http";
 import knexFactory from "knex";
 import { describe, expect, it } from "vitest";
-import { MYSQL_URL, mariadb, until, useProcessEnv } from "./harness.js";
+import { mariadb, useProcessEnv } from "./harness.js";
 
 const SECRET = generateSecret();
 const credits = { buyerId: "0000", buyerName: "test", postCodeList: ["AB"], topUpAmount: 100 };
@@ -52,8 +52,8 @@ describe("emit() before start() on SQLite", () => {
   });
 });
 
-describeTargets([await mariadb()], "stop() while the database does not answer", () => {
-  const env = useProcessEnv("l");
+describeTargets([await mariadb()], "stop() while the database does not answer", (target) => {
+  const env = useProcessEnv("l", target);
 
   it("a claim blocked by another connection's LOCK TABLES: stop() resolves at grace + store timeout, and the delivery is sent later", async () => {
     const { receiver, tables, prefix } = env;
@@ -62,15 +62,14 @@ describeTargets([await mariadb()], "stop() while the database does not answer", 
     await tables.store.insertEvents([ev]);
     // One connection, so UNLOCK TABLES runs in the session that holds the lock.
     const locker = knexFactory({
-      client: "mysql2",
-      connection: { uri: MYSQL_URL },
+      ...target.config(),
       pool: { min: 1, max: 1 },
     });
     let store: DeliveryStore | undefined;
     try {
       await locker.raw(`LOCK TABLES ?? WRITE`, [`${prefix}deliveries`]);
       store = knexStore({
-        knex: { client: "mysql2", connection: { uri: MYSQL_URL, charset: "utf8mb4" } },
+        knex: target.config(),
         tablePrefix: prefix,
       });
       const grace = 300;
@@ -101,8 +100,7 @@ describeTargets([await mariadb()], "stop() while the database does not answer", 
           )) as [{ n: number }[]];
           return Number(rows[0]?.n) > 0;
         },
-        10_000,
-        "the worker's claim to wait for the table lock",
+        { timeoutMs: 10_000, everyMs: 100, what: "the worker's claim to wait for the table lock" },
       );
 
       const t0 = Date.now();
@@ -129,7 +127,7 @@ describeTargets([await mariadb()], "stop() while the database does not answer", 
         plugins: [buyerEvents()],
         endpoints,
         store: knexStore({
-          knex: { client: "mysql2", connection: { uri: MYSQL_URL, charset: "utf8mb4" } },
+          knex: target.config(),
           tablePrefix: prefix,
         }),
         transport: transport(),
@@ -142,8 +140,7 @@ describeTargets([await mariadb()], "stop() while the database does not answer", 
         expect(req!.headers["webhook-id"]).toBe(ev.id);
         await until(
           async () => (await tables.store.getDelivery(ev.deliveries[0]!.id))?.status === "succeeded",
-          10_000,
-          "the delivery to be recorded as succeeded",
+          { timeoutMs: 10_000, everyMs: 100, what: "the delivery to be recorded as succeeded" },
         );
       } finally {
         await rescuer.stop();

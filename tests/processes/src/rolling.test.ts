@@ -1,24 +1,8 @@
 import type { EndpointConfig } from "@hookline/core";
-import { makeEvent, startHttpReceiver, type TestReceiver } from "@hookline/core/testing";
+import { makeEvent, type TestReceiver, until } from "@hookline/core/testing";
 import { describeTargets, testTargets } from "@hookline/store-knex/testing";
-import { afterEach, beforeEach, expect, it } from "vitest";
-import {
-  openTargetTables,
-  spawnWorker,
-  statusCounts,
-  uniquePrefix,
-  until,
-  type WorkerProc,
-} from "./harness.js";
-
-const body = (i: number) =>
-  JSON.stringify({
-    buyerId: `b-${i}`,
-    buyerName: "test",
-    postCodeList: ["AB"],
-    topUpAmount: 1,
-    eventCode: "add_credits",
-  });
+import { expect, it } from "vitest";
+import { creditsBody, spawnWorker, statusCounts, useProcessEnv } from "./harness.js";
 
 // A rolling deploy or two services on one log: process A configures endpoints a and b, process B
 // only a. Each endpoint carries a header naming the process that sent the request.
@@ -34,62 +18,54 @@ const endpoints = (receiver: TestReceiver, proc: string, ids: string[]): Endpoin
 const servers = (await testTargets()).filter((t) => t.name !== "sqlite");
 
 describeTargets(servers, "processes with different endpoint lists on one log", (target) => {
-  let receiver: TestReceiver;
-  let tables: Awaited<ReturnType<typeof openTargetTables>>;
-  let prefix: string;
-  let procs: WorkerProc[];
-  beforeEach(async () => {
-    receiver = await startHttpReceiver();
-    prefix = uniquePrefix("r");
-    tables = await openTargetTables(target, prefix);
-    procs = [];
-  });
-  afterEach(async () => {
-    await Promise.all(procs.splice(0).map((p) => p.kill("SIGKILL")));
-    await receiver.close();
-    await tables.drop();
-  });
-
+  const env = useProcessEnv("r", target);
   const start = (proc: string, ids: string[]) => {
     const p = spawnWorker({
-      prefix,
+      prefix: env.prefix,
       knex: target.config(),
-      endpoints: endpoints(receiver, proc, ids),
+      endpoints: endpoints(env.receiver, proc, ids),
       workerId: proc,
       batchSize: 10,
     });
-    procs.push(p);
+    env.procs.push(p);
     return p;
   };
   const rowsOf = async (endpointId: string) =>
-    (await tables
-      .db(`${prefix}deliveries`)
+    (await env.tables
+      .db(`${env.prefix}deliveries`)
       .where("endpoint_id", endpointId)
       .select("id", "status", "attempts", "updated_at")
       .orderBy("id")) as { id: string; status: string; attempts: number; updated_at: unknown }[];
-  const sentTo = (path: string) => receiver.requests.filter((r) => r.path === path);
+  const sentTo = (path: string) => env.receiver.requests.filter((r) => r.path === path);
 
   it("B never claims b's deliveries; each is sent once by a process that knows it; none fails", async () => {
+    const { receiver, tables, prefix } = env;
     receiver.on("/a", { delayMs: 5 });
     receiver.on("/b", { delayMs: 5 });
-    const events = Array.from({ length: 150 }, (_, i) => makeEvent({ endpoints: ["a", "b"], body: body(i) }));
+    const events = Array.from({ length: 150 }, (_, i) =>
+      makeEvent({ endpoints: ["a", "b"], body: creditsBody(i) }),
+    );
     for (let i = 0; i < events.length; i += 50) await tables.store.insertEvents(events.slice(i, i + 50));
     const bBefore = await rowsOf("b");
 
     // B alone first: it sends a's deliveries and must leave every one of b's untouched.
     const b = start("B", ["a"]);
     await b.waitFor((m) => m.some((x) => x.ready));
-    await until(async () => sentTo("/a").length >= 60, 30_000, "B to send a's deliveries");
+    await until(async () => sentTo("/a").length >= 60, {
+      timeoutMs: 30_000,
+      everyMs: 100,
+      what: "B to send a's deliveries",
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(await rowsOf("b")).toEqual(bBefore); // not claimed, not released, not failed: untouched
     expect(sentTo("/b")).toEqual([]);
 
     start("A", ["a", "b"]);
-    await until(
-      async () => (await statusCounts(tables.db, prefix)).succeeded === 300,
-      60_000,
-      "all 300 deliveries to succeed",
-    );
+    await until(async () => (await statusCounts(tables.db, prefix)).succeeded === 300, {
+      timeoutMs: 60_000,
+      everyMs: 100,
+      what: "all 300 deliveries to succeed",
+    });
     expect(await statusCounts(tables.db, prefix)).toEqual({ succeeded: 300 });
     const ids = new Set(events.map((e) => e.id));
     for (const path of ["/a", "/b"]) {
@@ -104,15 +80,22 @@ describeTargets(servers, "processes with different endpoint lists on one log", (
   });
 
   it("after A stops, b's new deliveries stay pending and show as b's backlog", async () => {
+    const { receiver, tables, prefix } = env;
     receiver.on("/a", { status: 200 });
     const a = start("A", ["a", "b"]);
     start("B", ["a"]);
     await a.waitFor((m) => m.some((x) => x.ready));
     await a.kill("SIGTERM");
 
-    const later = Array.from({ length: 20 }, (_, i) => makeEvent({ endpoints: ["a", "b"], body: body(i) }));
+    const later = Array.from({ length: 20 }, (_, i) =>
+      makeEvent({ endpoints: ["a", "b"], body: creditsBody(i) }),
+    );
     await tables.store.insertEvents(later);
-    await until(async () => sentTo("/a").length === 20, 30_000, "B to send a's 20 deliveries");
+    await until(async () => sentTo("/a").length === 20, {
+      timeoutMs: 30_000,
+      everyMs: 100,
+      what: "B to send a's 20 deliveries",
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(await statusCounts(tables.db, prefix)).toEqual({ succeeded: 20, pending: 20 });
     for (const row of await rowsOf("b")) expect(row).toMatchObject({ status: "pending", attempts: 0 });

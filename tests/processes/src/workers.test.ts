@@ -1,35 +1,26 @@
-import { makeEvent, TEST_SECRET } from "@hookline/core/testing";
+import { makeEvent, TEST_SECRET, until } from "@hookline/core/testing";
 import { describeTargets } from "@hookline/store-knex/testing";
 import { expect, it } from "vitest";
-import { mariadb, spawnWorker, statusCounts, until, useProcessEnv } from "./harness.js";
+import { creditsBody, mariadb, spawnWorker, statusCounts, useProcessEnv } from "./harness.js";
 
-const body = (i: number) =>
-  JSON.stringify({
-    buyerId: `b-${i}`,
-    buyerName: "test",
-    postCodeList: ["AB"],
-    topUpAmount: 1,
-    eventCode: "add_credits",
-  });
-
-describeTargets([await mariadb()], "worker processes", () => {
-  const env = useProcessEnv("w");
+describeTargets([await mariadb()], "worker processes", (target) => {
+  const env = useProcessEnv("w", target);
 
   it("three workers on one table send every due delivery exactly once", async () => {
     const { receiver, tables, prefix, procs } = env;
     const events = Array.from({ length: 600 }, (_, i) =>
-      makeEvent({ code: "add_credits", endpoints: ["r"], body: body(i) }),
+      makeEvent({ code: "add_credits", endpoints: ["r"], body: creditsBody(i) }),
     );
     for (let i = 0; i < events.length; i += 200) await tables.store.insertEvents(events.slice(i, i + 200));
     receiver.on("/r", { delayMs: 5 });
     const endpoints = [{ id: "r", url: receiver.url("/r"), events: "*" as const, secret: TEST_SECRET }];
     for (const n of [1, 2, 3])
       procs.push(spawnWorker({ prefix, endpoints, workerId: `w${n}`, batchSize: 10 }));
-    await until(
-      async () => (await statusCounts(tables.db, prefix)).succeeded === 600,
-      60_000,
-      "600 succeeded deliveries",
-    );
+    await until(async () => (await statusCounts(tables.db, prefix)).succeeded === 600, {
+      timeoutMs: 60_000,
+      everyMs: 100,
+      what: "600 succeeded deliveries",
+    });
     expect(env.received()).toHaveLength(600);
     expect(new Set(env.received())).toEqual(new Set(events.map((e) => e.id)));
     const attempts = await tables.db(`${prefix}attempts`).count({ n: "*" });
@@ -38,7 +29,7 @@ describeTargets([await mariadb()], "worker processes", () => {
 
   it("a zombie whose lease expired cannot overwrite the newer result", async () => {
     const { receiver, tables, prefix, procs } = env;
-    const ev = makeEvent({ code: "add_credits", endpoints: ["z"], body: body(1) });
+    const ev = makeEvent({ code: "add_credits", endpoints: ["z"], body: creditsBody(1) });
     await tables.store.insertEvents([ev]);
     receiver.on("/z", [{ status: 500, delayMs: 4_000 }, { status: 200 }]);
     const endpoints = [{ id: "z", url: receiver.url("/z"), events: "*" as const, secret: TEST_SECRET }];
@@ -47,11 +38,11 @@ describeTargets([await mariadb()], "worker processes", () => {
     await receiver.waitFor(1, { timeoutMs: 15_000 });
     procs.push(spawnWorker({ prefix, endpoints, workerId: "rescuer", leaseMs: 1_000 }));
     const id = ev.deliveries[0]!.id;
-    await until(
-      async () => (await tables.store.getDelivery(id))?.status === "succeeded",
-      15_000,
-      "the rescuer's success",
-    );
+    await until(async () => (await tables.store.getDelivery(id))?.status === "succeeded", {
+      timeoutMs: 15_000,
+      everyMs: 100,
+      what: "the rescuer's success",
+    });
     expect(receiver.requests).toHaveLength(2);
     // The zombie's 500 arrives 4 s after its request; wait until the store has refused its result.
     await zombie.waitFor((m) => m.some((x) => Array.isArray(x.stale) && x.stale.includes(id)), 15_000);

@@ -8,15 +8,8 @@ import { httpTransport } from "@hookline/transport-http";
 
 const cfg = JSON.parse(process.argv[2]);
 const say = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
-const store = knexStore({
-  // A whole knex config (e.g. PostgreSQL), or MariaDB at databaseUrl.
-  knex: cfg.knex ?? {
-    client: "mysql2",
-    connection: { uri: cfg.databaseUrl, charset: "utf8mb4" },
-    pool: { min: 0, max: 8 },
-  },
-  tablePrefix: cfg.prefix,
-});
+// The parent passes a whole knex config: its test target's (MariaDB unless it says otherwise).
+const store = knexStore({ knex: cfg.knex, tablePrefix: cfg.prefix });
 // Completions the store refused (the lease went to another worker) are reported, so a test can
 // wait for a zombie's late result to be fenced out instead of sleeping.
 const complete = store.complete.bind(store);

@@ -24,26 +24,42 @@ export interface TestTarget {
   readonly unavailable?: { readonly reason: string; readonly required: boolean };
 }
 
-export const MARIADB_URL = process.env.HOOKLINE_TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
-export const POSTGRES_URL = process.env.HOOKLINE_TEST_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
+// The tests, the process tests and the benchmark all reach the servers through these. The
+// HOOKLINE_BENCH_* names are the benchmark's older ones, still accepted.
+const { env } = process;
+/** The MariaDB / MySQL server: HOOKLINE_TEST_MYSQL_URL. */
+export const MARIADB_URL =
+  env.HOOKLINE_TEST_MYSQL_URL ?? env.HOOKLINE_BENCH_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
+/** The PostgreSQL server: HOOKLINE_TEST_PG_URL. */
+export const POSTGRES_URL =
+  env.HOOKLINE_TEST_PG_URL ?? env.HOOKLINE_BENCH_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
 
-const CONFIGS: Record<TestDbName, () => Knex.Config> = {
-  sqlite: () => ({ client: "better-sqlite3", connection: { filename: ":memory:" }, useNullAsDefault: true }),
-  mariadb: () => ({ client: "mysql2", connection: MARIADB_URL, pool: { min: 0, max: 8 } }),
-  postgres: () => ({ client: "pg", connection: POSTGRES_URL, pool: { min: 0, max: 8 } }),
-};
+/**
+ * A knex config for a new pool on database `name` (SQLite: a fresh in-memory database; see
+ * sqliteFile for one several pools share).
+ */
+export function databaseConfig(name: TestDbName, opts: { readonly pool?: number } = {}): Knex.Config {
+  const pool = { min: 0, max: opts.pool ?? 8 };
+  if (name === "mariadb") return { client: "mysql2", connection: MARIADB_URL, pool };
+  if (name === "postgres") return { client: "pg", connection: POSTGRES_URL, pool };
+  return { client: "better-sqlite3", connection: { filename: ":memory:" }, useNullAsDefault: true };
+}
+
+const TEST_DBS: readonly TestDbName[] = ["sqlite", "mariadb", "postgres"];
 
 function selected(): Set<TestDbName> {
   const raw = process.env.HOOKLINE_TEST_DATABASES;
-  const names = raw ? raw.split(",").map((s) => s.trim().toLowerCase()) : ["sqlite", "mariadb", "postgres"];
+  const names = raw ? raw.split(",").map((s) => s.trim().toLowerCase()) : TEST_DBS;
   for (const n of names) {
-    if (!(n in CONFIGS)) throw new Error(`HOOKLINE_TEST_DATABASES: unknown database ${JSON.stringify(n)}`);
+    if (!TEST_DBS.includes(n as TestDbName))
+      throw new Error(`HOOKLINE_TEST_DATABASES: unknown database ${JSON.stringify(n)}`);
   }
   return new Set([...(names as TestDbName[]), "sqlite"]);
 }
 
-async function probe(config: Knex.Config): Promise<string | undefined> {
-  const db = knexFactory({ ...config, acquireConnectionTimeout: 3000, pool: { min: 0, max: 1 } });
+/** Undefined when database `name` answers, else the first line of the error. */
+export async function probeDatabase(name: TestDbName): Promise<string | undefined> {
+  const db = knexFactory({ ...databaseConfig(name, { pool: 1 }), acquireConnectionTimeout: 3000 });
   try {
     await db.raw("SELECT 1");
     return undefined;
@@ -62,12 +78,12 @@ export function testTargets(): Promise<TestTarget[]> {
     const chosen = selected();
     const ci = Boolean(process.env.CI);
     return Promise.all(
-      (["sqlite", "mariadb", "postgres"] as const).map(async (name): Promise<TestTarget> => {
-        const config = CONFIGS[name];
+      TEST_DBS.map(async (name): Promise<TestTarget> => {
+        const config = () => databaseConfig(name);
         if (!chosen.has(name))
           return { name, config, unavailable: { reason: "not in HOOKLINE_TEST_DATABASES", required: false } };
         if (name === "sqlite") return { name, config };
-        const error = await probe(config());
+        const error = await probeDatabase(name);
         return error === undefined
           ? { name, config }
           : { name, config, unavailable: { reason: error, required: ci } };

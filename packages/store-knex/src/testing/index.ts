@@ -1,9 +1,11 @@
 export {
+  databaseConfig,
   describeTargets,
   dropTables,
   MARIADB_URL,
   openStore,
   POSTGRES_URL,
+  probeDatabase,
   sqliteFile,
   type TestDbName,
   type TestTarget,
