@@ -32,9 +32,11 @@ export {
   type RedactReport,
   type StatsRow,
   type StoredAttemptRequest,
+  type StoreErrorDetails,
   TERMINAL_STATUSES,
   type TimelineBucket,
   type TimeRange,
+  type TransactionOutcome,
 } from "./contracts/store.js";
 export type {
   DeliveryOutcome,

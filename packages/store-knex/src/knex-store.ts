@@ -21,6 +21,7 @@ import type {
   StatsRow,
   TimelineBucket,
   TimeRange,
+  TransactionOutcome,
 } from "@hookline/core";
 import { openKnex } from "./connection.js";
 import type { StoreContext } from "./context.js";
@@ -41,6 +42,7 @@ import { getEndpointStates, setEndpointDisabled } from "./write/endpoint-state.j
 import { insertEvents } from "./write/insert-events.js";
 import { release } from "./write/release.js";
 import { type RequeueTarget, requeue } from "./write/requeue.js";
+import { transactionOutcome } from "./write/transaction-outcome.js";
 
 /** Thin shell: each method names its operation for errors and delegates to one module. */
 class KnexStore implements DeliveryStore {
@@ -58,6 +60,9 @@ class KnexStore implements DeliveryStore {
   }
   insertEvents(batch: readonly NewEvent[], opts?: { readonly trx?: unknown }): Promise<InsertReport> {
     return storeOp("inserting events", () => insertEvents(this.#ctx, batch, opts?.trx));
+  }
+  transactionOutcome(trx: unknown): Promise<TransactionOutcome> | undefined {
+    return transactionOutcome(trx);
   }
   claimDue(opts: ClaimOptions): Promise<ClaimedDelivery[]> {
     return storeOp("claiming due deliveries", () => claimDue(this.#ctx, opts));

@@ -269,12 +269,61 @@ export interface RedactReport {
   readonly changed: number;
 }
 
-/** The delivery log: durable state of every event, delivery and attempt. */
+// A type, not an interface, so it fits HooklineError's `details` record.
+/**
+ * `details` of a HOOKLINE_STORE_ERROR. A store sets `retryable: false` when it has already spent
+ * its own retry budget on the failure (see DeliveryStore), so core passes the error on at once.
+ */
+export type StoreErrorDetails = {
+  /** False: the store retried this failure itself; nobody should retry it again. */
+  readonly retryable?: boolean;
+  /** How many times the store tried before giving up. */
+  readonly tries?: number;
+};
+
+/** How a caller's transaction ended, as DeliveryStore.transactionOutcome reports it. */
+export type TransactionOutcome = "committed" | "rolled-back";
+
+/**
+ * The delivery log: durable state of every event, delivery and attempt.
+ *
+ * **Failures.** A method throws HOOKLINE_INVALID_OPTION (or another non-store code) for a bad
+ * argument, which is never retried, and HOOKLINE_STORE_ERROR, with the driver's error as `cause`,
+ * when the database failed. Each failure is retried by one layer only, so tries never multiply:
+ *
+ * - **The store** retries what only it can recognise: a conflict whose loser was rolled back
+ *   whole (deadlock, serialization failure, lock timeout, a busy SQLite file). It retries inside
+ *   the one call, each transaction a bounded number of times (store-knex: 6 tries on a server,
+ *   up to `busyTimeoutMs` on SQLite), and when it gives up it throws HOOKLINE_STORE_ERROR with
+ *   `details: { retryable: false, tries }` (StoreErrorDetails).
+ * - **Core** retries any other HOOKLINE_STORE_ERROR (a lost connection, a closed or exhausted
+ *   pool, a restarting server) with exponential back-off (50 ms doubling, each delay randomised
+ *   ×1–2, at most 2 s), on its two hot-path writes only: `insertEvents` without `trx`, 4 tries
+ *   (≤ 0.7 s of back-off), and `complete`, 6 tries (≤ 3.1 s). Worst case per call: those tries
+ *   times the store's own time for one failing try, plus the back-off. `claimDue` is not retried
+ *   per call: the worker waits (`worker.backoffMinMs`, doubling to `backoffMaxMs`) and claims
+ *   again. Core retries no other method, and never `insertEvents` with `trx` (the caller's
+ *   transaction, which a store must not retry inside either).
+ *
+ * So a store must not retry lost connections itself, must bound its own retries, and must mark
+ * what it gave up on; a store that never retries needs to do nothing.
+ */
 export interface DeliveryStore {
   /** Create or upgrade the schema; idempotent. */
   migrate(): Promise<void>;
-  /** Insert events with their deliveries, one transaction per batch; `trx` joins the caller's transaction. */
+  /**
+   * Insert events with their deliveries, one transaction per batch; `trx` joins the caller's
+   * transaction (the outbox): the rows commit or roll back with it. A store that accepts `trx`
+   * should implement transactionOutcome, so the worker is woken as soon as the caller commits.
+   */
   insertEvents(batch: readonly NewEvent[], opts?: { readonly trx?: unknown }): Promise<InsertReport>;
+  /**
+   * How the caller's transaction `trx`, which insertEvents just accepted, ends: resolves once it
+   * has ended, never rejects. Undefined when the store cannot tell (not its kind of transaction).
+   * Optional: without it a committed event still goes out, when the worker next polls
+   * (`worker.pollIntervalMs`), instead of at once.
+   */
+  transactionOutcome?(trx: unknown): Promise<TransactionOutcome> | undefined;
   /** Claim up to `limit` due deliveries (pending and due, or sending with an expired lease). */
   claimDue(opts: {
     readonly limit: number;

@@ -15,7 +15,7 @@ import type { CapacityView, Reservation } from "./capacity.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
 import { ItemFailure, MicroBatcher } from "./micro-batcher.js";
 import type { AttemptSummary, DeliveryPipeline } from "./pipeline.js";
-import { withStoreRetry } from "./store-retry.js";
+import { storeGaveUp, withStoreRetry } from "./store-retry.js";
 
 /** Per-call options of emit(). */
 export interface EmitOptions {
@@ -100,7 +100,8 @@ export class Dispatcher {
           const report = await withStoreRetry("inserting events", insert, writes.insertRetries);
           return batch.map((ev) => report.duplicates.get(ev.id) ?? null);
         } catch (err) {
-          if (batch.length === 1) throw err;
+          // A conflict the store gave up on is no bad row; one more try per row would only repeat it.
+          if (batch.length === 1 || storeGaveUp(err)) throw err;
           // One bad row must not fail every emit batched with it: write them one by one.
           return Promise.all(
             batch.map(async (ev) => {
@@ -269,9 +270,12 @@ export class Dispatcher {
     return { eventId: dup.eventId, duplicate: true, deliveries };
   }
 
+  // The store knows its transactions; one it cannot follow is sent when the worker next polls.
   #nudgeAfterCommit(trx: unknown): void {
-    const done = (trx as { executionPromise?: Promise<unknown> }).executionPromise;
-    if (done && typeof done.then === "function") done.then(this.nudgeWorker, () => {});
+    this.store.transactionOutcome?.(trx)?.then(
+      (outcome) => outcome === "committed" && this.nudgeWorker(),
+      () => {},
+    );
   }
 }
 
