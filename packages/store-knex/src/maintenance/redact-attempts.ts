@@ -76,24 +76,11 @@ async function redactBatch(
   }
   if (!dryRun && updates.length > 0) {
     const ids = updates.map((u) => u.id);
+    const perRow = (pick: (u: Rewritten) => string | null) =>
+      caseById(trx, updates, (u) => u.id, pick, dialect.text);
     await trx(t.attempts)
       .whereIn("id", ids)
-      .update({
-        url: caseById(
-          trx,
-          updates,
-          (u) => u.id,
-          (u) => u.url,
-          dialect.text,
-        ),
-        request_headers: caseById(
-          trx,
-          updates,
-          (u) => u.id,
-          (u) => u.headers,
-          dialect.text,
-        ),
-      });
+      .update({ url: perRow((u) => u.url), request_headers: perRow((u) => u.headers) });
   }
   return { scanned: rows.length, changed: updates.length, last: rows.at(-1)?.id ?? null };
 }

@@ -8,7 +8,7 @@ import type {
 import { bool, date, dateOrNull, num, numOrNull } from "../util/convert.js";
 import { parseHeaders } from "../util/text.js";
 
-/** Columns read for a DeliverySummary. */
+/** Columns read for a DeliverySummary (write/insert-events.ts writes DELIVERY_INSERT_COLUMNS). */
 export const DELIVERY_COLUMNS = [
   "id",
   "event_id",
@@ -25,6 +25,7 @@ export const DELIVERY_COLUMNS = [
   "updated_at",
 ] as const;
 
+/** Columns read for an EventRecord. */
 export const EVENT_COLUMNS = ["id", "code", "subject", "body", "idempotency_key", "created_at"] as const;
 
 type Row = Record<string, unknown>;

@@ -166,9 +166,12 @@ async function insertBatch(
   return { duplicates };
 }
 
-const EVENT_COLUMNS = ["id", "code", "subject", "body", "idempotency_key", "created_at"] as const;
-const EVENT_BODY = EVENT_COLUMNS.indexOf("body");
-const DELIVERY_COLUMNS = [
+// The columns insertRows writes, each list in the order of the cells of the rows it builds below.
+// They are not the lists schema/rows.ts reads (EVENT_COLUMNS, DELIVERY_COLUMNS): a stored delivery
+// carries its lease and claim here, and the read side its last attempt's outcome.
+const EVENT_INSERT_COLUMNS = ["id", "code", "subject", "body", "idempotency_key", "created_at"] as const;
+const EVENT_BODY = EVENT_INSERT_COLUMNS.indexOf("body");
+const DELIVERY_INSERT_COLUMNS = [
   "id",
   "event_id",
   "event_code",
@@ -194,10 +197,14 @@ async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: reado
     e.idempotencyKey ?? null,
     e.createdAt.getTime(),
   ]);
-  const perEvents = rowsPerStatement(dialect.maxParams, EVENT_COLUMNS.length, dialect.maxRowsPerInsert);
+  const perEvents = rowsPerStatement(
+    dialect.maxParams,
+    EVENT_INSERT_COLUMNS.length,
+    dialect.maxRowsPerInsert,
+  );
   const weigh = (r: Cell[]) => Buffer.byteLength(r[EVENT_BODY] as string, "utf8");
   for (const part of chunk(eventRows, perEvents, weigh, BODY_BYTES_PER_STATEMENT)) {
-    const q = insertSql(dialect, t.events, EVENT_COLUMNS, part);
+    const q = insertSql(dialect, t.events, EVENT_INSERT_COLUMNS, part);
     await run(tx, q.sql, q.bindings);
   }
   // Due and lease times come from the database clock (inlined app time on SQLite).
@@ -235,11 +242,11 @@ async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: reado
   if (sessionClock && deliveryRows.length > 0) await run(tx, `SET @hookline_now = ${dialect.nowMs()}`, []);
   const perDeliveries = rowsPerStatement(
     dialect.maxParams,
-    DELIVERY_COLUMNS.length,
+    DELIVERY_INSERT_COLUMNS.length,
     dialect.maxRowsPerInsert,
   );
   for (const part of chunk(deliveryRows, perDeliveries)) {
-    const q = insertSql(dialect, t.deliveries, DELIVERY_COLUMNS, part);
+    const q = insertSql(dialect, t.deliveries, DELIVERY_INSERT_COLUMNS, part);
     await run(tx, q.sql, q.bindings);
   }
   // Deliveries stored cancelled (endpoint disabled) are terminal from the start: count them.
