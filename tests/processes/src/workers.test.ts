@@ -14,8 +14,10 @@ describeTargets([await mariadb()], "worker processes", (target) => {
     for (let i = 0; i < events.length; i += 200) await tables.store.insertEvents(events.slice(i, i + 200));
     receiver.on("/r", { delayMs: 5 });
     const endpoints = [{ id: "r", url: receiver.url("/r"), events: "*" as const, secret: TEST_SECRET }];
+    // What this measures is that concurrent claims never overlap. A lease that runs out on a busy
+    // machine re-sends legitimately (at least once), so the lease here outlasts the whole run.
     for (const n of [1, 2, 3])
-      procs.push(spawnWorker({ prefix, endpoints, workerId: `w${n}`, batchSize: 10 }));
+      procs.push(spawnWorker({ prefix, endpoints, workerId: `w${n}`, batchSize: 10, leaseMs: 60_000 }));
     await until(async () => (await statusCounts(tables.db, prefix)).succeeded === 600, {
       timeoutMs: 60_000,
       everyMs: 100,
