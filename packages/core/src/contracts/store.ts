@@ -53,6 +53,8 @@ export interface ClaimedDelivery {
   readonly body: string;
   /** Attempts including the one this claim is for. */
   readonly attempts: number;
+  /** Admin replays (requeues) of this delivery so far; retries leave it unchanged. */
+  readonly replays: number;
   readonly claimToken: string;
   readonly eventCreatedAt: Date;
 }
@@ -134,6 +136,8 @@ export interface DeliverySummary {
   readonly subject: string | null;
   readonly status: DeliveryStatus;
   readonly attempts: number;
+  /** Admin replays (requeues) of this delivery so far. */
+  readonly replays: number;
   /** When a pending delivery is next due; null in every other status. */
   readonly nextAttemptAt: Date | null;
   readonly lastStatus: number | null;
@@ -358,7 +362,7 @@ export interface DeliveryStore {
    * `range` bounds successRate and attemptsInRange only.
    */
   endpointHealth(range: TimeRange): Promise<EndpointHealth[]>;
-  /** Move terminal deliveries back to pending, due now; returns how many moved. */
+  /** Move terminal deliveries back to pending, due now, counting one more replay each; returns how many moved. */
   requeue(target: { readonly ids: readonly string[] } | { readonly filter: DeliveryFilter }): Promise<number>;
   /**
    * Delete terminal deliveries (and their attempts) last updated before `olderThan`, and events

@@ -8,6 +8,8 @@ export interface AttemptJob {
   readonly endpointId: string;
   readonly body: string;
   readonly attempt: number;
+  /** Admin replays of the delivery before this attempt, passed to the transport as `replay`. */
+  readonly replay: number;
   readonly claimToken: string;
   /** When the claim's lease runs out (ms since the epoch, this process's clock). */
   readonly leaseExpiresAt: number;
@@ -24,6 +26,7 @@ export function toJob(claim: ClaimedDelivery, claimedAt: number, leaseMs: number
     endpointId: claim.endpointId,
     body: claim.body,
     attempt: claim.attempts,
+    replay: claim.replays,
     claimToken: claim.claimToken,
     leaseExpiresAt: claimedAt + leaseMs,
     createdAt: claim.eventCreatedAt,
@@ -43,6 +46,7 @@ export function claimedOnInsert(event: NewEvent): ClaimedDelivery[] {
       subject: event.subject,
       body: event.body,
       attempts: 1,
+      replays: 0,
       claimToken: d.claim.token,
       eventCreatedAt: event.createdAt,
     });

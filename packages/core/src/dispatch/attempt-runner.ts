@@ -65,6 +65,7 @@ export class AttemptRunner {
           eventCode: job.eventCode,
           endpointId: job.endpointId,
           attempt: job.attempt,
+          replay: job.replay,
           url: ep.url,
           body: job.body,
           headers,

@@ -9,6 +9,7 @@ export interface MemDelivery {
   subject: string | null;
   status: DeliveryStatus;
   attempts: number;
+  replays: number;
   nextAttemptAt: Date | null;
   leaseUntil: Date | null;
   claimToken: string | null;
@@ -30,6 +31,7 @@ export function summarize(d: MemDelivery): DeliverySummary {
     subject: d.subject,
     status: d.status,
     attempts: d.attempts,
+    replays: d.replays,
     nextAttemptAt: d.status === "pending" ? d.nextAttemptAt : null,
     lastStatus: d.lastStatus,
     lastErrorCode: d.lastErrorCode,

@@ -98,6 +98,7 @@ class MemoryStore implements DeliveryStore {
           subject: ev.subject,
           status: nd.cancelled ? "cancelled" : nd.claim ? "sending" : "pending",
           attempts: nd.claim && !nd.cancelled ? 1 : 0,
+          replays: 0,
           nextAttemptAt: nd.claim || nd.cancelled ? null : now,
           leaseUntil: nd.claim ? new Date(now.getTime() + nd.claim.leaseMs) : null,
           claimToken: nd.claim?.token ?? null,
@@ -149,6 +150,7 @@ class MemoryStore implements DeliveryStore {
         subject: d.subject,
         body: ev.body,
         attempts: d.attempts,
+        replays: d.replays,
         claimToken: d.claimToken,
         eventCreatedAt: ev.createdAt,
       };
@@ -356,7 +358,7 @@ class MemoryStore implements DeliveryStore {
     let n = 0;
     for (const d of rows) {
       if (!TERMINAL_STATUSES.includes(d.status)) continue;
-      Object.assign(d, { status: "pending", nextAttemptAt: now, updatedAt: now });
+      Object.assign(d, { status: "pending", nextAttemptAt: now, updatedAt: now, replays: d.replays + 1 });
       n++;
     }
     return n;

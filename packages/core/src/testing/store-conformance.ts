@@ -6,6 +6,7 @@ import { endpointFilterCases } from "./conformance/endpoint-filter-cases.js";
 import { exactMatchCases } from "./conformance/exact-match-cases.js";
 import { insertCases } from "./conformance/insert-cases.js";
 import { redactCases } from "./conformance/redact-cases.js";
+import { replayCases } from "./conformance/replay-cases.js";
 
 /** How the suite gets a fresh, migrated-or-not store per test and cleans up after it. */
 export interface StoreConformanceOptions {
@@ -47,5 +48,6 @@ export function storeConformance(name: string, opts: StoreConformanceOptions): v
     adminCases(ctx);
     redactCases(ctx);
     exactMatchCases(ctx);
+    replayCases(ctx);
   });
 }

@@ -4,6 +4,7 @@ import { leanDeliveryIndexes } from "./0002-lean-delivery-indexes.js";
 import { statusCoversStats } from "./0003-status-covers-stats.js";
 import { statsRollup } from "./0004-stats-rollup.js";
 import { exactIdentifiers } from "./0005-exact-identifiers.js";
+import { deliveryReplays } from "./0006-delivery-replays.js";
 import type { HooklineMigration, MigrationContext } from "./migration.js";
 
 /** Every migration the package ships, oldest first. */
@@ -13,6 +14,7 @@ export const MIGRATIONS: readonly HooklineMigration[] = Object.freeze([
   statusCoversStats,
   statsRollup,
   exactIdentifiers,
+  deliveryReplays,
 ]);
 
 /**

@@ -100,8 +100,8 @@ describeTargets(targets, "migration 0002_lean_delivery_indexes", (target) => {
       expect(claimed[0]!.attempts).toBe(2);
 
       const source = { tableName: t.migrations, migrationSource: migrationSource(ctx) };
-      // Back past 0005, 0004 and 0003 first, then 0002 itself.
-      for (let i = 0; i < 4; i++) await db.migrate.down(source);
+      // Back past 0006, 0005, 0004 and 0003 first, then 0002 itself.
+      for (let i = 0; i < 5; i++) await db.migrate.down(source);
       for (const name of ["dlv_lease_idx", "dlv_purge_idx"])
         expect(await hasIndex(db, ctx, t.deliveries, `${prefix}${name}`)).toBe(true);
       await db.migrate.latest(source);

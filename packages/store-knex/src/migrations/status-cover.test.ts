@@ -38,8 +38,8 @@ describeTargets(targets, "migration 0003_status_covers_stats", (target) => {
       expect(await present(OLD)).toEqual([false, false]);
 
       const source = { tableName: t.migrations, migrationSource: migrationSource(ctx) };
-      // Back past 0005 and 0004 first, then 0003 itself.
-      for (let i = 0; i < 3; i++) await db.migrate.down(source);
+      // Back past 0006, 0005 and 0004 first, then 0003 itself.
+      for (let i = 0; i < 4; i++) await db.migrate.down(source);
       expect(await indexColumns(db, ctx, t.deliveries, `${prefix}dlv_status_idx`)).toEqual([
         "status",
         "created_at",

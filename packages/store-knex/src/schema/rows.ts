@@ -17,6 +17,7 @@ export const DELIVERY_COLUMNS = [
   "subject",
   "status",
   "attempts",
+  "replays",
   "next_attempt_at",
   "last_status",
   "last_error_code",
@@ -41,6 +42,7 @@ export function toDeliverySummary(r: Row): DeliverySummary {
     subject: strOrNull(r.subject),
     status: str(r.status) as DeliveryStatus,
     attempts: num(r.attempts),
+    replays: num(r.replays),
     // A sending row's next_attempt_at holds its lease end (the re-claim time): not a due time.
     nextAttemptAt: r.status === "pending" ? dateOrNull(r.next_attempt_at) : null,
     lastStatus: numOrNull(r.last_status),

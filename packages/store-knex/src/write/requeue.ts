@@ -26,12 +26,14 @@ async function requeueIds(ctx: StoreContext, ids: readonly string[]): Promise<nu
       if (rows.length === 0) return 0;
       const locked = rows.map((r) => r.id);
       await addDeliveryCells(ctx, trx, locked, -1);
-      // Same event row, so the webhook-id is unchanged; the attempt counter keeps counting.
+      // Same event row, so the webhook-id is unchanged; the attempt counter keeps counting and
+      // the replay counter moves on, so transports can tell this send from a retry.
       return num(
         await trx(t.deliveries)
           .whereIn("id", locked)
           .update({
             status: "pending",
+            replays: trx.raw("replays + 1"),
             next_attempt_at: trx.raw(now),
             claim_token: null,
             lease_until: null,
