@@ -1,4 +1,10 @@
-import { createHookline, type DeliveryStore, type DispatchMode, type WorkerOptions } from "@hookline/core";
+import {
+  createHookline,
+  type DeliveryStore,
+  type DispatchMode,
+  type Transport,
+  type WorkerOptions,
+} from "@hookline/core";
 import { buyerEvents } from "@hookline/events-buyer";
 import { knexStore } from "@hookline/store-knex";
 import { httpTransport } from "@hookline/transport-http";
@@ -7,7 +13,8 @@ import { endpointFor } from "./payload.js";
 
 /**
  * Hookline as a service would compose it: product defaults everywhere, except the SSRF guard
- * allowing the loopback receiver (the bench sends only to 127.0.0.1).
+ * allowing the loopback receiver (the bench sends only to 127.0.0.1), unless another transport
+ * (a broker's) is given for the endpoint.
  */
 export function benchHookline(o: {
   readonly target: DbTarget;
@@ -16,12 +23,14 @@ export function benchHookline(o: {
   readonly worker?: WorkerOptions;
   /** A store to use instead of a plain knexStore on the target (e.g. a profiled one). */
   readonly store?: DeliveryStore;
+  /** The endpoint's transport (product defaults); HTTP if absent. */
+  readonly transport?: Transport;
 }) {
   return createHookline({
     plugins: [buyerEvents()],
     endpoints: endpointFor(o.url),
     store: o.store ?? knexStore({ knex: o.target.config, tablePrefix: o.target.prefix }),
-    transport: httpTransport({ ssrf: { allow: ["127.0.0.1/32"] } }),
+    transport: o.transport ?? httpTransport({ ssrf: { allow: ["127.0.0.1/32"] } }),
     mode: o.mode ?? "durable",
     ...(o.worker ? { worker: o.worker } : {}),
   });

@@ -19,11 +19,11 @@ export interface ReceiverProc {
 }
 
 /** Send `msg` and wait for the reply carrying `key`; bounded so a dead child cannot hang a run. */
-function ask<T>(child: ChildProcess, msg: unknown, key: string): Promise<T> {
+export function ask<T>(child: ChildProcess, msg: unknown, key: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.off("message", on);
-      reject(new Error(`receiver: no answer to ${JSON.stringify(msg)} in ${IPC_TIMEOUT_MS} ms`));
+      reject(new Error(`child ${child.pid}: no answer to ${JSON.stringify(msg)} in ${IPC_TIMEOUT_MS} ms`));
     }, IPC_TIMEOUT_MS);
     const on = (m: Record<string, unknown>) => {
       if (m && typeof m === "object" && key in m) {
@@ -59,12 +59,15 @@ export async function startReceiver(delayMs = 0): Promise<ReceiverProc> {
     reset: async () => void (await ask<boolean>(child, "reset", "reset")),
     setDelay: async (ms) => void (await ask<number>(child, { delayMs: ms }, "delayMs")),
     setDown: async (down) => void (await ask<boolean>(child, { down }, "down")),
-    close: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      child.disconnect();
-      await exited;
-      clearTimeout(killer);
-    },
+    close: () => closeChild(child, exited),
   };
+}
+
+/** Disconnect IPC (the child exits on that) and wait for the exit; SIGKILL after 5 s. */
+export async function closeChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  child.disconnect();
+  await exited;
+  clearTimeout(killer);
 }

@@ -105,6 +105,28 @@ export const TARGETS: readonly Target[] = [
     key: "admin.stats.p95",
     max: 200,
   },
+  {
+    id: "amqp-vs-http",
+    label: "RabbitMQ sink end to end ≥ 0.8× the HTTP sink (MariaDB durable)",
+    kind: "ratio",
+    num: "sinks.amqp.rate",
+    den: "sinks.http.rate",
+    min: 0.8,
+  },
+  {
+    id: "nats-vs-http",
+    label: "NATS JetStream sink end to end ≥ 0.8× the HTTP sink (MariaDB durable)",
+    kind: "ratio",
+    num: "sinks.nats.rate",
+    den: "sinks.http.rate",
+    min: 0.8,
+  },
+  {
+    id: "sinks-logged",
+    label: "… with every delivery and attempt logged for each sink (all log checks pass)",
+    kind: "checks",
+    scenarios: ["9"],
+  },
 ];
 
 export interface TargetResult {

@@ -1,6 +1,7 @@
-import type { DeliveryStore, DispatchMode, WorkerOptions } from "@hookline/core";
+import type { DeliveryStore, DispatchMode, Transport, WorkerOptions } from "@hookline/core";
 import { knexStore } from "@hookline/store-knex";
 import knexFactory, { type Knex } from "knex";
+import { type BenchQueue, type BenchStream, openQueue, openStream } from "./brokers.js";
 import { type DbName, type DbTarget, openTarget, serverConfig } from "./db.js";
 import { type BenchHookline, benchHookline } from "./hookline.js";
 import { newAgent } from "./http-client.js";
@@ -22,6 +23,10 @@ export interface Scope {
   receiver(delayMs?: number): Promise<ReceiverProc>;
   /** A keep-alive undici agent (the transport's client settings). */
   agent(): ReturnType<typeof newAgent>;
+  /** A durable RabbitMQ queue under a unique name, drained by a consumer process; deleted at the end. */
+  amqpQueue(tag: string): Promise<BenchQueue>;
+  /** A JetStream stream under a unique name; deleted at the end. */
+  natsStream(tag: string): Promise<BenchStream>;
   /** Run `fn` at the end, before anything opened earlier is closed. */
   defer(fn: Cleanup): void;
 }
@@ -43,6 +48,8 @@ export interface TablesScope extends Scope {
     readonly worker?: WorkerOptions;
     /** A store to use instead of a plain knexStore on the target (e.g. a profiled one). */
     readonly store?: DeliveryStore;
+    /** The endpoint's transport (e.g. a broker's); HTTP if absent. */
+    readonly transport?: Transport;
   }): BenchHookline;
   /** A worker process on the target's tables, started with `start()`, stopped at the end. */
   worker(cfg: Omit<WorkerConfig, "prefix">): Promise<WorkerProc>;
@@ -64,7 +71,7 @@ function openSpec(spec: TargetSpec): DbTarget {
 
 /**
  * The scaffold every scenario runs in: open the target, then whatever the body asks for
- * (receiver, agent, pools, stores, Hookline, workers), and close all of it in reverse order of
+ * (receiver, agent, broker queue or stream, pools, stores, Hookline, workers), and close all of it in reverse order of
  * opening however the body ends. Every cleanup runs; the body's error, else the first cleanup
  * error, is thrown.
  */
@@ -95,6 +102,16 @@ export async function withScenario<T>(
       const a = newAgent();
       defer(() => a.close());
       return a;
+    },
+    async amqpQueue(tag) {
+      const q = await openQueue(tag);
+      defer(() => q.close());
+      return q;
+    },
+    async natsStream(tag) {
+      const st = await openStream(tag);
+      defer(() => st.close());
+      return st;
     },
     knex() {
       const db = knexFactory(tables().config);

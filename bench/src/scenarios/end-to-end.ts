@@ -5,6 +5,7 @@ import { serverPids } from "../lib/db-pids.js";
 import { checkLogWith, rollupDetail } from "../lib/log-check.js";
 import { BODY_BYTES, buyerPayload, EVENT_CODE } from "../lib/payload.js";
 import { type Check, type Figure, figure, type RoundResult, type Scenario } from "../lib/scenario.js";
+import { httpSink, type Sink } from "../lib/sinks.js";
 import { perSecond } from "../lib/stats.js";
 import { profiledStore, summarizeProfile } from "../lib/store-profile.js";
 import { inLanes, until } from "../lib/wait.js";
@@ -20,17 +21,39 @@ interface E2eResult {
   info: Record<string, unknown>;
 }
 
+/** Where an end-to-end run sends, and the key and label of its figures. */
+export interface E2eSink {
+  /** @default httpSink (the loopback receiver) */
+  readonly sink?: Sink;
+  /** Figure key prefix. @default `e2e.<db>.<mode>` */
+  readonly key?: string;
+  /** Figure and check label prefix. @default `<db> <mode>` */
+  readonly label?: string;
+}
+
 /** Emit `n` events as fast as they are accepted; time until each delivery is logged as succeeded. */
-export async function endToEnd(db: DbName, mode: DispatchMode, n: number): Promise<E2eResult> {
-  return withScenario({ db, tag: db.slice(0, 2) + mode[0] }, async (s) => {
-    const receiver = await s.receiver();
+export async function endToEnd(
+  db: DbName,
+  mode: DispatchMode,
+  n: number,
+  to: E2eSink = {},
+): Promise<E2eResult> {
+  const sink = to.sink ?? httpSink;
+  const tag = db.slice(0, 2) + mode[0] + (sink === httpSink ? "" : sink.name[0]);
+  return withScenario({ db, tag }, async (s) => {
+    const dest = await sink.open(s, tag);
     const { store, profile } = profiledStore(storeOn(s.target));
-    const hooks = s.hookline({ url: receiver.url, mode, store });
+    const hooks = s.hookline({
+      url: dest.url,
+      mode,
+      store,
+      ...(dest.transport ? { transport: dest.transport } : {}),
+    });
     await hooks.start();
     let succeeded = 0;
     // Fired after the completion write commits, so the count is of logged deliveries.
     hooks.on("delivery.succeeded", () => void succeeded++);
-    const groups = { bench: [process.pid], receiver: [receiver.pid], [db]: serverPids(db) };
+    const groups = { bench: [process.pid], ...dest.cpu, [db]: serverPids(db) };
     const cpu0 = cpuSnapshot(groups);
     const t0 = performance.now();
     await inLanes(n, LANES, async (i) => void (await hooks.emit(EVENT_CODE, buyerPayload(i))));
@@ -44,16 +67,18 @@ export async function endToEnd(db: DbName, mode: DispatchMode, n: number): Promi
     const cpu = cpuSplit(cpu0, cpuSnapshot(groups), 2);
     await hooks.stop();
     const log = await checkLogWith(s.target.config, s.target.prefix, n);
-    const k = `e2e.${db}.${mode}`;
+    const seen = await dest.delivered?.(n);
+    const k = to.key ?? `e2e.${db}.${mode}`;
+    const l = to.label ?? `${db} ${mode}`;
     return {
       figures: [
-        figure(`${k}.rate`, `${db} ${mode}: deliveries/s (all logged)`, "dlv/s", perSecond(n, ms)),
-        figure(`${k}.emit-rate`, `${db} ${mode}: emits accepted/s`, "evt/s", perSecond(n, emitMs)),
+        figure(`${k}.rate`, `${l}: deliveries/s (all logged)`, "dlv/s", perSecond(n, ms)),
+        figure(`${k}.emit-rate`, `${l}: emits accepted/s`, "evt/s", perSecond(n, emitMs)),
       ],
       check: {
-        name: `${db} ${mode}: every delivery succeeded with its attempt row`,
-        ok: log.ok,
-        detail: `${log.succeededWithAttempt}/${n} succeeded with attempt; ${log.deliveries} deliveries, ${log.attempts} attempts; ${rollupDetail(log)}`,
+        name: `${l}: every delivery succeeded with its attempt row`,
+        ok: log.ok && (seen?.ok ?? true),
+        detail: `${log.succeededWithAttempt}/${n} succeeded with attempt; ${log.deliveries} deliveries, ${log.attempts} attempts; ${rollupDetail(log)}${seen ? `; ${seen.detail}` : ""}`,
       },
       info: { [k]: { cpuPctOfOneCore: cpu, storeCalls: summarizeProfile(profile) } },
     };

@@ -5,9 +5,10 @@ import { emitLatency } from "./emit-latency.js";
 import { endToEndMariadb, endToEndOthers } from "./end-to-end.js";
 import { handRolled } from "./hand-rolled.js";
 import { httpCeiling } from "./http-ceiling.js";
+import { sinks } from "./sinks.js";
 import { slowReceiver } from "./slow-receiver.js";
 
-/** Every scenario, in the order and numbering of `--only` (1–8). */
+/** Every scenario, in the order and numbering of `--only` (1–9). */
 export const SCENARIOS: readonly Scenario[] = [
   httpCeiling,
   handRolled,
@@ -17,4 +18,5 @@ export const SCENARIOS: readonly Scenario[] = [
   backlog,
   adminQueries,
   endToEndOthers,
+  sinks,
 ];
