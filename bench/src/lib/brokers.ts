@@ -19,6 +19,28 @@ const QUEUE_EXPIRES_MS = 600_000;
 /** Streams named BN_… older than this were left by a killed run; the next run deletes them. */
 const STALE_STREAM_MS = 3_600_000;
 
+/** Why RabbitMQ or NATS (with JetStream) cannot be used, or undefined when both answer. */
+export async function probeBrokers(): Promise<string | undefined> {
+  const problems: string[] = [];
+  try {
+    const model = await amqpConnect(AMQP_URL, { timeout: 3_000 });
+    await model.close();
+  } catch (err) {
+    problems.push(`RabbitMQ unreachable: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  try {
+    const nc = await natsConnect({ servers: new URL(NATS_URL).host, timeout: 3_000 });
+    try {
+      await jetstreamManager(nc);
+    } finally {
+      await nc.close();
+    }
+  } catch (err) {
+    problems.push(`NATS JetStream unreachable: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return problems.length === 0 ? undefined : problems.join("; ");
+}
+
 const unique = () => `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
 
 /** A durable queue on the default exchange, drained by a consumer in its own process. */
