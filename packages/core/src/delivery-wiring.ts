@@ -1,11 +1,11 @@
 import type { EventEmitter } from "eventemitter3";
 import type { DeliveryStore } from "./contracts/store.js";
-import type { Transport } from "./contracts/transport.js";
 import { AttemptRunner } from "./dispatch/attempt-runner.js";
 import { Capacity } from "./dispatch/capacity.js";
 import { Dispatcher } from "./dispatch/dispatcher.js";
 import { EndpointSwitches } from "./dispatch/endpoint-switches.js";
 import { DeliveryPipeline, type SendOutcome } from "./dispatch/pipeline.js";
+import type { TransportRoutes } from "./endpoints/transport-routes.js";
 import type { EventRegistry } from "./events/registry.js";
 import type { HooklineRuntimeConfig } from "./hookline.js";
 import type { LifecycleEvents } from "./lifecycle.js";
@@ -17,7 +17,8 @@ import { Worker } from "./worker/worker.js";
 export interface DeliveryWiringOptions {
   readonly config: HooklineRuntimeConfig;
   readonly store: DeliveryStore;
-  readonly transport: Transport;
+  /** Each endpoint's transport. */
+  readonly routes: TransportRoutes;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly registry: EventRegistry;
@@ -37,12 +38,12 @@ export interface DeliveryParts {
  * the pipeline runs every send in it.
  */
 export function wireDelivery(opts: DeliveryWiringOptions): DeliveryParts {
-  const { config, store, transport, clock, logger, registry, events } = opts;
+  const { config, store, routes, clock, logger, registry, events } = opts;
   const { settings } = config;
   const byId = new Map(config.endpoints.map((e) => [e.id, e]));
   const switches = new EndpointSwitches(store, events, logger);
   const runner = new AttemptRunner({
-    transport,
+    transport: (id) => routes.forEndpoint(id),
     retry: config.retry,
     clock,
     endpoint: (id) => byId.get(id),

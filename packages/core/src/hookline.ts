@@ -14,11 +14,12 @@ import type { EndpointSwitches } from "./dispatch/endpoint-switches.js";
 import type { DeliveryPipeline } from "./dispatch/pipeline.js";
 import type { ResolvedEndpoint } from "./endpoints/endpoint-config.js";
 import { resolveEndpoints } from "./endpoints/resolve-endpoints.js";
+import { TransportRoutes } from "./endpoints/transport-routes.js";
 import { HooklineError } from "./errors/hookline-error.js";
 import type { EventPayloads, HooklinePlugin } from "./events/plugin.js";
 import { EventRegistry } from "./events/registry.js";
 import type { LifecycleEvents } from "./lifecycle.js";
-import { type HooklineOptions, type ResolvedSettings, resolveSettings } from "./options.js";
+import { givenTransports, type HooklineOptions, type ResolvedSettings, resolveSettings } from "./options.js";
 import { RetryPolicy } from "./retry/retry-policy.js";
 import { type Clock, systemClock, type TimerHandle } from "./util/clock.js";
 import { type Logger, silentLogger } from "./util/logger.js";
@@ -70,7 +71,10 @@ export interface Hookline<Events extends Record<string, unknown> = Record<string
   /** Re-enable a disabled endpoint. */
   enableEndpoint(endpointId: string): Promise<void>;
   readonly store: DeliveryStore;
+  /** The first of `transports` (the only one unless several are given or registered). */
   readonly transport: Transport;
+  /** Every transport; each endpoint is routed to the one serving its URL's scheme. */
+  readonly transports: readonly Transport[];
   readonly endpoints: readonly ResolvedEndpoint[];
   readonly registry: EventRegistry;
   readonly container: DependencyContainer;
@@ -93,12 +97,13 @@ class HooklineInstance implements Hookline {
   readonly #guarded = new WeakMap<(...args: never[]) => void, (...args: never[]) => void>();
   readonly #worker: Worker;
   readonly #dispatcher: Dispatcher;
+  readonly #routes: TransportRoutes;
   #state: "idle" | "running" | "stopping" | "stopped" = "idle";
 
   constructor(
     @inject(TOKENS.Config) config: HooklineRuntimeConfig,
     @inject(TOKENS.Store) readonly store: DeliveryStore,
-    @inject(TOKENS.Transport) readonly transport: Transport,
+    @inject(TransportRoutes) routes: TransportRoutes,
     @inject(TOKENS.Clock) clock: Clock,
     @inject(TOKENS.Logger) logger: Logger,
     @inject(TOKENS.EventRegistry) readonly registry: EventRegistry,
@@ -108,8 +113,9 @@ class HooklineInstance implements Hookline {
     this.workerId = config.settings.worker.workerId;
     this.#logger = logger;
     this.#clock = clock;
+    this.#routes = routes;
     const events = this.#events;
-    const parts = wireDelivery({ config, store, transport, clock, logger, registry, events });
+    const parts = wireDelivery({ config, store, routes, clock, logger, registry, events });
     this.#switches = parts.switches;
     this.#pipeline = parts.pipeline;
     this.#worker = parts.worker;
@@ -118,6 +124,14 @@ class HooklineInstance implements Hookline {
     this.emit = this.emit.bind(this);
     // Short retries are picked up on time instead of waiting for the next poll.
     this.#events.on("delivery.retry_scheduled", ({ delayMs }) => this.#worker.nudgeIn(delayMs));
+  }
+
+  get transport(): Transport {
+    return this.#routes.transports[0] as Transport;
+  }
+
+  get transports(): readonly Transport[] {
+    return this.#routes.transports;
   }
 
   emit(code: string, payload: unknown, opts?: EmitOptions): Promise<EmitResult> {
@@ -230,7 +244,7 @@ class HooklineInstance implements Hookline {
 
   async #closeAdapters(): Promise<void> {
     try {
-      await this.transport.close?.();
+      await this.#routes.closeAll();
     } finally {
       await this.store.close();
     }
@@ -274,7 +288,8 @@ function registerIfGiven<T>(c: DependencyContainer, token: symbol, value: T | un
 
 /**
  * Compose an instance on a tsyringe child container. Adapters given in `opts` win; otherwise
- * whatever the parent container has registered against TOKENS is used.
+ * whatever the parent container has registered against TOKENS is used (every Transport
+ * registered, each endpoint routed to the one serving its URL's scheme).
  */
 export function createHookline<const Plugins extends readonly HooklinePlugin[]>(
   opts: HooklineOptions<Plugins>,
@@ -302,7 +317,9 @@ export function createHookline<const Plugins extends readonly HooklinePlugin[]>(
   child.register(TOKENS.Config, { useValue: Object.freeze({ settings, endpoints, retry }) });
   child.register(TOKENS.EventRegistry, { useValue: registry });
   registerIfGiven(child, TOKENS.Store, opts.store);
-  registerIfGiven(child, TOKENS.Transport, opts.transport);
+  // Every transport given is registered, so resolveAll sees them; without any, the container's.
+  for (const transport of givenTransports(opts) ?? [])
+    child.register(TOKENS.Transport, { useValue: transport });
   registerIfGiven(child, TOKENS.Clock, opts.clock, systemClock);
   registerIfGiven(child, TOKENS.Logger, opts.logger, silentLogger);
   for (const plugin of opts.plugins) plugin.register?.(child);
@@ -317,6 +334,10 @@ export function createHookline<const Plugins extends readonly HooklinePlugin[]>(
       );
     }
   }
+  // All registered transports (tsyringe keeps each registration: register* calls add up).
+  child.register(TransportRoutes, {
+    useValue: new TransportRoutes(child.resolveAll<Transport>(TOKENS.Transport), endpoints),
+  });
   const instance = child.resolve(HooklineInstance);
   instance.container = child;
   return instance as unknown as Hookline<EventPayloads<Plugins>>;

@@ -72,8 +72,14 @@ export interface HooklineOptions<Plugins extends readonly HooklinePlugin[]> {
   readonly endpoints: readonly EndpointConfig[];
   /** Delivery log. @default the Store registered on `container` */
   readonly store?: DeliveryStore;
-  /** Sink. @default the Transport registered on `container` */
+  /** Sink. Not together with `transports`. @default the Transport registered on `container` */
   readonly transport?: Transport;
+  /**
+   * Several sinks; each endpoint goes to the one whose `schemes` include its URL's scheme (two
+   * serving one scheme is an error). Not together with `transport`.
+   * @default every Transport registered on `container`
+   */
+  readonly transports?: readonly Transport[];
   /** @default "durable" */
   readonly mode?: DispatchMode;
   /** Retry schedule, jitter and Retry-After cap. */
@@ -140,6 +146,7 @@ export const HOOKLINE_OPTION_KEYS = keysOf<HooklineOptions<readonly HooklinePlug
   endpoints: true,
   store: true,
   transport: true,
+  transports: true,
   mode: true,
   retry: true,
   worker: true,
@@ -189,6 +196,32 @@ function bool(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== "boolean") throw invalidOption(name, "a boolean", value);
   return value;
+}
+
+/** The transports given in options (undefined: none, use the container's); refuses both keys at once. */
+export function givenTransports(
+  opts: HooklineOptions<readonly HooklinePlugin[]>,
+): readonly Transport[] | undefined {
+  const { transport, transports } = opts;
+  if (transport !== undefined && transports !== undefined) {
+    throw invalidOption(
+      "transport, transports",
+      "one of the two, not both (transports: [a, b] routes by URL scheme)",
+    );
+  }
+  if (transport !== undefined) return [checkTransport("transport", transport)];
+  if (transports === undefined) return undefined;
+  if (!Array.isArray(transports) || transports.length === 0) {
+    throw invalidOption("transports", "a non-empty array of transports", transports);
+  }
+  return transports.map((t, i) => checkTransport(`transports[${i}]`, t));
+}
+
+function checkTransport(name: string, value: unknown): Transport {
+  if (typeof value !== "object" || value === null || typeof (value as Transport).send !== "function") {
+    throw invalidOption(name, "a Transport (an object with send())", value);
+  }
+  return value as Transport;
 }
 
 /** Validate every scalar option once; each error names the option. */

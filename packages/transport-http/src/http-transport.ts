@@ -15,6 +15,7 @@ import { createOriginLimiter, type OriginLimiter } from "./origin-limiter.js";
 import { type Collected, ResponseCollector, type Settled } from "./response-collector.js";
 import { checkUrl, type UrlVerdict } from "./ssrf-guard.js";
 import { createAgent, TlsAgents } from "./tls-agents.js";
+import { HTTP_SCHEMES, validateHttpEndpoint } from "./validate-endpoint.js";
 
 type Failure = Exclude<OutcomeKind, "success">;
 
@@ -36,6 +37,7 @@ const STOPPED = Symbol("stopped");
 
 class HttpTransport implements Transport {
   readonly name = "http";
+  readonly schemes = HTTP_SCHEMES;
   readonly #opts: ResolvedOptions;
   readonly #agent: Agent;
   /** Endpoints with their own TLS settings connect through these; all others share #agent. */
@@ -49,6 +51,10 @@ class HttpTransport implements Transport {
     this.#limiter = createOriginLimiter(opts.maxInFlightPerOrigin);
     this.#agent = createAgent(opts);
     this.#tlsAgents = new TlsAgents(opts);
+  }
+
+  validateEndpoint(endpoint: { readonly endpointId: string; readonly url: string }): void {
+    validateHttpEndpoint(endpoint);
   }
 
   async send(req: DeliveryRequest, { signal }: { signal: AbortSignal }): Promise<DeliveryOutcome> {

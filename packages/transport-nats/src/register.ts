@@ -2,7 +2,10 @@ import { type DependencyContainer, TOKENS } from "@hookline/core";
 import { natsTransport } from "./nats-transport.js";
 import type { NatsTransportOptions } from "./options.js";
 
-/** Register natsTransport(opts) as a Transport of the container. */
+/**
+ * Add natsTransport(opts) to the container's Transports. Registrations add up (tsyringe keeps each):
+ * createHookline finds them all with resolveAll and routes every endpoint by its URL scheme.
+ */
 export function registerNatsTransport(container: DependencyContainer, opts?: NatsTransportOptions): void {
   container.register(TOKENS.Transport, { useValue: natsTransport(opts) });
 }

@@ -85,10 +85,10 @@ describe("loadAdminConfig", () => {
 
   it("endpoint errors come from core's resolveEndpoints", async () => {
     const dir = dirWith({
-      "hookline.config.json": jsonConfig([{ id: "x", url: "ftp://nope", events: ["add_credits"] }]),
+      "hookline.config.json": jsonConfig([{ id: "x", url: "nope", events: ["add_credits"] }]),
     });
     const cfg = await loadAdminConfig({ cwd: dir, env: { HL_DB: db.file } });
-    expect(() => cfg.endpoints()).toThrow(/endpoint "x" url: expected an http: or https: URL/);
+    expect(() => cfg.endpoints()).toThrow(/endpoint "x" url: expected an absolute URL/);
   });
 
   it.each([

@@ -37,9 +37,7 @@ describe("resolveEndpoints", () => {
   it.each<[string, Partial<EndpointConfig>[], RegExp]>([
     ["duplicate ids", [{}, {}], /endpoints\[1\]\.id.*"crm" is used twice/],
     ["a malformed id", [{ id: "no spaces" }], /endpoints\[0\]\.id/],
-    ["a non-http URL", [{ url: "ftp://x.example/h" }], /endpoint "crm" url.*"ftp:"/],
-    ["a malformed URL", [{ url: "http//nope" }], /endpoint "crm" url.*absolute http\(s\) URL/],
-    ["a URL with credentials", [{ url: "https://u:p@x.example/" }], /without credentials/],
+    ["a malformed URL", [{ url: "http//nope" }], /endpoint "crm" url.*absolute URL/],
     ["an unknown event code", [{ events: ["order_lost"] }], /endpoint "crm" events.*"order_lost"/],
     ["an empty event list", [{ events: [] }], /endpoint "crm" events/],
     ["a secret without prefix", [{ secret: "abc" }], /endpoint "crm" secret.*whsec_/],

@@ -10,7 +10,8 @@ import { redactHeaders, redactUrl } from "./redact.js";
 
 /** What an AttemptRunner is built from. */
 export interface AttemptRunnerOptions {
-  readonly transport: Transport;
+  /** The transport serving the endpoint (routed by its URL's scheme). */
+  readonly transport: (endpointId: string) => Transport | undefined;
   readonly retry: RetryPolicy;
   readonly clock: Clock;
   /** The endpoint as configured in this process; undefined for one it does not know. */
@@ -27,7 +28,7 @@ export interface AttemptRunnerOptions {
  * caller gives the claim back instead of recording anything.
  */
 export class AttemptRunner {
-  readonly #transport: Transport;
+  readonly #transport: (endpointId: string) => Transport | undefined;
   readonly #retry: RetryPolicy;
   readonly #clock: Clock;
   readonly #endpoint: (id: string) => ResolvedEndpoint | undefined;
@@ -45,7 +46,8 @@ export class AttemptRunner {
     const startedAt = this.#clock.now();
     const attemptId = newId("att");
     const ep = this.#endpoint(job.endpointId);
-    if (!ep) return null;
+    const transport = this.#transport(job.endpointId);
+    if (!ep || !transport) return null;
     if (!ep.enabled || this.#isDisabled(job.endpointId)) {
       // Nothing is sent to an endpoint that is switched off; the delivery stays replayable.
       const outcome: DeliveryOutcome = {
@@ -58,7 +60,7 @@ export class AttemptRunner {
     const headers = attemptHeaders(ep, job, Math.floor(startedAt.getTime() / 1000));
     let outcome: DeliveryOutcome;
     try {
-      outcome = await this.#transport.send(
+      outcome = await transport.send(
         {
           deliveryId: job.deliveryId,
           eventId: job.eventId,

@@ -213,26 +213,20 @@ function checkPlainFields(cfg: EndpointConfig, at: (f: string) => string): void 
   }
 }
 
+// Only what holds for every sink: the scheme's own rules (http(s) only, credentials or not)
+// are the routed transport's validateEndpoint, called by createHookline.
 function parseUrl(raw: string, where: string): string {
-  let url: URL;
   try {
-    url = new URL(raw);
+    return new URL(raw).href;
   } catch (cause) {
     throw new HooklineError(
       "HOOKLINE_INVALID_CONFIG",
-      `${where}: expected an absolute http(s) URL, got "${redactUrl(raw)}"`,
+      `${where}: expected an absolute URL, got "${redactUrl(raw)}"`,
       {
         cause,
       },
     );
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw invalid(where, `an http: or https: URL, got scheme "${url.protocol}"`);
-  }
-  if (url.username || url.password) {
-    throw invalid(where, "a URL without credentials (send them in headers.authorization instead)");
-  }
-  return url.href;
 }
 
 function resolveHeaders(
