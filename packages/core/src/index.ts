@@ -93,6 +93,11 @@ export { DEFAULT_RETRY_SCHEDULE, type RetryOptions, RetryPolicy } from "./retry/
 export { decodeSecret, generateSecret, SECRET_PREFIX } from "./signing/secret.js";
 export { computeSignature, type SignatureHeaders, signatureHeaders } from "./signing/sign.js";
 export { type HeaderSource, type VerifiedWebhook, type VerifyInput, verify } from "./signing/verify.js";
+export { type IntOptionRange, intOption, intOptions } from "./transports/option-checks.js";
+export { type AttemptStart, attemptTimeoutMs, startAttempt } from "./transports/send-checks.js";
+export { socketErrorCode } from "./transports/socket-errors.js";
+export { failedOutcome, type ResponseParts, type TransportFailure } from "./transports/transport-failure.js";
+export { UrlCache } from "./transports/url-cache.js";
 export { type Clock, sleep, systemClock, type TimerHandle } from "./util/clock.js";
 export { type IdKind, idTimestamp, newId } from "./util/ids.js";
 export { consoleLogger, type Logger, silentLogger } from "./util/logger.js";

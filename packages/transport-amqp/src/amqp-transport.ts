@@ -1,12 +1,14 @@
-import { performance } from "node:perf_hooks";
 import {
+  attemptTimeoutMs,
   type DeliveryOutcome,
   type DeliveryRequest,
   type EndpointTls,
-  type ErrorCode,
+  failedOutcome,
   HooklineError,
-  type OutcomeKind,
+  startAttempt,
   type Transport,
+  type TransportFailure,
+  UrlCache,
 } from "@hookline/core";
 import { type AmqpTarget, type ParsedAmqpUrl, parseAmqpUrl } from "./amqp-url.js";
 import { AttemptClock } from "./attempt-clock.js";
@@ -18,25 +20,12 @@ import type { PublishResult } from "./publish-result.js";
 /** URL schemes the AMQP transport serves. */
 export const AMQP_SCHEMES: readonly string[] = Object.freeze(["amqp", "amqps"]);
 
-/** Endpoints are few and their URLs fixed, so parses are kept; the bound only guards misuse. */
-const MAX_CACHED_TARGETS = 1024;
-
-type Failure = Exclude<OutcomeKind, "success">;
-
-function fail(kind: Failure, code: ErrorCode, message: string, durationMs: number, body?: string) {
-  return {
-    kind,
-    durationMs,
-    ...(body === undefined ? {} : { body, bodyTruncated: false }),
-    error: { code, message },
-  } satisfies DeliveryOutcome;
-}
-
 class AmqpTransport implements Transport {
   readonly name = "amqp";
   readonly schemes = AMQP_SCHEMES;
   readonly #opts: ResolvedAmqpOptions;
-  readonly #targets = new Map<string, ParsedAmqpUrl>();
+  /** Endpoints are few and their URLs fixed, so each URL's parse is kept. */
+  readonly #targets = new UrlCache<ParsedAmqpUrl>(parseAmqpUrl);
   readonly #brokers = new Map<string, BrokerLink>();
   /** Endpoints with TLS settings get their own connection; each settings object gets a number. */
   readonly #tlsIds = new WeakMap<EndpointTls, number>();
@@ -48,7 +37,7 @@ class AmqpTransport implements Transport {
   }
 
   validateEndpoint({ endpointId, url }: { readonly endpointId: string; readonly url: string }): void {
-    const parsed = this.#parse(url);
+    const parsed = this.#targets.get(url);
     if (!parsed.ok) {
       throw new HooklineError("HOOKLINE_INVALID_CONFIG", `endpoint "${endpointId}": url: ${parsed.reason}`, {
         details: { endpointId, field: "url" },
@@ -57,17 +46,14 @@ class AmqpTransport implements Transport {
   }
 
   async send(req: DeliveryRequest, { signal }: { signal: AbortSignal }): Promise<DeliveryOutcome> {
-    const started = performance.now();
-    const elapsed = () => Math.max(0, Math.round(performance.now() - started));
-    if (this.#closing !== undefined) {
-      return fail("retryable", "HOOKLINE_ABORTED", "the transport is closed", elapsed());
-    }
-    if (signal.aborted) return fail("retryable", "HOOKLINE_ABORTED", "aborted before sending", elapsed());
-    const parsed = this.#parse(req.url);
-    if (!parsed.ok) return fail("permanent", "HOOKLINE_INVALID_CONFIG", `url: ${parsed.reason}`, elapsed());
+    const { elapsed, refused } = startAttempt(signal, this.#closing !== undefined);
+    if (refused !== undefined) return refused;
+    const parsed = this.#targets.get(req.url);
+    if (!parsed.ok)
+      return failedOutcome("permanent", "HOOKLINE_INVALID_CONFIG", `url: ${parsed.reason}`, elapsed());
     const target = parsed.target;
     if (req.tls !== undefined && target.broker.protocol !== "amqps") {
-      return fail(
+      return failedOutcome(
         "permanent",
         "HOOKLINE_INVALID_CONFIG",
         "tls settings are given, but the endpoint URL is not amqps:",
@@ -76,10 +62,7 @@ class AmqpTransport implements Transport {
     }
     const broker = this.#broker(target, req.tls);
     const routingKey = target.routingKey ?? req.eventCode;
-    const timeoutMs =
-      typeof req.timeoutMs === "number" && req.timeoutMs > 0 && Number.isFinite(req.timeoutMs)
-        ? req.timeoutMs
-        : this.#opts.timeoutMs;
+    const timeoutMs = attemptTimeoutMs(req, this.#opts.timeoutMs);
     const clock = new AttemptClock(timeoutMs, signal);
     try {
       const result = await broker.publish(
@@ -94,7 +77,7 @@ class AmqpTransport implements Transport {
       return this.#outcome(result, target.exchange, routingKey, broker, timeoutMs, elapsed());
     } catch (err) {
       // Every path above answers with a value; this keeps send() one for a failure it did not foresee.
-      return fail("retryable", "HOOKLINE_NETWORK_ERROR", String(err), elapsed());
+      return failedOutcome("retryable", "HOOKLINE_NETWORK_ERROR", String(err), elapsed());
     } finally {
       clock.dispose();
     }
@@ -110,18 +93,23 @@ class AmqpTransport implements Transport {
   ): DeliveryOutcome {
     if ("stopped" in result) {
       if (result.stopped === "aborted") {
-        return fail("retryable", "HOOKLINE_ABORTED", "the attempt was aborted", durationMs);
+        return failedOutcome("retryable", "HOOKLINE_ABORTED", "the attempt was aborted", durationMs);
       }
       // Still waiting for a broker that refused or dropped us: its failure says more than a timeout.
       const down = broker.unreachable;
       return down === undefined
-        ? fail(
+        ? failedOutcome(
             "retryable",
             "HOOKLINE_TIMEOUT",
             `no confirm from the broker within ${timeoutMs} ms`,
             durationMs,
           )
-        : fail("retryable", down.code, `${down.message} (deadline of ${timeoutMs} ms passed)`, durationMs);
+        : failedOutcome(
+            "retryable",
+            down.code,
+            `${down.message} (deadline of ${timeoutMs} ms passed)`,
+            durationMs,
+          );
     }
     if (result.ok && result.returned === undefined) {
       return {
@@ -132,27 +120,22 @@ class AmqpTransport implements Transport {
       };
     }
     if (result.ok) {
-      return fail(
+      return failedOutcome(
         "retryable",
         "HOOKLINE_AMQP_UNROUTABLE",
         `the broker returned the message (${result.returned}): no queue is bound for exchange ${JSON.stringify(exchange)} and routing key ${JSON.stringify(routingKey)}`,
         durationMs,
-        JSON.stringify({ exchange, routingKey, ack: true, returned: result.returned }),
+        {
+          body: JSON.stringify({ exchange, routingKey, ack: true, returned: result.returned }),
+          bodyTruncated: false,
+        },
       );
     }
-    const kind: Failure = result.code === "HOOKLINE_INVALID_CONFIG" ? "permanent" : "retryable";
-    const body = result.nacked ? JSON.stringify({ exchange, routingKey, ack: false }) : undefined;
-    return fail(kind, result.code, result.message, durationMs, body);
-  }
-
-  #parse(url: string): ParsedAmqpUrl {
-    let parsed = this.#targets.get(url);
-    if (parsed === undefined) {
-      parsed = parseAmqpUrl(url);
-      if (this.#targets.size >= MAX_CACHED_TARGETS) this.#targets.clear();
-      this.#targets.set(url, parsed);
-    }
-    return parsed;
+    const kind: TransportFailure["kind"] =
+      result.code === "HOOKLINE_INVALID_CONFIG" ? "permanent" : "retryable";
+    if (!result.nacked) return failedOutcome(kind, result.code, result.message, durationMs);
+    const body = JSON.stringify({ exchange, routingKey, ack: false });
+    return failedOutcome(kind, result.code, result.message, durationMs, { body, bodyTruncated: false });
   }
 
   #broker(target: AmqpTarget, tls: EndpointTls | undefined): BrokerLink {

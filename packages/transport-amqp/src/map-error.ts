@@ -1,32 +1,7 @@
-import type { ErrorCode } from "@hookline/core";
+import { socketErrorCode, type TransportFailure } from "@hookline/core";
 
 /** Why a connection could not be opened or was lost, in core's terms; always retryable. */
-export interface ConnectionFailure {
-  readonly code: ErrorCode;
-  readonly message: string;
-}
-
-const BY_CODE: Readonly<Record<string, ErrorCode>> = {
-  ECONNREFUSED: "HOOKLINE_CONNECTION_REFUSED",
-  ECONNRESET: "HOOKLINE_CONNECTION_RESET",
-  ECONNABORTED: "HOOKLINE_CONNECTION_RESET",
-  EPIPE: "HOOKLINE_CONNECTION_RESET",
-  ETIMEDOUT: "HOOKLINE_CONNECT_TIMEOUT",
-  ENOTFOUND: "HOOKLINE_DNS_FAILURE",
-  EAI_AGAIN: "HOOKLINE_DNS_FAILURE",
-  EAI_FAIL: "HOOKLINE_DNS_FAILURE",
-  EAI_NODATA: "HOOKLINE_DNS_FAILURE",
-  EPROTO: "HOOKLINE_TLS_FAILURE",
-};
-const TLS_PREFIXES = [
-  "ERR_TLS_",
-  "ERR_SSL_",
-  "CERT_",
-  "UNABLE_TO_",
-  "ERR_OSSL_",
-  "DEPTH_ZERO_",
-  "SELF_SIGNED_",
-];
+export type ConnectionFailure = Pick<TransportFailure, "code" | "message">;
 
 function messageOf(err: unknown): string {
   return err instanceof Error && err.message !== "" ? err.message : String(err);
@@ -49,11 +24,8 @@ export function mapConnectionError(err: unknown, scrub: (text: string) => string
       message: "the broker refused the virtual host: it does not exist, or the user has no permission on it",
     };
   }
-  if (typeof code === "string") {
-    const mapped = BY_CODE[code];
-    if (mapped !== undefined) return { code: mapped, message: raw };
-    if (TLS_PREFIXES.some((p) => code.startsWith(p))) return { code: "HOOKLINE_TLS_FAILURE", message: raw };
-  }
+  const mapped = typeof code === "string" ? socketErrorCode(code) : undefined;
+  if (mapped !== undefined) return { code: mapped, message: raw };
   if (/connect ETIMEDOUT|Heartbeat timeout/i.test(raw))
     return { code: "HOOKLINE_CONNECT_TIMEOUT", message: raw };
   if (/Unexpected close|closed abruptly|socket hang up|ECONNRESET/i.test(raw)) {

@@ -1,4 +1,4 @@
-import { assertKnownKeys, invalidOption, keysOf } from "@hookline/core";
+import { assertKnownKeys, type IntOptionRange, intOption, intOptions, keysOf } from "@hookline/core";
 
 /** Options of amqpTransport(). Validated once, then frozen. */
 export interface AmqpTransportOptions {
@@ -35,31 +35,27 @@ export const AMQP_TRANSPORT_OPTION_KEYS = keysOf<AmqpTransportOptions>({
   maxReconnectDelayMs: true,
 });
 
-function int(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidOption(name, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
+// reconnectDelayMs is checked first: it is the lower bound of maxReconnectDelayMs.
+const INT_OPTIONS = {
+  reconnectDelayMs: { min: 1, max: 60_000, default: 100 },
+  timeoutMs: { min: 1, max: 300_000, default: 15_000 },
+  connectTimeoutMs: { min: 1, max: 300_000, default: 5_000 },
+  heartbeatSeconds: { min: 0, max: 3_600, default: 30 },
+  maxInFlightPerBroker: { min: 1, max: 1_000_000, default: 1_024 },
+} as const satisfies Record<string, IntOptionRange>;
 
 /** Validate options once; every error names the option, what was expected and what was given. */
 export function resolveAmqpOptions(opts: AmqpTransportOptions | undefined): ResolvedAmqpOptions {
   const o: unknown = opts === undefined ? {} : opts;
   assertKnownKeys(o, AMQP_TRANSPORT_OPTION_KEYS, "amqpTransport options");
-  const reconnectDelayMs = int("reconnectDelayMs", o.reconnectDelayMs, 100, 1, 60_000);
+  const ints = intOptions(o, INT_OPTIONS);
+  const { reconnectDelayMs } = ints;
   return Object.freeze({
-    timeoutMs: int("timeoutMs", o.timeoutMs, 15_000, 1, 300_000),
-    connectTimeoutMs: int("connectTimeoutMs", o.connectTimeoutMs, 5_000, 1, 300_000),
-    heartbeatSeconds: int("heartbeatSeconds", o.heartbeatSeconds, 30, 0, 3_600),
-    maxInFlightPerBroker: int("maxInFlightPerBroker", o.maxInFlightPerBroker, 1_024, 1, 1_000_000),
-    reconnectDelayMs,
-    maxReconnectDelayMs: int(
-      "maxReconnectDelayMs",
-      o.maxReconnectDelayMs,
-      Math.max(30_000, reconnectDelayMs),
-      reconnectDelayMs,
-      600_000,
-    ),
+    ...ints,
+    maxReconnectDelayMs: intOption("maxReconnectDelayMs", o.maxReconnectDelayMs, {
+      min: reconnectDelayMs,
+      max: 600_000,
+      default: Math.max(30_000, reconnectDelayMs),
+    }),
   });
 }

@@ -1,35 +1,27 @@
-import { performance } from "node:perf_hooks";
 import {
+  attemptTimeoutMs,
   classifyResponse,
   type DeliveryOutcome,
   type DeliveryRequest,
-  type ErrorCode,
-  type OutcomeKind,
+  failedOutcome,
+  startAttempt,
   type Transport,
+  UrlCache,
 } from "@hookline/core";
 import type { Agent } from "undici";
 import { onAbort } from "./abort-fanout.js";
 import { mapError } from "./map-error.js";
 import { type HttpTransportOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { createOriginLimiter, type OriginLimiter } from "./origin-limiter.js";
-import { type Collected, ResponseCollector, type Settled } from "./response-collector.js";
+import { ResponseCollector, type Settled } from "./response-collector.js";
 import { checkUrl, type UrlVerdict } from "./ssrf-guard.js";
 import { createAgent, TlsAgents } from "./tls-agents.js";
 import { HTTP_SCHEMES, validateHttpEndpoint } from "./validate-endpoint.js";
-
-type Failure = Exclude<OutcomeKind, "success">;
-
-function fail(kind: Failure, code: ErrorCode, message: string, durationMs: number, partial: Collected = {}) {
-  return { kind, ...partial, durationMs, error: { code, message } } satisfies DeliveryOutcome;
-}
 
 /** Where a checked URL sends: undici's dispatch takes the origin and the path apart. */
 type Target =
   | { readonly ok: true; readonly origin: string; readonly path: string }
   | Exclude<UrlVerdict, { ok: true }>;
-
-/** Endpoints are few and their URLs fixed, so verdicts are kept; the bound only guards misuse. */
-const MAX_CACHED_TARGETS = 1024;
 
 // What a deliberate stop of an attempt settles with, told apart from undici's own errors.
 const DEADLINE = Symbol("deadline");
@@ -43,7 +35,8 @@ class HttpTransport implements Transport {
   /** Endpoints with their own TLS settings connect through these; all others share #agent. */
   readonly #tlsAgents: TlsAgents;
   readonly #limiter: OriginLimiter;
-  readonly #targets = new Map<string, Target>();
+  /** Endpoints are few and their URLs fixed, so each URL's verdict is kept. */
+  readonly #targets: UrlCache<Target>;
   #closed = false;
 
   constructor(opts: ResolvedOptions) {
@@ -51,6 +44,7 @@ class HttpTransport implements Transport {
     this.#limiter = createOriginLimiter(opts.maxInFlightPerOrigin);
     this.#agent = createAgent(opts);
     this.#tlsAgents = new TlsAgents(opts);
+    this.#targets = new UrlCache((url) => toTarget(checkUrl(opts.ssrf, url)));
   }
 
   validateEndpoint(endpoint: { readonly endpointId: string; readonly url: string }): void {
@@ -58,19 +52,18 @@ class HttpTransport implements Transport {
   }
 
   async send(req: DeliveryRequest, { signal }: { signal: AbortSignal }): Promise<DeliveryOutcome> {
-    const started = performance.now();
-    const elapsed = () => Math.max(0, Math.round(performance.now() - started));
-    if (this.#closed) return fail("retryable", "HOOKLINE_ABORTED", "the transport is closed", elapsed());
-    if (signal.aborted) return fail("retryable", "HOOKLINE_ABORTED", "aborted before sending", elapsed());
-    const target = this.#target(req.url);
-    if (!target.ok) return fail("permanent", target.code, target.reason, elapsed());
+    const { elapsed, refused } = startAttempt(signal, this.#closed);
+    if (refused !== undefined) return refused;
+    const target = this.#targets.get(req.url);
+    if (!target.ok) return failedOutcome("permanent", target.code, target.reason, elapsed());
     const { origin } = target;
     const dispatcher = this.#dispatcher(req, origin);
-    if (!dispatcher.ok) return fail("permanent", "HOOKLINE_INVALID_CONFIG", dispatcher.reason, elapsed());
+    if (!dispatcher.ok)
+      return failedOutcome("permanent", "HOOKLINE_INVALID_CONFIG", dispatcher.reason, elapsed());
     // One count per origin whichever agent carries the request: the receiver sees them all.
     if (!this.#limiter.tryAcquire(origin)) {
       const max = this.#opts.maxInFlightPerOrigin;
-      return fail(
+      return failedOutcome(
         "retryable",
         "HOOKLINE_NETWORK_ERROR",
         `${max} requests already in flight to ${origin}`,
@@ -83,21 +76,8 @@ class HttpTransport implements Transport {
     return this.#attempt(req, dispatcher.agent, target, signal, elapsed, released).catch((err) => {
       // #attempt maps every failure it knows; this keeps send() a value even for one it does not.
       const mapped = mapError(err);
-      return fail(mapped.kind, mapped.code, mapped.message, elapsed());
+      return failedOutcome(mapped.kind, mapped.code, mapped.message, elapsed());
     });
-  }
-
-  #target(url: string): Target {
-    let target = this.#targets.get(url);
-    if (target === undefined) {
-      const verdict = checkUrl(this.#opts.ssrf, url);
-      target = verdict.ok
-        ? { ok: true, origin: verdict.url.origin, path: `${verdict.url.pathname}${verdict.url.search}` }
-        : verdict;
-      if (this.#targets.size >= MAX_CACHED_TARGETS) this.#targets.clear();
-      this.#targets.set(url, target);
-    }
-    return target;
   }
 
   #dispatcher(
@@ -120,10 +100,7 @@ class HttpTransport implements Transport {
     elapsed: () => number,
     released: () => void,
   ): Promise<DeliveryOutcome> {
-    const timeoutMs =
-      typeof req.timeoutMs === "number" && req.timeoutMs > 0 && Number.isFinite(req.timeoutMs)
-        ? req.timeoutMs
-        : this.#opts.timeoutMs;
+    const timeoutMs = attemptTimeoutMs(req, this.#opts.timeoutMs);
     return new Promise((resolve) => {
       // One deadline covers the wait for a socket, connect, headers and a trickling body alike.
       const collector = new ResponseCollector(
@@ -136,7 +113,7 @@ class HttpTransport implements Transport {
             resolve(this.#outcome(settled, timeoutMs, elapsed()));
           } catch (err) {
             const mapped = mapError(err);
-            resolve(fail(mapped.kind, mapped.code, mapped.message, elapsed()));
+            resolve(failedOutcome(mapped.kind, mapped.code, mapped.message, elapsed()));
           }
         },
         released,
@@ -180,7 +157,7 @@ class HttpTransport implements Transport {
     }
     const { error, partial } = settled;
     if (error === DEADLINE)
-      return fail(
+      return failedOutcome(
         "retryable",
         "HOOKLINE_TIMEOUT",
         `no complete response within ${timeoutMs} ms`,
@@ -188,9 +165,9 @@ class HttpTransport implements Transport {
         partial,
       );
     if (error === STOPPED)
-      return fail("retryable", "HOOKLINE_ABORTED", "the attempt was aborted", durationMs, partial);
+      return failedOutcome("retryable", "HOOKLINE_ABORTED", "the attempt was aborted", durationMs, partial);
     const mapped = mapError(error);
-    return fail(mapped.kind, mapped.code, mapped.message, durationMs, partial);
+    return failedOutcome(mapped.kind, mapped.code, mapped.message, durationMs, partial);
   }
 
   async close(): Promise<void> {
@@ -198,6 +175,11 @@ class HttpTransport implements Transport {
     this.#closed = true;
     await Promise.all([this.#agent.close(), this.#tlsAgents.close()]);
   }
+}
+
+function toTarget(verdict: UrlVerdict): Target {
+  if (!verdict.ok) return verdict;
+  return { ok: true, origin: verdict.url.origin, path: `${verdict.url.pathname}${verdict.url.search}` };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { LookupFunction } from "node:net";
-import { assertKnownKeys, invalidOption, keysOf } from "@hookline/core";
+import { assertKnownKeys, type IntOptionRange, intOptions, invalidOption, keysOf } from "@hookline/core";
 import { type Cidr, parseCidr } from "./ip-policy.js";
 import type { SsrfPolicy } from "./ssrf-guard.js";
 import { DEFAULT_USER_AGENT } from "./version.js";
@@ -73,19 +73,18 @@ export const HTTP_TRANSPORT_OPTION_KEYS = keysOf<HttpTransportOptions>({
 });
 const SSRF_OPTION_KEYS = keysOf<SsrfOptions>({ enabled: true, allow: true });
 const MAX_TIMEOUT_MS = 300_000;
-const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const INT_OPTIONS = {
+  timeoutMs: { min: 1, max: MAX_TIMEOUT_MS, default: 15_000 },
+  connectTimeoutMs: { min: 1, max: MAX_TIMEOUT_MS, default: 5_000 },
+  maxResponseBytes: { min: 0, max: 64 * 1024 * 1024, default: 16_384 },
+  connectionsPerOrigin: { min: 1, max: 4096, default: 32 },
+  maxInFlightPerOrigin: { min: 1, max: 1_000_000, default: 256 },
+  keepAliveTimeoutMs: { min: 1, max: 600_000, default: 4_000 },
+} as const satisfies Record<string, IntOptionRange>;
 // A host name label by RFC 1123; "*." may prefix a name to allow its sub-domains.
 const HOST_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 const invalid = (name: string, expected: string, got: unknown) => invalidOption(name, expected, got);
-
-function int(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(name, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
 
 function bool(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
@@ -138,13 +137,8 @@ export function resolveOptions(opts: HttpTransportOptions | undefined): Resolved
     throw invalid("lookup", "a function like dns.lookup", o.lookup);
   }
   return Object.freeze({
-    timeoutMs: int("timeoutMs", o.timeoutMs, 15_000, 1, MAX_TIMEOUT_MS),
-    connectTimeoutMs: int("connectTimeoutMs", o.connectTimeoutMs, 5_000, 1, MAX_TIMEOUT_MS),
-    maxResponseBytes: int("maxResponseBytes", o.maxResponseBytes, 16_384, 0, MAX_RESPONSE_BYTES),
+    ...intOptions(o, INT_OPTIONS),
     disableOn410: bool("disableOn410", o.disableOn410, true),
-    connectionsPerOrigin: int("connectionsPerOrigin", o.connectionsPerOrigin, 32, 1, 4096),
-    maxInFlightPerOrigin: int("maxInFlightPerOrigin", o.maxInFlightPerOrigin, 256, 1, 1_000_000),
-    keepAliveTimeoutMs: int("keepAliveTimeoutMs", o.keepAliveTimeoutMs, 4_000, 1, 600_000),
     userAgent,
     ssrf: resolveSsrf(o.ssrf),
     lookup: o.lookup as LookupFunction | undefined,

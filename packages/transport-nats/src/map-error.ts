@@ -1,23 +1,4 @@
-import type { ErrorCode, OutcomeKind } from "@hookline/core";
-
-/** A failed publish described in core's terms. */
-export interface MappedError {
-  readonly kind: Exclude<OutcomeKind, "success">;
-  readonly code: ErrorCode;
-  readonly message: string;
-}
-
-const BY_ERRNO: Readonly<Record<string, ErrorCode>> = {
-  ECONNREFUSED: "HOOKLINE_CONNECTION_REFUSED",
-  ECONNRESET: "HOOKLINE_CONNECTION_RESET",
-  EPIPE: "HOOKLINE_CONNECTION_RESET",
-  ECONNABORTED: "HOOKLINE_CONNECTION_RESET",
-  ETIMEDOUT: "HOOKLINE_CONNECT_TIMEOUT",
-  ENOTFOUND: "HOOKLINE_DNS_FAILURE",
-  EAI_AGAIN: "HOOKLINE_DNS_FAILURE",
-  EAI_FAIL: "HOOKLINE_DNS_FAILURE",
-  EAI_NODATA: "HOOKLINE_DNS_FAILURE",
-};
+import { type ErrorCode, socketErrorCode, type TransportFailure } from "@hookline/core";
 
 // The client reports failures by class name; matching names keeps this independent of which
 // copy of the client's error classes a build bundles.
@@ -56,7 +37,7 @@ function messageOf(err: unknown): string {
  * Map an error of the NATS client (connect or publish) to a failed outcome. `credentials` are
  * cut out of the message in case the client ever quotes them.
  */
-export function mapNatsError(err: unknown, credentials: readonly string[] = []): MappedError {
+export function mapNatsError(err: unknown, credentials: readonly string[] = []): TransportFailure {
   const links = chain(err);
   let message = messageOf(err);
   for (const secret of credentials) {
@@ -72,9 +53,8 @@ export function mapNatsError(err: unknown, credentials: readonly string[] = []):
   // The client checks the server's max_payload before sending: the same message can never fit.
   if (/max_payload/i.test(text)) return { kind: "permanent", code: "HOOKLINE_NATS_REJECTED", message };
   for (const link of links) {
-    if (typeof link.code === "string" && BY_ERRNO[link.code] !== undefined) {
-      return { kind: "retryable", code: BY_ERRNO[link.code] as ErrorCode, message };
-    }
+    const code = typeof link.code === "string" ? socketErrorCode(link.code) : undefined;
+    if (code !== undefined) return { kind: "retryable", code, message };
   }
   for (const link of links) {
     if (typeof link.name === "string" && BY_NAME[link.name] !== undefined) {

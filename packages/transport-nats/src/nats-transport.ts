@@ -1,12 +1,14 @@
 import { performance } from "node:perf_hooks";
 import {
+  attemptTimeoutMs,
   type DeliveryOutcome,
   type DeliveryRequest,
-  type ErrorCode,
+  failedOutcome,
   HooklineError,
-  type OutcomeKind,
   redactUrl,
+  startAttempt,
   type Transport,
+  UrlCache,
 } from "@hookline/core";
 import type { PubAck } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
@@ -16,15 +18,6 @@ import { messageId } from "./message-id.js";
 import { NATS_SCHEMES, type NatsTarget, type ParsedNatsUrl, parseNatsUrl } from "./nats-url.js";
 import { type NatsTransportOptions, type ResolvedNatsOptions, resolveNatsOptions } from "./options.js";
 
-type Failure = Exclude<OutcomeKind, "success">;
-
-function fail(kind: Failure, code: ErrorCode, message: string, durationMs: number): DeliveryOutcome {
-  return { kind, durationMs, error: { code, message } };
-}
-
-/** Endpoints are few and their URLs fixed, so parses are kept; the bound only guards misuse. */
-const MAX_CACHED_TARGETS = 1024;
-
 const encoder = new TextEncoder();
 
 class NatsTransport implements Transport {
@@ -32,7 +25,8 @@ class NatsTransport implements Transport {
   readonly schemes = NATS_SCHEMES;
   readonly #opts: ResolvedNatsOptions;
   readonly #pool: ConnectionPool;
-  readonly #targets = new Map<string, ParsedNatsUrl>();
+  /** Endpoints are few and their URLs fixed, so each URL's parse is kept. */
+  readonly #targets = new UrlCache<ParsedNatsUrl>(parseNatsUrl);
   /** Attempts not yet settled; close() lets them finish (each is bounded by its deadline). */
   readonly #live = new Set<Promise<DeliveryOutcome>>();
   #closing: Promise<void> | undefined;
@@ -53,21 +47,16 @@ class NatsTransport implements Transport {
   }
 
   async send(req: DeliveryRequest, { signal }: { signal: AbortSignal }): Promise<DeliveryOutcome> {
-    const started = performance.now();
-    const elapsed = () => Math.max(0, Math.round(performance.now() - started));
-    if (this.#closing) return fail("retryable", "HOOKLINE_ABORTED", "the transport is closed", elapsed());
-    if (signal.aborted) return fail("retryable", "HOOKLINE_ABORTED", "aborted before sending", elapsed());
-    const parsed = this.#target(req.url);
-    if (!parsed.ok) return fail("permanent", "HOOKLINE_INVALID_CONFIG", parsed.reason, elapsed());
+    const { started, elapsed, refused } = startAttempt(signal, this.#closing !== undefined);
+    if (refused !== undefined) return refused;
+    const parsed = this.#targets.get(req.url);
+    if (!parsed.ok) return failedOutcome("permanent", "HOOKLINE_INVALID_CONFIG", parsed.reason, elapsed());
     // Publishing in clear text what was meant to go over TLS would be silent and wrong.
     if (req.tls !== undefined) {
       const reason = "tls settings are given, but the NATS transport does not connect over TLS";
-      return fail("permanent", "HOOKLINE_INVALID_CONFIG", reason, elapsed());
+      return failedOutcome("permanent", "HOOKLINE_INVALID_CONFIG", reason, elapsed());
     }
-    const timeoutMs =
-      typeof req.timeoutMs === "number" && req.timeoutMs > 0 && Number.isFinite(req.timeoutMs)
-        ? req.timeoutMs
-        : this.#opts.timeoutMs;
+    const timeoutMs = attemptTimeoutMs(req, this.#opts.timeoutMs);
     const attempt = new Promise<DeliveryOutcome>((resolve) => {
       let done = false;
       const settle = (outcome: DeliveryOutcome) => {
@@ -81,15 +70,15 @@ class NatsTransport implements Transport {
       // One deadline covers opening the connection, the publish and the stream's acknowledgement.
       const timer = setTimeout(() => {
         const message = `no acknowledgement from the stream within ${timeoutMs} ms`;
-        settle(fail("retryable", "HOOKLINE_TIMEOUT", message, elapsed()));
+        settle(failedOutcome("retryable", "HOOKLINE_TIMEOUT", message, elapsed()));
       }, timeoutMs);
       const onAbort = () =>
-        settle(fail("retryable", "HOOKLINE_ABORTED", "the attempt was aborted", elapsed()));
+        settle(failedOutcome("retryable", "HOOKLINE_ABORTED", "the attempt was aborted", elapsed()));
       signal.addEventListener("abort", onAbort, { once: true });
       const deadline = started + timeoutMs;
       this.#publish(req, parsed.target, deadline, elapsed, settle, settled).catch((err) => {
         const mapped = mapNatsError(err, secretsOf(parsed.target));
-        settle(fail(mapped.kind, mapped.code, mapped.message, elapsed()));
+        settle(failedOutcome(mapped.kind, mapped.code, mapped.message, elapsed()));
       });
     });
     this.#live.add(attempt);
@@ -112,19 +101,19 @@ class NatsTransport implements Transport {
       const mapped = mapNatsError(err, secretsOf(target));
       // A connect that ran out of time is a connect timeout, not a lost acknowledgement.
       const code = mapped.code === "HOOKLINE_TIMEOUT" ? "HOOKLINE_CONNECT_TIMEOUT" : mapped.code;
-      settle(fail(mapped.kind, code, mapped.message, elapsed()));
+      settle(failedOutcome(mapped.kind, code, mapped.message, elapsed()));
       return;
     }
     if (settled()) return;
     if (conn.state !== "connected") {
       // The client would buffer the publish until it reconnects; refuse it instead, unsent.
       const message = "the connection to the NATS server was lost and the client is reconnecting";
-      settle(fail("retryable", "HOOKLINE_NATS_DISCONNECTED", message, elapsed()));
+      settle(failedOutcome("retryable", "HOOKLINE_NATS_DISCONNECTED", message, elapsed()));
       return;
     }
     if (conn.inFlight >= this.#opts.maxInFlightPerServer) {
       const message = `${this.#opts.maxInFlightPerServer} publishes already await acknowledgement from ${target.server}`;
-      settle(fail("retryable", "HOOKLINE_NATS_BACKPRESSURE", message, elapsed()));
+      settle(failedOutcome("retryable", "HOOKLINE_NATS_BACKPRESSURE", message, elapsed()));
       return;
     }
     const h = natsHeaders();
@@ -132,7 +121,7 @@ class NatsTransport implements Transport {
     const unsubscribe = conn.onDrop(() => {
       const message =
         "the connection to the NATS server was lost before the stream acknowledged; the message may be stored, and a retry with the same message id is stored only once";
-      settle(fail("retryable", "HOOKLINE_CONNECTION_RESET", message, elapsed()));
+      settle(failedOutcome("retryable", "HOOKLINE_CONNECTION_RESET", message, elapsed()));
     });
     try {
       const ack = await conn.track(
@@ -146,16 +135,6 @@ class NatsTransport implements Transport {
     } finally {
       unsubscribe();
     }
-  }
-
-  #target(url: string): ParsedNatsUrl {
-    let parsed = this.#targets.get(url);
-    if (parsed === undefined) {
-      parsed = parseNatsUrl(url);
-      if (this.#targets.size >= MAX_CACHED_TARGETS) this.#targets.clear();
-      this.#targets.set(url, parsed);
-    }
-    return parsed;
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { assertKnownKeys, invalidOption, keysOf } from "@hookline/core";
+import { assertKnownKeys, type IntOptionRange, intOptions, invalidOption, keysOf } from "@hookline/core";
 
 /** Options of natsTransport(). Validated once, then frozen. */
 export interface NatsTransportOptions {
@@ -46,14 +46,13 @@ export const NATS_TRANSPORT_OPTION_KEYS = keysOf<NatsTransportOptions>({
 });
 
 const MAX_TIMEOUT_MS = 300_000;
-
-function int(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidOption(name, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
+const INT_OPTIONS = {
+  timeoutMs: { min: 1, max: MAX_TIMEOUT_MS, default: 10_000 },
+  connectTimeoutMs: { min: 1, max: MAX_TIMEOUT_MS, default: 5_000 },
+  maxInFlightPerServer: { min: 1, max: 1_000_000, default: 256 },
+  maxReconnectAttempts: { min: 0, max: 1_000, default: 10 },
+  reconnectTimeWaitMs: { min: 1, max: MAX_TIMEOUT_MS, default: 2_000 },
+} as const satisfies Record<string, IntOptionRange>;
 
 /** Validate options once; every error names the option, what was expected and what was given. */
 export function resolveNatsOptions(opts: NatsTransportOptions | undefined): ResolvedNatsOptions {
@@ -64,11 +63,7 @@ export function resolveNatsOptions(opts: NatsTransportOptions | undefined): Reso
     throw invalidOption("clientName", "a non-empty string without white space", clientName);
   }
   return Object.freeze({
-    timeoutMs: int("timeoutMs", o.timeoutMs, 10_000, 1, MAX_TIMEOUT_MS),
-    connectTimeoutMs: int("connectTimeoutMs", o.connectTimeoutMs, 5_000, 1, MAX_TIMEOUT_MS),
-    maxInFlightPerServer: int("maxInFlightPerServer", o.maxInFlightPerServer, 256, 1, 1_000_000),
-    maxReconnectAttempts: int("maxReconnectAttempts", o.maxReconnectAttempts, 10, 0, 1_000),
-    reconnectTimeWaitMs: int("reconnectTimeWaitMs", o.reconnectTimeWaitMs, 2_000, 1, MAX_TIMEOUT_MS),
+    ...intOptions(o, INT_OPTIONS),
     clientName,
   });
 }
