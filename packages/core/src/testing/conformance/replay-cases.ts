@@ -11,14 +11,21 @@ import { type ConformanceContext, claimOf } from "./helpers.js";
 export function replayCases(ctx: ConformanceContext): void {
   const claimAll = (store: DeliveryStore) =>
     store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "w", endpointIds: ["ep-a"] });
-  /** Claim the one due delivery `id` and complete its attempt. */
-  const attempt = async (store: DeliveryStore, id: string, kind: OutcomeKind, next: NextState) => {
+  /** Claim the one due delivery `id`, check the claim's counters and complete its attempt. */
+  const attempt = async (
+    store: DeliveryStore,
+    id: string,
+    counts: Pick<ClaimedDelivery, "attempts" | "replays">,
+    kind: OutcomeKind,
+    next: NextState,
+  ) => {
     const claimed = await claimAll(store);
     expect(claimed.map((c) => c.id)).toEqual([id]);
     const c = claimed[0] as ClaimedDelivery;
+    expect({ attempts: c.attempts, replays: c.replays }).toEqual(counts);
     await store.complete([makeResult(c, makeOutcome(kind), next)]);
-    return c;
   };
+  const retry: NextState = { status: "pending", delayMs: 0 };
 
   it("counts replays: two requeues show replays 2 at the claim; retries leave it unchanged", async () => {
     const store = ctx.store();
@@ -28,33 +35,18 @@ export function replayCases(ctx: ConformanceContext): void {
     expect(await store.getDelivery(id)).toMatchObject({ replays: 0 });
 
     // First attempt and a retry: no replay yet.
-    expect(await attempt(store, id, "retryable", { status: "pending", delayMs: 0 })).toMatchObject({
-      attempts: 1,
-      replays: 0,
-    });
-    expect(await attempt(store, id, "success", { status: "succeeded" })).toMatchObject({
-      attempts: 2,
-      replays: 0,
-    });
+    await attempt(store, id, { attempts: 1, replays: 0 }, "retryable", retry);
+    await attempt(store, id, { attempts: 2, replays: 0 }, "success", { status: "succeeded" });
 
     // Replay by id, then a retry of that replay keeps its count.
     expect(await store.requeue({ ids: [id] })).toBe(1);
     expect(await store.getDelivery(id)).toMatchObject({ status: "pending", replays: 1 });
-    expect(await attempt(store, id, "retryable", { status: "pending", delayMs: 0 })).toMatchObject({
-      attempts: 3,
-      replays: 1,
-    });
-    expect(await attempt(store, id, "retryable", { status: "failed" })).toMatchObject({
-      attempts: 4,
-      replays: 1,
-    });
+    await attempt(store, id, { attempts: 3, replays: 1 }, "retryable", retry);
+    await attempt(store, id, { attempts: 4, replays: 1 }, "retryable", { status: "failed" });
 
     // Replay by filter.
     expect(await store.requeue({ filter: { eventId: ev.id } })).toBe(1);
-    expect(await attempt(store, id, "success", { status: "succeeded" })).toMatchObject({
-      attempts: 5,
-      replays: 2,
-    });
+    await attempt(store, id, { attempts: 5, replays: 2 }, "success", { status: "succeeded" });
     expect(await store.getDelivery(id)).toMatchObject({ status: "succeeded", attempts: 5, replays: 2 });
     expect((await store.listDeliveries({ eventId: ev.id }, { limit: 10 })).items).toMatchObject([
       { id, replays: 2 },
