@@ -34,7 +34,7 @@ describe("deliveries of an endpoint no running process configures", () => {
 
     const table = (await env().run(["endpoints"])).stdout;
     const row = table.split("\n").find((l) => l.includes("legacy"));
-    expect(row).toMatch(/│ legacy\s+│ -\s+│ -\s+│ idle\s+│ -\s+│ 0\s+│ -\s+│ -\s+│ 2 waiting\s+│/);
+    expect(row).toMatch(/│ legacy\s+│ -\s+│ -\s+│ -\s+│ idle\s+│ -\s+│ 0\s+│ -\s+│ -\s+│ 2 waiting\s+│/);
     expect(table).toContain("(not in config)");
     expect(table).toContain(`since ${oldest.toISOString().slice(0, 19).replace("T", " ")}Z`);
 

@@ -32,7 +32,7 @@ table.grid { width: 100%; border-collapse: collapse; font-size: 13px; }
 .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; color: #fff; }
 .badge-succeeded, .badge-active { background: var(--succeeded); }
-.badge-failed, .badge-disabled { background: var(--failed); }
+.badge-failed, .badge-disabled, .badge-misconfigured { background: var(--failed); }
 .badge-pending, .badge-failing { background: var(--pending); }
 .badge-sending { background: var(--sending); }
 .badge-cancelled, .badge-idle { background: var(--cancelled); }

@@ -7,11 +7,25 @@ import {
 } from "@hookline/core";
 import { notFound } from "../errors.js";
 
+/**
+ * Error codes that say the sink refuses this endpoint's login or permissions: retrying cannot fix
+ * them, the configuration (credentials, vhost, permissions) must change.
+ */
+const CONFIG_FAULT_CODES: ReadonlySet<string> = new Set([
+  "HOOKLINE_AMQP_ACCESS_REFUSED",
+  "HOOKLINE_NATS_AUTHORIZATION",
+]);
+
 /** One endpoint for the admin: configuration, persisted switch and health, side by side. */
 export interface EndpointView {
   readonly id: string;
   /** Query values and any userinfo redacted (core's redactUrl): query strings often carry credentials. */
   readonly url: string | null;
+  /**
+   * Where deliveries go, from the URL's scheme: "http" (http and https), "amqp" (amqp, amqps),
+   * "nats", or the scheme itself for another sink; null when the endpoint is not in the config.
+   */
+  readonly destination: string | null;
   readonly description: string | null;
   readonly events: readonly string[] | "*" | null;
   /** False for an endpoint that has log entries but is no longer in the config. */
@@ -28,12 +42,33 @@ export interface EndpointView {
    * that configures it (no worker claims what it does not know).
    */
   readonly health: Omit<EndpointHealth, "endpointId"> | null;
-  /** active | failing (last attempt failed) | disabled | idle (no attempts) */
-  readonly state: "active" | "failing" | "disabled" | "idle";
+  /** The error code of the latest failed delivery, read only while the endpoint is failing; else null. */
+  readonly lastErrorCode: string | null;
+  /**
+   * active | failing (last attempt failed) | misconfigured (failing, and the sink refused the
+   * login or permissions: HOOKLINE_AMQP_ACCESS_REFUSED, HOOKLINE_NATS_AUTHORIZATION) | disabled |
+   * idle (no attempts)
+   */
+  readonly state: "active" | "failing" | "misconfigured" | "disabled" | "idle";
 }
 
 function displayUrl(url: string): string {
   return redactUrl(url);
+}
+
+/** The destination kind of a URL: its scheme, with the secure variant folded into the plain one. */
+export function destinationOf(url: string): string {
+  const scheme = url.slice(0, Math.max(0, url.indexOf(":"))).toLowerCase();
+  return scheme === "https" ? "http" : scheme === "amqps" ? "amqp" : scheme;
+}
+
+/** The latest failed or retrying delivery's error code: what a failing endpoint last got back. */
+async function lastErrorCode(store: DeliveryStore, endpointId: string): Promise<string | null> {
+  const page = await store.listDeliveries(
+    { endpointId: [endpointId], status: ["pending", "failed"] },
+    { limit: 1 },
+  );
+  return page.items[0]?.lastErrorCode ?? null;
 }
 
 /** Configured endpoints (in config order), then any others the log knows, with health over `range`. */
@@ -48,35 +83,43 @@ export async function endpointOverview(
   const configured = new Map(endpoints.map((e) => [e.id, e]));
   const ids = [...configured.keys()];
   for (const id of [...healthById.keys(), ...stateById.keys()].sort()) if (!ids.includes(id)) ids.push(id);
-  return ids.map((id) => {
-    const ep = configured.get(id);
-    const st = stateById.get(id);
-    const h = healthById.get(id) ?? null;
-    const disabled = Boolean(st?.disabled) || ep?.enabled === false;
-    return {
-      id,
-      url: ep ? displayUrl(ep.url) : null,
-      description: ep?.description ?? null,
-      events: ep?.events ?? null,
-      configured: ep !== undefined,
-      signed: ep ? ep.signed : null,
-      disabled,
-      disabledAt: st?.disabled ? st.disabledAt : null,
-      disabledReason: st?.disabled
-        ? st.disabledReason
-        : ep?.enabled === false
-          ? "enabled: false in the config"
-          : null,
-      health: h,
-      state: disabled
-        ? "disabled"
-        : !h || (h.lastSuccessAt === null && h.lastFailureAt === null)
-          ? "idle"
-          : h.consecutiveFailures > 0
-            ? "failing"
-            : "active",
-    };
-  });
+  return Promise.all(
+    ids.map(async (id): Promise<EndpointView> => {
+      const ep = configured.get(id);
+      const st = stateById.get(id);
+      const h = healthById.get(id) ?? null;
+      const disabled = Boolean(st?.disabled) || ep?.enabled === false;
+      const failing = h !== null && h.consecutiveFailures > 0;
+      const errorCode = failing && !disabled ? await lastErrorCode(store, id) : null;
+      return {
+        id,
+        url: ep ? displayUrl(ep.url) : null,
+        destination: ep ? destinationOf(ep.url) : null,
+        description: ep?.description ?? null,
+        events: ep?.events ?? null,
+        configured: ep !== undefined,
+        signed: ep ? ep.signed : null,
+        disabled,
+        disabledAt: st?.disabled ? st.disabledAt : null,
+        disabledReason: st?.disabled
+          ? st.disabledReason
+          : ep?.enabled === false
+            ? "enabled: false in the config"
+            : null,
+        health: h,
+        lastErrorCode: errorCode,
+        state: disabled
+          ? "disabled"
+          : !h || (h.lastSuccessAt === null && h.lastFailureAt === null)
+            ? "idle"
+            : failing
+              ? errorCode !== null && CONFIG_FAULT_CODES.has(errorCode)
+                ? "misconfigured"
+                : "failing"
+              : "active",
+      };
+    }),
+  );
 }
 
 /**

@@ -7,6 +7,9 @@ function stateText(c: Colors, e: EndpointView): string {
   switch (e.state) {
     case "active":
       return c.green("active");
+    case "misconfigured":
+      // The sink refused the login or permissions: retries cannot help until the config changes.
+      return c.red("misconfigured") + (e.lastErrorCode ? `\n${e.lastErrorCode}` : "");
     case "failing":
       // How long it has been failing is what auto-disable (5 days by default) is judged on.
       return (
@@ -33,6 +36,7 @@ export function endpointsTable(c: Colors, views: readonly EndpointView[]): strin
     c,
     [
       "endpoint",
+      "destination",
       "url",
       "events",
       "state",
@@ -46,6 +50,7 @@ export function endpointsTable(c: Colors, views: readonly EndpointView[]): strin
       e.configured
         ? oneLine(e.id) + (e.signed === false ? `\n${c.yellow("unsigned")}` : "")
         : `${oneLine(e.id)}\n${c.dim("(not in config)")}`,
+      e.destination ?? "-",
       oneLine(e.url) || "-",
       e.events === null ? "-" : e.events === "*" ? "*" : e.events.map(oneLine).join("\n"),
       stateText(c, e),

@@ -23,11 +23,14 @@ export interface EndpointHealth {
 export interface EndpointView {
   readonly id: string;
   readonly url: string | null;
+  /** "http", "amqp", "nats", …: the URL scheme's sink; null when not in the config. */
+  readonly destination: string | null;
   readonly configured: boolean;
   readonly signed: boolean | null;
   readonly disabled: boolean;
   readonly disabledReason: string | null;
   readonly health: EndpointHealth | null;
+  readonly lastErrorCode: string | null;
   readonly state: string;
 }
 

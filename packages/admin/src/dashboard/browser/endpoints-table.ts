@@ -41,12 +41,15 @@ function endpointRow(e: EndpointView): HTMLTableRowElement {
   const hl: Partial<EndpointHealth> = e.health ?? {};
   const stateCell = h("td", {}, [badge(e.state)]);
   if (e.disabledReason) stateCell.appendChild(h("div", { class: "mono" }, [e.disabledReason]));
+  else if (e.state === "misconfigured" && e.lastErrorCode)
+    stateCell.appendChild(h("div", { class: "mono" }, [e.lastErrorCode]));
   else if (e.state === "failing" && hl.failingSince)
     stateCell.appendChild(h("div", { class: "mono" }, [`since ${fmtTime(hl.failingSince)}`]));
   return h("tr", { "data-id": e.id }, [
     h("td", {}, [
       h("strong", {}, [e.id]),
       h("div", { class: "mono" }, [e.url || "(not in config)"]),
+      e.destination ? h("div", { class: "mono destination" }, [`destination: ${e.destination}`]) : null,
       e.signed === false ? h("div", { class: "mono unsigned" }, ["unsigned"]) : null,
     ]),
     stateCell,
