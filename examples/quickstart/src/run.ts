@@ -58,7 +58,8 @@ export async function runQuickstart(opts: QuickstartOptions = {}): Promise<{
   }
 }
 
-async function waitUntilSettled(
+/** Poll the log until every delivery in `ids` has settled (succeeded, failed or cancelled), or the time is up. */
+export async function waitUntilSettled(
   store: DeliveryStore,
   ids: string[],
   timeoutMs: number,
