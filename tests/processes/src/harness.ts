@@ -11,7 +11,7 @@ import {
   uniquePrefix,
 } from "@hookline/store-knex/testing";
 import knexFactory, { type Knex } from "knex";
-import { afterEach, beforeEach } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 
 const WORKER = fileURLToPath(new URL("../workers/worker.mjs", import.meta.url));
 
@@ -78,6 +78,8 @@ export function spawnWorker(cfg: {
   batchSize?: number;
   workerId?: string;
   emit?: { count: number; concurrency: number };
+  /** Unconfirmed publishes each broker transport allows before refusing a send. @default the transports' own */
+  maxInFlight?: number;
 }): WorkerProc {
   const knex = cfg.knex ?? databaseConfig("mariadb");
   const child = spawn(process.execPath, [WORKER, JSON.stringify({ ...cfg, knex })], {
@@ -114,6 +116,30 @@ export function spawnWorker(cfg: {
       await exited;
     },
   };
+}
+
+/**
+ * The crash tests' burst: a process emitting 1,000 add_credits, 32 at a time, with no poller
+ * (emit() sends each delivery itself), SIGKILLed once it has reported 300 accepted. Returns the
+ * ids it reported accepted (committed) and checks it really died mid-burst.
+ */
+export async function burstThenKill(
+  procs: WorkerProc[],
+  cfg: Pick<Parameters<typeof spawnWorker>[0], "prefix" | "endpoints" | "maxInFlight">,
+): Promise<string[]> {
+  const emitter = spawnWorker({
+    ...cfg,
+    worker: false,
+    leaseMs: 3_000,
+    emit: { count: 1_000, concurrency: 32 },
+  });
+  procs.push(emitter);
+  await emitter.waitFor((m) => m.filter((x) => x.accepted).length >= 300, 60_000);
+  await emitter.kill("SIGKILL");
+  const accepted = emitter.messages.filter((m) => m.accepted).map((m) => String(m.accepted));
+  expect(accepted.length).toBeGreaterThanOrEqual(300);
+  expect(accepted.length).toBeLessThan(1_000); // it really died mid-burst
+  return accepted;
 }
 
 /** Per-test receiver, fresh tables on `target` and child processes, torn down after each test. */

@@ -4,7 +4,9 @@
 import { createHookline } from "@hookline/core";
 import { buyerEvents } from "@hookline/events-buyer";
 import { knexStore } from "@hookline/store-knex";
+import { amqpTransport } from "@hookline/transport-amqp";
 import { httpTransport } from "@hookline/transport-http";
+import { natsTransport } from "@hookline/transport-nats";
 
 const cfg = JSON.parse(process.argv[2]);
 const say = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
@@ -18,11 +20,21 @@ store.complete = async (results) => {
   if (report.stale.length > 0) say({ stale: report.stale });
   return report;
 };
+// A small maxInFlight makes the broker transports refuse sends (retryable backpressure), so a
+// burst leaves a backlog of pending deliveries behind.
+const timeoutMs = cfg.timeoutMs ?? 5000;
+const bound = (key) => (cfg.maxInFlight ? { [key]: cfg.maxInFlight } : {});
+const schemes = new Set(cfg.endpoints.map((e) => e.url.slice(0, e.url.indexOf(":"))));
 const hooks = createHookline({
   plugins: [buyerEvents()],
   endpoints: cfg.endpoints,
   store,
-  transport: httpTransport({ ssrf: { allow: ["127.0.0.1/32"] }, timeoutMs: cfg.timeoutMs ?? 5000 }),
+  // Each endpoint goes to the transport of its URL's scheme; broker transports only when used.
+  transports: [
+    httpTransport({ ssrf: { allow: ["127.0.0.1/32"] }, timeoutMs }),
+    ...(schemes.has("amqp") ? [amqpTransport({ timeoutMs, ...bound("maxInFlightPerBroker") })] : []),
+    ...(schemes.has("nats") ? [natsTransport({ timeoutMs, ...bound("maxInFlightPerServer") })] : []),
+  ],
   retry: { schedule: [200, 200, 200, 200, 200], jitter: 0 },
   worker: {
     enabled: cfg.worker !== false,
