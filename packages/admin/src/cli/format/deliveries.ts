@@ -38,13 +38,21 @@ export function unsignedAttempt(a: Pick<AttemptRecord, "requestHeaders">): boole
   return names.length > 0 && !names.some((k) => k.toLowerCase() === "webhook-signature");
 }
 
+/** HTTP attempts POST; a broker sink publishes. */
+export function requestVerb(url: string | null): string {
+  return url === null || /^https?:/i.test(url) ? "POST" : "publish";
+}
+
 function attemptBlock(c: Colors, a: AttemptRecord): string[] {
-  const answer = a.responseStatus === null ? "no response" : `HTTP ${a.responseStatus}`;
+  // A broker records its answer (stream and sequence, exchange and ack) as a body without a status.
+  const brokerAnswer = a.responseStatus === null && a.responseBody !== null;
+  const answer =
+    a.responseStatus !== null ? `HTTP ${a.responseStatus}` : brokerAnswer ? "broker answered" : "no response";
   const kind = a.outcome === "success" ? c.green(a.outcome) : c.red(a.outcome);
   const unsigned = unsignedAttempt(a) ? `  ${c.yellow("unsigned")} (no webhook-signature)` : "";
   const lines = [
     `${c.bold(`Attempt ${a.attempt}`)}  ${fmtTime(a.startedAt)}  ${answer}  ${kind}  ${fmtMs(a.durationMs)}`,
-    `  request: POST ${oneLine(a.url) || "(not sent)"}${unsigned}`,
+    `  request: ${requestVerb(a.url)} ${oneLine(a.url) || "(not sent)"}${unsigned}`,
     "  request headers (secrets redacted):",
     ...headerLines(a.requestHeaders),
   ];
@@ -52,6 +60,8 @@ function attemptBlock(c: Colors, a: AttemptRecord): string[] {
     lines.push(`  response headers:`, ...headerLines(a.responseHeaders));
     const cut = a.responseTruncated ? c.yellow(" (truncated)") : "";
     lines.push(`  response body${cut}:`, multiLine(a.responseBody, "    "));
+  } else if (brokerAnswer) {
+    lines.push("  broker answer:", multiLine(a.responseBody, "    "));
   }
   if (a.errorCode)
     lines.push(

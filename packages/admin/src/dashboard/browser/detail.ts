@@ -29,11 +29,15 @@ function isUnsigned(a: Attempt): boolean {
 }
 
 function attemptCard(a: Attempt): HTMLDivElement {
-  const answer = a.responseStatus === null ? "no response" : `HTTP ${a.responseStatus}`;
+  // A broker records its answer (stream and sequence, exchange and ack) as a body without a status.
+  const brokerAnswer = a.responseStatus === null && a.responseBody !== null;
+  const answer =
+    a.responseStatus !== null ? `HTTP ${a.responseStatus}` : brokerAnswer ? "broker answered" : "no response";
+  const verb = a.url === null || /^https?:/i.test(a.url) ? "POST" : "publish";
   const title = `Attempt ${a.attempt} · ${fmtTime(a.startedAt)} UTC · ${answer} · ${a.outcome} · ${fmtMs(a.durationMs)}`;
   const card = h("div", { class: "attempt", "data-attempt": a.attempt }, [
     h("h3", {}, [title]),
-    h("div", { class: "mono" }, [`POST ${a.url || "(not sent)"}`]),
+    h("div", { class: "mono" }, [`${verb} ${a.url || "(not sent)"}`]),
     isUnsigned(a) ? h("div", { class: "mono unsigned" }, ["unsigned (no webhook-signature)"]) : null,
     h("div", {}, [h("strong", {}, ["Request headers"]), " (secrets redacted)"]),
     headerTable(a.requestHeaders),
@@ -43,6 +47,11 @@ function attemptCard(a: Attempt): HTMLDivElement {
       h("div", {}, [h("strong", {}, ["Response headers"])]),
       headerTable(a.responseHeaders),
       h("div", {}, [h("strong", {}, ["Response body"]), a.responseTruncated ? " (truncated)" : ""]),
+      h("pre", { class: "response-body" }, [a.responseBody || ""]),
+    ]);
+  } else if (brokerAnswer) {
+    fill(card, [
+      h("div", {}, [h("strong", {}, ["Broker answer"])]),
       h("pre", { class: "response-body" }, [a.responseBody || ""]),
     ]);
   }
