@@ -47,7 +47,8 @@ export const ERROR_CODES = {
     "Outcome of an attempt not made: the delivery's endpoint is not configured in this process; the claim is given back, the delivery stays pending.",
   HOOKLINE_ENDPOINT_DISABLED: "Outcome: the delivery's endpoint is disabled; the delivery is cancelled.",
   HOOKLINE_TRANSPORT_ERROR: "Outcome: the transport threw instead of returning an outcome (a transport bug).",
-  HOOKLINE_NATS_NO_STREAM: "Outcome: no JetStream stream captures the endpoint's NATS subject (no responders).",
+  HOOKLINE_NATS_NO_STREAM:
+    "Outcome: no JetStream stream captures the endpoint's NATS subject (no responders).",
   HOOKLINE_NATS_DISCONNECTED:
     "Outcome: the NATS connection is lost and the client is reconnecting; nothing was published.",
   HOOKLINE_NATS_AUTHORIZATION:
