@@ -30,6 +30,9 @@ export function transportConformance(name: string, opts: TransportConformanceOpt
       return { ...receiverProbe(receiver, opts.unreachableUrl), receiver };
     },
     create: (probe, settings) => opts.create(probe.receiver, settings),
+    ...(opts.unreachableUrl === undefined
+      ? { noUnreachableBecause: "no unreachableUrl given, the transport has no network to fail" }
+      : {}),
   });
   httpTransportConformance(name, opts);
 }
