@@ -84,6 +84,18 @@ describe("resolveEndpoints", () => {
     expect(ep!.headers.authorization).toBe("Bearer t0k");
     expect(errorMessageOf(() => resolve([{ url: "https://${NOPE}/" }]))).toMatch(/endpoint "crm" url.*NOPE/);
   });
+
+  it("never echoes a substituted value when the URL it makes does not parse", () => {
+    // A password holding "/", "?" or "#" ends the authority early, so the text after the
+    // substitution no longer shows it as credentials.
+    for (const pass of ["s3cr/et", "s3cr?et", "s3cr#et"]) {
+      const message = errorMessageOf(() =>
+        resolve([{ url: "amqp://guest:${PASS}@127.0.0.1:5672/" }], { PASS: pass }),
+      );
+      expect(message).toMatch(/endpoint "crm" url: expected an absolute URL/);
+      expect(message).not.toContain("s3cr");
+    }
+  });
 });
 
 describe("loadConfig", () => {

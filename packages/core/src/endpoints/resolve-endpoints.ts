@@ -103,7 +103,7 @@ function resolveOne(
   checkKeysAndId(cfg, index);
   const at = (field: string) => `endpoint "${cfg.id}" ${field}`;
   if (typeof cfg.url !== "string") throw invalid(at("url"), "a string", cfg.url);
-  const url = parseUrl(substituteEnv(cfg.url, at("url"), env), at("url"));
+  const url = parseUrl(substituteEnv(cfg.url, at("url"), env), cfg.url, at("url"));
   const events = resolveEvents(cfg.events, known, at);
   const { signed, keys } = resolveSigning(cfg, at, env);
   const headers = resolveHeaders(cfg.headers, at, env);
@@ -215,13 +215,15 @@ function checkPlainFields(cfg: EndpointConfig, at: (f: string) => string): void 
 
 // Only what holds for every sink: the scheme's own rules (http(s) only, credentials or not)
 // are the routed transport's validateEndpoint, called by createHookline.
-function parseUrl(raw: string, where: string): string {
+// The message quotes the URL as configured: a substituted value (a password holding "/", "?" or
+// "#") can break the URL apart so that redactUrl no longer sees it as credentials.
+function parseUrl(raw: string, configured: string, where: string): string {
   try {
     return new URL(raw).href;
   } catch (cause) {
     throw new HooklineError(
       "HOOKLINE_INVALID_CONFIG",
-      `${where}: expected an absolute URL, got "${redactUrl(raw)}"`,
+      `${where}: expected an absolute URL, got "${redactUrl(configured)}"`,
       {
         cause,
       },
