@@ -67,6 +67,9 @@ describe("redactUrl", () => {
     ["https://x.test/hook", "https://x.test/hook"],
     ["not a url ?apikey=s3cret", "not a url ?apikey=[redacted]"],
     ["u:p@x.test/h", "[redacted]@x.test/h"],
+    // WHATWG reads any run of slashes and backslashes after an http(s) scheme as "//".
+    ["https:\\\\u:pw@x.test/h", "https:\\\\[redacted]@x.test/h"],
+    ["https:///u:pw@x.test/h", "https:///[redacted]@x.test/h"],
   ])("%s -> %s", (raw, shown) => {
     expect(redactUrl(raw)).toBe(shown);
     expect(redactUrl(shown)).toBe(shown);

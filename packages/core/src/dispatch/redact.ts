@@ -94,10 +94,11 @@ function redactQuery(query: string): string {
     .join("&");
 }
 
-// The authority runs from "//" (or the start, for text without a scheme) to the first "/" or
-// "\" (WHATWG treats both alike for http); userinfo ends at its last "@".
+// The authority runs from the slashes after the scheme (or the start, for text without a
+// scheme) to the next "/" or "\"; for http WHATWG reads any run of "/" and "\" there as "//",
+// so "https:///u:p@host" has credentials too. Userinfo ends at its last "@".
 function redactUserinfo(s: string): string {
-  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(s);
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:[/\\]+/.exec(s);
   const start = scheme ? scheme[0].length : 0;
   const end = s.slice(start).search(/[/\\]/);
   const authority = end < 0 ? s.slice(start) : s.slice(start, start + end);
