@@ -20,6 +20,25 @@ const resolve = (e: Partial<EndpointConfig>[], env: NodeJS.ProcessEnv = {}) =>
     { knownCodes: known, env },
   );
 describe("resolveEndpoints", () => {
+  it("percent-encodes ${VAR} values in a URL's userinfo, so a secret cannot move the host", () => {
+    const password = "p/w?x#y@evil.test:1/z%";
+    const [ep] = resolve([{ url: "amqp://${AMQP_USER}:${AMQP_PASSWORD}@127.0.0.1:5672/?exchange=x" }], {
+      AMQP_USER: "svc@hooks",
+      AMQP_PASSWORD: password,
+    });
+    const url = new URL(ep!.url);
+    expect(url.hostname).toBe("127.0.0.1");
+    expect(url.port).toBe("5672");
+    expect(decodeURIComponent(url.username)).toBe("svc@hooks");
+    expect(decodeURIComponent(url.password)).toBe(password);
+    // Placeholders outside the userinfo keep their plain substitution (a whole origin, say).
+    const [plain] = resolve([{ url: "${ORIGIN}/hooks?k=${K}" }], {
+      ORIGIN: "https://h.example:8443",
+      K: "a/b",
+    });
+    expect(plain!.url).toBe("https://h.example:8443/hooks?k=a/b");
+  });
+
   it("normalises a valid endpoint and freezes it", () => {
     const [ep] = resolve([{ headers: { "X-Tenant": "t1", Authorization: "Bearer x" }, timeoutMs: 5000 }]);
     expect(ep).toMatchObject({
@@ -86,15 +105,17 @@ describe("resolveEndpoints", () => {
   });
 
   it("never echoes a substituted value when the URL it makes does not parse", () => {
-    // A password holding "/", "?" or "#" ends the authority early, so the text after the
-    // substitution no longer shows it as credentials.
+    // Userinfo values are encoded, so "/", "?" and "#" in a password no longer break the URL.
     for (const pass of ["s3cr/et", "s3cr?et", "s3cr#et"]) {
-      const message = errorMessageOf(() =>
-        resolve([{ url: "amqp://guest:${PASS}@127.0.0.1:5672/" }], { PASS: pass }),
-      );
-      expect(message).toMatch(/endpoint "crm" url: expected an absolute URL/);
-      expect(message).not.toContain("s3cr");
+      const [ep] = resolve([{ url: "amqp://guest:${PASS}@127.0.0.1:5672/" }], { PASS: pass });
+      expect(new URL(ep!.url).hostname).toBe("127.0.0.1");
     }
+    // A whole URL from the environment that does not parse is quoted as configured.
+    const message = errorMessageOf(() =>
+      resolve([{ url: "${BROKER_URL}" }], { BROKER_URL: "amqp://guest:s3cret@[::1/" }),
+    );
+    expect(message).toMatch(/endpoint "crm" url: expected an absolute URL/);
+    expect(message).not.toContain("s3cr");
   });
 });
 

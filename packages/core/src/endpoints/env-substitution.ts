@@ -17,3 +17,22 @@ export function substituteEnv(value: string, where: string, env: NodeJS.ProcessE
     );
   });
 }
+
+// The authority's userinfo as written, before substitution: `scheme://user:pass@`.
+const USERINFO = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*@)/;
+
+/**
+ * substituteEnv for a URL. Values placed in the userinfo (`${USER}:${PASS}@`) are percent-encoded,
+ * so a password holding `/ ? # @ :` stays a password instead of moving the host or the path (and
+ * leaking part of itself into what is shown as the host). Transports decode userinfo as usual, so
+ * the variable holds the plain secret.
+ */
+export function substituteUrlEnv(value: string, where: string, env: NodeJS.ProcessEnv): string {
+  const m = USERINFO.exec(value);
+  if (!m) return substituteEnv(value, where, env);
+  const [whole, scheme, userinfo] = m as unknown as [string, string, string];
+  const encoded = userinfo.replace(PLACEHOLDER, (placeholder) =>
+    encodeURIComponent(substituteEnv(placeholder, where, env)),
+  );
+  return scheme + encoded + substituteEnv(value.slice(whole.length), where, env);
+}

@@ -4,7 +4,7 @@ import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import { decodeSecret } from "../signing/secret.js";
 import { assertKnownKeys, keysOf } from "../util/strict-keys.js";
 import type { EndpointConfig, EndpointTlsConfig, ResolvedEndpoint } from "./endpoint-config.js";
-import { substituteEnv } from "./env-substitution.js";
+import { substituteEnv, substituteUrlEnv } from "./env-substitution.js";
 import { checkTlsMaterial } from "./tls-material.js";
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -103,7 +103,7 @@ function resolveOne(
   checkKeysAndId(cfg, index);
   const at = (field: string) => `endpoint "${cfg.id}" ${field}`;
   if (typeof cfg.url !== "string") throw invalid(at("url"), "a string", cfg.url);
-  const url = parseUrl(substituteEnv(cfg.url, at("url"), env), cfg.url, at("url"));
+  const url = parseUrl(substituteUrlEnv(cfg.url, at("url"), env), cfg.url, at("url"));
   const events = resolveEvents(cfg.events, known, at);
   const { signed, keys } = resolveSigning(cfg, at, env);
   const headers = resolveHeaders(cfg.headers, at, env);
