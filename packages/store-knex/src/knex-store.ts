@@ -7,6 +7,7 @@ import type {
   DeliveryFilter,
   DeliveryStore,
   DeliverySummary,
+  EndpointBacklog,
   EndpointHealth,
   EndpointState,
   EventDetail,
@@ -29,6 +30,7 @@ import { purge } from "./maintenance/purge.js";
 import { redactAttempts } from "./maintenance/redact-attempts.js";
 import { migrate } from "./migrations/migrate.js";
 import { type KnexStoreOptions, resolveOptions } from "./options.js";
+import { backlog } from "./read/backlog.js";
 import { getDelivery, listDeliveries } from "./read/deliveries.js";
 import { endpointHealth } from "./read/endpoint-health.js";
 import { getEvent, listEvents } from "./read/events.js";
@@ -93,6 +95,9 @@ class KnexStore implements DeliveryStore {
   }
   endpointHealth(range: TimeRange): Promise<EndpointHealth[]> {
     return storeOp("computing endpoint health", () => endpointHealth(this.#ctx, range));
+  }
+  backlog(): Promise<EndpointBacklog[]> {
+    return storeOp("reading the backlog", () => backlog(this.#ctx));
   }
   requeue(target: RequeueTarget): Promise<number> {
     return storeOp("requeueing deliveries", () => requeue(this.#ctx, target));

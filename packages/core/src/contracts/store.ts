@@ -22,6 +22,17 @@ export interface NewDelivery {
   readonly cancelled?: boolean;
 }
 
+/**
+ * The W3C trace context of the `hookline.emit` span that stored an event, kept on the event row so
+ * an attempt made later, in any process, can join or link to the emit's trace.
+ */
+export interface StoredTraceContext {
+  /** W3C `traceparent`, version 00: `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>` (55 chars). */
+  readonly traceparent: string;
+  /** W3C `tracestate` (at most 512 chars), when the span carried one. */
+  readonly tracestate?: string;
+}
+
 /** An accepted event and one delivery per subscribed endpoint. */
 export interface NewEvent {
   readonly id: string;
@@ -32,6 +43,8 @@ export interface NewEvent {
   readonly idempotencyKey: string | null;
   readonly createdAt: Date;
   readonly deliveries: readonly NewDelivery[];
+  /** The emit's trace context; absent or null when no OpenTelemetry SDK recorded the emit. */
+  readonly traceContext?: StoredTraceContext | null;
 }
 
 /** Result of insertEvents. */
@@ -57,6 +70,8 @@ export interface ClaimedDelivery {
   readonly replays: number;
   readonly claimToken: string;
   readonly eventCreatedAt: Date;
+  /** The event's stored trace context (NewEvent.traceContext); null or absent when none was stored. */
+  readonly traceContext?: StoredTraceContext | null;
 }
 
 /** What happens to a delivery after an attempt. */
@@ -234,6 +249,15 @@ export interface EndpointHealth {
   readonly oldestPendingAt: Date | null;
 }
 
+/** Due work of one endpoint: pending deliveries whose next attempt is due now. */
+export interface EndpointBacklog {
+  readonly endpointId: string;
+  /** Pending deliveries with a next attempt at or before now. */
+  readonly due: number;
+  /** The earliest next-attempt time among them: how long the oldest due delivery has waited. */
+  readonly oldestDueAt: Date | null;
+}
+
 /** Deliveries created in one time bucket, by status, with attempt latency. */
 export interface TimelineBucket {
   readonly start: Date;
@@ -362,6 +386,12 @@ export interface DeliveryStore {
    * `range` bounds successRate and attemptsInRange only.
    */
   endpointHealth(range: TimeRange): Promise<EndpointHealth[]>;
+  /**
+   * Due pending deliveries per endpoint (next attempt at or before the store's now), with the
+   * earliest due time; endpoints with nothing due are left out. Read by metrics at most every few
+   * seconds, so it must stay cheap with a large backlog.
+   */
+  backlog(): Promise<EndpointBacklog[]>;
   /** Move terminal deliveries back to pending, due now, counting one more replay each; returns how many moved. */
   requeue(target: { readonly ids: readonly string[] } | { readonly filter: DeliveryFilter }): Promise<number>;
   /**

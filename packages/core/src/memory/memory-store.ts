@@ -7,6 +7,7 @@ import type {
   DeliveryDetail,
   DeliveryFilter,
   DeliveryStore,
+  EndpointBacklog,
   EndpointHealth,
   EndpointState,
   EventDetail,
@@ -346,6 +347,23 @@ class MemoryStore implements DeliveryStore {
           oldestPendingAt: backlog.get(endpointId)?.oldest ?? null,
         };
       })
+      .sort((a, b) => a.endpointId.localeCompare(b.endpointId));
+  }
+
+  async backlog(): Promise<EndpointBacklog[]> {
+    const now = this.#now();
+    const byEndpoint = new Map<string, { due: number; oldestDueAt: Date }>();
+    for (const d of this.#t.deliveries.values()) {
+      if (d.status !== "pending" || d.nextAttemptAt === null || d.nextAttemptAt > now) continue;
+      const b = byEndpoint.get(d.endpointId);
+      if (!b) byEndpoint.set(d.endpointId, { due: 1, oldestDueAt: d.nextAttemptAt });
+      else {
+        b.due++;
+        if (d.nextAttemptAt < b.oldestDueAt) b.oldestDueAt = d.nextAttemptAt;
+      }
+    }
+    return [...byEndpoint.entries()]
+      .map(([endpointId, b]) => ({ endpointId, ...b }))
       .sort((a, b) => a.endpointId.localeCompare(b.endpointId));
   }
 
