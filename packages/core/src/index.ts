@@ -1,5 +1,12 @@
 export { type ClassifyOptions, classifyResponse, parseRetryAfter } from "./contracts/classify.js";
 export {
+  type BreakerSettings,
+  CIRCUIT_STATES,
+  type CircuitState,
+  type CircuitTransition,
+  type EndpointControl,
+} from "./contracts/delivery-control.js";
+export {
   latencyBucket,
   latencyBucketStep,
   nearestRankPercentile,

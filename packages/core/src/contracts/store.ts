@@ -1,3 +1,4 @@
+import type { CircuitState, CircuitTransition, EndpointControl } from "./delivery-control.js";
 import type { DeliveryOutcome, OutcomeKind } from "./transport.js";
 
 /**
@@ -20,6 +21,17 @@ export interface NewDelivery {
   readonly claim?: { readonly token: string; readonly leaseMs: number; readonly workerId: string };
   /** The endpoint is disabled: insert the delivery `cancelled` (never sent, replayable later). */
   readonly cancelled?: boolean;
+  /**
+   * The endpoint orders by subject: this delivery is not claimed while an earlier one (by
+   * created time, then id) of the same endpoint and subject is pending or sending. A claimed
+   * insert with such an earlier sibling goes in pending instead (InsertReport.unclaimed).
+   */
+  readonly ordered?: boolean;
+  /**
+   * Cancel, with HOOKLINE_SUPERSEDED, the pending (not sending) deliveries of the same endpoint,
+   * subject and event code created before this one.
+   */
+  readonly supersede?: boolean;
 }
 
 /**
@@ -54,6 +66,14 @@ export interface InsertReport {
     string,
     { readonly eventId: string; readonly deliveryIds: readonly string[] }
   >;
+  /**
+   * Deliveries given with `claim` that the store inserted pending and unclaimed instead (an
+   * earlier delivery of the subject is unfinished, or the endpoint's circuit is not closed): the
+   * caller must not send them; a worker claims them in turn.
+   */
+  readonly unclaimed?: ReadonlySet<string>;
+  /** How many older pending deliveries this insert cancelled as superseded. */
+  readonly superseded?: number;
 }
 
 /** A delivery claimed for sending. */
@@ -108,6 +128,8 @@ export interface AttemptResult {
 export interface CompletionReport {
   readonly applied: readonly string[];
   readonly stale: readonly string[];
+  /** Circuits this call opened or closed (see EndpointControl.breaker). */
+  readonly circuits?: readonly CircuitTransition[];
 }
 
 /** Filters shared by the admin queries; every field narrows (AND). */
@@ -170,6 +192,8 @@ export interface EventRecord {
   readonly body: string;
   readonly idempotencyKey: string | null;
   readonly createdAt: Date;
+  /** The emit's stored trace context (NewEvent.traceContext); null or absent when none was stored. */
+  readonly traceContext?: StoredTraceContext | null;
 }
 
 /** One recorded attempt: what was sent and what came back. */
@@ -192,6 +216,11 @@ export interface AttemptRecord {
 
 /** A delivery with its event and every attempt, oldest first. */
 export interface DeliveryDetail extends DeliverySummary {
+  /**
+   * A pending delivery to an endpoint that orders by subject, held back by an earlier unfinished
+   * one: that delivery's id. Null (or absent) when nothing holds it.
+   */
+  readonly waitingFor?: string | null;
   readonly event: EventRecord;
   readonly attemptLog: readonly AttemptRecord[];
 }
@@ -229,6 +258,14 @@ export interface EndpointState {
   readonly disabledReason: string | null;
   /** When the switch last changed (disabled or re-enabled). */
   readonly updatedAt: Date | null;
+  /** The endpoint's circuit; absent from a store without breakers (read as closed). */
+  readonly circuit?: CircuitState;
+  /** Consecutive failed attempts, all processes, as the breaker counts them. */
+  readonly consecutiveFailures?: number;
+  /** When an open circuit's cool-down ends; null when closed. */
+  readonly openUntil?: Date | null;
+  /** Claims skip the endpoint until then (it answered 429 with Retry-After); null when not paused. */
+  readonly pausedUntil?: Date | null;
 }
 
 /** Health of one endpoint, from its attempts, and its backlog of pending deliveries. */
@@ -364,9 +401,21 @@ export interface DeliveryStore {
      * claimer must say what it knows.
      */
     readonly endpointIds: readonly string[];
+    /**
+     * Rate limits, concurrency caps and breakers of the claimer's endpoints, enforced across
+     * every process: an open circuit's or paused endpoint's deliveries are not claimed, a limited
+     * endpoint gets what its token bucket and cap allow. Absent: no limits.
+     */
+    readonly controls?: readonly EndpointControl[];
   }): Promise<ClaimedDelivery[]>;
-  /** Record attempts and move deliveries on, fenced by claim token. */
-  complete(results: readonly AttemptResult[]): Promise<CompletionReport>;
+  /**
+   * Record attempts and move deliveries on, fenced by claim token; with `controls`, count each
+   * endpoint's consecutive failures and open or close its circuit (CompletionReport.circuits).
+   */
+  complete(
+    results: readonly AttemptResult[],
+    opts?: { readonly controls?: readonly EndpointControl[] },
+  ): Promise<CompletionReport>;
   /** Give back claims that were never attempted (graceful stop); returns how many were released. */
   release(claims: readonly { readonly deliveryId: string; readonly claimToken: string }[]): Promise<number>;
   /** Deliveries matching `filter`, newest first (by createdAt, then id). */
