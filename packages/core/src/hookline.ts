@@ -174,7 +174,7 @@ class HooklineInstance implements Hookline {
       try {
         listener(...args);
       } catch (error) {
-        this.#logger.error(`a "${event}" listener threw`, { error: String(error) });
+        this.#logger.error({ error: String(error) }, `a "${event}" listener threw`);
       }
     };
     this.#guarded.set(listener as never, guarded as never);
@@ -232,7 +232,7 @@ class HooklineInstance implements Hookline {
         this.#reportAbandoned(waitingFor);
         // Close what still can be (a pool waiting on a hung query may never finish): not awaited.
         close().catch((error: unknown) =>
-          this.#logger.warn("closing adapters after stop() gave up failed", { error: String(error) }),
+          this.#logger.warn({ error: String(error) }, "closing adapters after stop() gave up failed"),
         );
       }
     } finally {
@@ -258,11 +258,10 @@ class HooklineInstance implements Hookline {
       `stop(): expected to finish within worker.stopGraceMs + worker.stopStoreTimeoutMs (${stopGraceMs} + ${stopStoreTimeoutMs} ms), but it was still waiting for ${waitingFor}, with ${unrecorded} attempt(s) not recorded; gave up on them (their claims are sent again once their lease expires)`,
       { details: { waitingFor, unrecordedAttempts: unrecorded } },
     );
-    this.#logger.error("stop() gave up waiting for the store", {
-      waitingFor,
-      unrecordedAttempts: unrecorded,
-      afterMs: stopGraceMs + stopStoreTimeoutMs,
-    });
+    this.#logger.error(
+      { waitingFor, unrecordedAttempts: unrecorded, afterMs: stopGraceMs + stopStoreTimeoutMs },
+      "stop() gave up waiting for the store",
+    );
     this.#events.emit("error", { error, context: "stop()" });
   }
 

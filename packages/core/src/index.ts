@@ -109,6 +109,6 @@ export { failedOutcome, type ResponseParts, type TransportFailure } from "./tran
 export { UrlCache } from "./transports/url-cache.js";
 export { type Clock, sleep, systemClock, type TimerHandle } from "./util/clock.js";
 export { type IdKind, idTimestamp, newId } from "./util/ids.js";
-export { consoleLogger, type Logger, silentLogger } from "./util/logger.js";
+export { checkLogger, consoleLogger, type Logger, silentLogger } from "./util/logger.js";
 export { assertKnownKeys, keysOf, nearestKey } from "./util/strict-keys.js";
 export { HOOKLINE_VERSION } from "./version.js";

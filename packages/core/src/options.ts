@@ -8,7 +8,7 @@ import type { HooklinePlugin } from "./events/plugin.js";
 import type { RetryOptions } from "./retry/retry-policy.js";
 import type { Clock } from "./util/clock.js";
 import { newId } from "./util/ids.js";
-import type { Logger } from "./util/logger.js";
+import { checkLogger, type Logger } from "./util/logger.js";
 import { assertKnownKeys, keysOf } from "./util/strict-keys.js";
 
 /** Consistency between the log insert and the first request. */
@@ -96,7 +96,10 @@ export interface HooklineOptions<Plugins extends readonly HooklinePlugin[]> {
   readonly migrate?: boolean;
   /** @default systemClock */
   readonly clock?: Clock;
-  /** @default silentLogger */
+  /**
+   * Where contained errors and warnings go: pino as it is, or any object whose debug/info/warn/error
+   * methods take `(fields, message)`. Called as methods on the object. @default silentLogger
+   */
   readonly logger?: Logger;
   /** Source of `${ENV}` substitutions in endpoints. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
@@ -227,6 +230,8 @@ function checkTransport(name: string, value: unknown): Transport {
 /** Validate every scalar option once; each error names the option. */
 export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>): ResolvedSettings {
   assertKnownKeys(opts, HOOKLINE_OPTION_KEYS, "createHookline options");
+  // Not strict-keys: a pino logger has many more keys than the four levels Hookline calls.
+  if (opts.logger !== undefined) checkLogger("logger", opts.logger);
   const mode = opts.mode ?? "durable";
   if (mode !== "durable" && mode !== "parallel") {
     throw invalidOption("mode", '"durable" or "parallel"', mode);

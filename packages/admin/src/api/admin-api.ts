@@ -61,23 +61,25 @@ export function handlerFor(store: DeliveryStore, options: ResolvedApiOptions): A
       if (result !== undefined) sendJson(res, 200, result);
     } catch (err) {
       if (err instanceof ClientAbort) {
-        options.logger.warn("admin API client aborted its request", {
-          method: req.method,
-          path: req.url?.split("?")[0],
-          error: err.message,
-        });
+        options.logger.warn(
+          { method: req.method, path: req.url?.split("?")[0], error: err.message },
+          "admin API client aborted its request",
+        );
         res.destroy();
         return;
       }
       const answer = toApiError(err);
       if (answer.status >= 500) {
-        options.logger.error("admin API request failed", {
-          method: req.method,
-          path: req.url?.split("?")[0],
-          status: answer.status,
-          error: err instanceof Error ? err.message : String(err),
-          cause: err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined,
-        });
+        options.logger.error(
+          {
+            method: req.method,
+            path: req.url?.split("?")[0],
+            status: answer.status,
+            error: err instanceof Error ? err.message : String(err),
+            cause: err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined,
+          },
+          "admin API request failed",
+        );
       }
       if (res.headersSent) res.destroy();
       else sendError(res, answer);

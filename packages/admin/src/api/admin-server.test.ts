@@ -82,7 +82,7 @@ describe("failures", () => {
       debug() {},
       info() {},
       warn() {},
-      error: (m: string, f?: unknown) => logged.push([m, f]),
+      error: (f: Record<string, unknown>, m: string) => logged.push([m, f]),
     };
     // The real store, with two methods failing the way a driver and a bug would.
     const failing: Record<string, () => Promise<never>> = {
@@ -152,6 +152,10 @@ describe("createAdminServer options", () => {
     ],
     [{ store, token: TOKEN, prot: 80 }, /unknown key "prot" \(did you mean "port"\?\)/],
     [{ store: {}, token: TOKEN }, /store: expected a DeliveryStore/],
+    [
+      { store, token: TOKEN, logger: { error() {} } },
+      /logger: expected a logger with debug, info, warn and error methods .*, got an object \(Object\) without debug\(\), info\(\), warn\(\)$/,
+    ],
   ])("refuses %j", (opts, message) => {
     expect(() => createAdminServer(opts as never)).toThrow(message);
   });

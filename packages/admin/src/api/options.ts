@@ -1,5 +1,6 @@
 import {
   assertKnownKeys,
+  checkLogger,
   type DeliveryStore,
   HooklineError,
   keysOf,
@@ -33,7 +34,10 @@ export interface AdminApiOptions {
   readonly dashboard?: boolean;
   /** Time source for relative times (`since=24h`). @default () => new Date() */
   readonly now?: () => Date;
-  /** Where 5xx failures are reported (clients only see that one happened). @default silentLogger */
+  /**
+   * Where 5xx failures are reported (clients only see that one happened): pino as it is, or any
+   * core `Logger` (methods take `(fields, message)`). @default silentLogger
+   */
   readonly logger?: Logger;
 }
 
@@ -115,8 +119,7 @@ export function resolveApiOptions(
   );
   if (input.dashboard !== undefined && typeof input.dashboard !== "boolean")
     throw invalidOption("dashboard", "a boolean", input.dashboard);
-  if (input.logger !== undefined && typeof input.logger?.error !== "function")
-    throw invalidOption("logger", "a Logger ({ debug, info, warn, error })", input.logger);
+  if (input.logger !== undefined) checkLogger("logger", input.logger);
   if (input.now !== undefined && typeof input.now !== "function")
     throw invalidOption("now", "a function", input.now);
   return Object.freeze({

@@ -179,7 +179,7 @@ describe("dispatcher", () => {
 
   it("a throwing listener neither crashes delivery nor rejects an emit that was stored", async () => {
     const errors: string[] = [];
-    const logger = { debug() {}, info() {}, warn() {}, error: (m: string) => errors.push(m) };
+    const logger = { debug() {}, info() {}, warn() {}, error: (_f: object, m: string) => errors.push(m) };
     const { hooks, store } = shopHooks({ logger, worker: { maxInFlight: 1, maxQueued: 5, enabled: false } });
     hooks.on("delivery.succeeded", () => {
       throw new Error("listener bug");

@@ -40,7 +40,7 @@ function recordingLogger() {
     debug: () => {},
     info: () => {},
     warn: () => {},
-    error: (msg, fields) => errors.push({ msg, fields }),
+    error: (fields, msg) => errors.push({ msg, fields }),
   };
   return { logger, errors };
 }

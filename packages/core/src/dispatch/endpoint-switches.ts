@@ -60,7 +60,7 @@ export class EndpointSwitches {
     this.disabled.add(endpointId);
     try {
       const { cancelled } = await this.store.setEndpointDisabled(endpointId, true, reason);
-      this.logger.warn("endpoint disabled", { endpointId, reason, cancelled });
+      this.logger.warn({ endpointId, reason, cancelled }, "endpoint disabled");
       this.events.emit("endpoint.disabled", { endpointId, reason });
     } catch (error) {
       // Forget the local switch so a later 410 or admin call tries the write again.

@@ -195,7 +195,7 @@ export class DeliveryPipeline {
       return summary(false);
     }
     if (!recorded) {
-      this.#logger.debug("completion fenced out: lease lost", { deliveryId: job.deliveryId });
+      this.#logger.debug({ deliveryId: job.deliveryId }, "completion fenced out: lease lost");
       return summary(false);
     }
     this.#announce(job, result);

@@ -77,7 +77,7 @@ export class Worker {
     if (this.#running) return;
     this.#running = true;
     this.#loop = this.#run();
-    this.#logger.info("worker started", { workerId: this.#settings.workerId });
+    this.#logger.info({ workerId: this.#settings.workerId }, "worker started");
   }
 
   /** Look for due work now (e.g. after an outbox commit or a short retry). */
@@ -156,7 +156,7 @@ export class Worker {
     const { backoffMinMs, backoffMaxMs } = this.#settings;
     const backoff = Math.min(backoffMaxMs, backoffMinMs * 2 ** (this.#failures - 1));
     const delay = Math.round(backoff * (0.8 + Math.random() * 0.4));
-    this.#logger.warn("store unavailable, backing off", { failures: this.#failures, delayMs: delay });
+    this.#logger.warn({ failures: this.#failures, delayMs: delay }, "store unavailable, backing off");
     this.#events.emit("error", { error, context: `claiming due deliveries (retry in ${delay} ms)` });
     await sleep(this.#clock, delay, wake);
     this.#resetWake(wake);

@@ -16,8 +16,10 @@ interface ServeFlags {
 
 /** Failed requests go to stderr, where an operator running `serve` looks. */
 function stderrLogger(ctx: CliContext): Logger {
-  const line = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
-    ctx.err(`[hookline-admin] ${level} ${msg}${fields ? ` ${JSON.stringify(fields)}` : ""}`);
+  const line = (level: string) => (fields: Record<string, unknown>, msg: string) =>
+    ctx.err(
+      `[hookline-admin] ${level} ${msg}${Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : ""}`,
+    );
   return { debug: () => {}, info: () => {}, warn: line("warn"), error: line("error") };
 }
 
