@@ -12,7 +12,10 @@ export interface CliEnv {
   readonly ids: readonly string[];
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
-  run(argv: readonly string[], extra?: { isTTY?: boolean; env?: NodeJS.ProcessEnv }): ReturnType<typeof cli>;
+  run(
+    argv: readonly string[],
+    extra?: { isTTY?: boolean; env?: NodeJS.ProcessEnv; now?: () => Date },
+  ): ReturnType<typeof cli>;
 }
 
 /**
@@ -39,7 +42,12 @@ export function useCliEnv(rounds: number): () => CliEnv {
       dir: cfg.dir,
       env: vars,
       run: (argv, extra = {}) =>
-        cli(argv, { cwd: cfg.dir, env: { ...vars, ...extra.env }, isTTY: extra.isTTY ?? false }),
+        cli(argv, {
+          cwd: cfg.dir,
+          env: { ...vars, ...extra.env },
+          isTTY: extra.isTTY ?? false,
+          ...(extra.now ? { now: extra.now } : {}),
+        }),
     };
   });
   afterAll(async () => {

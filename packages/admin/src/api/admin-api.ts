@@ -11,6 +11,7 @@ import { endpointRoutes } from "./routes/endpoints.js";
 import { eventRoutes } from "./routes/events.js";
 import { insightRoutes } from "./routes/insights.js";
 import { metaRoute } from "./routes/meta.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { replayRoutes } from "./routes/replay.js";
 
 /** A node:http request listener. */
@@ -42,6 +43,7 @@ function routesFor(deps: ApiDeps): Route[] {
     ...eventRoutes(deps),
     ...insightRoutes(deps),
     ...endpointRoutes(deps),
+    ...metricsRoutes(deps),
   ];
   routes.push(metaRoute(deps, () => routes));
   return routes;

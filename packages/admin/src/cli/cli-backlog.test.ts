@@ -32,9 +32,19 @@ describe("deliveries of an endpoint no running process configures", () => {
     // Configured endpoints carry their (empty) backlog too.
     expect(views.find((v: { id: string }) => v.id === "crm").health).toMatchObject({ pending: 0 });
 
-    const table = (await env().run(["endpoints"])).stdout;
+    // No worker claims them: both are due, since they were stored (not since the older one's creation).
+    const dueAt = new Date(legacy.oldestDueAt);
+    expect(legacy.due).toBe(2);
+    expect(dueAt.getTime()).toBeGreaterThan(oldest.getTime());
+    expect(views.find((v: { id: string }) => v.id === "crm")).toMatchObject({ due: 0, oldestDueAt: null });
+
+    const later = () => new Date(dueAt.getTime() + 95 * 60_000 + 20_000);
+    const table = (await env().run(["endpoints"], { now: later })).stdout;
     const row = table.split("\n").find((l) => l.includes("legacy"));
-    expect(row).toMatch(/│ legacy\s+│ -\s+│ -\s+│ -\s+│ idle\s+│ -\s+│ 0\s+│ -\s+│ -\s+│ 2 waiting\s+│/);
+    expect(row).toMatch(
+      /│ legacy\s+│ -\s+│ -\s+│ -\s+│ idle\s+│ -\s+│ 0\s+│ -\s+│ -\s+│ 2 waiting\s+│ 2\s+│ 1 h 35 min\s+│$/,
+    );
+    expect(table.split("\n").find((l) => l.includes("│ crm"))).toMatch(/│ 0\s+│ 0\s+│ -\s+│$/);
     expect(table).toContain("(not in config)");
     expect(table).toContain(`since ${oldest.toISOString().slice(0, 19).replace("T", " ")}Z`);
 

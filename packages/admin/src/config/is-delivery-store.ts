@@ -10,6 +10,7 @@ const ADMIN_METHODS = [
   "stats",
   "timeline",
   "endpointHealth",
+  "backlog",
   "requeue",
   "purge",
   "getEndpointStates",

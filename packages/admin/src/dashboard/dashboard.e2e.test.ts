@@ -212,20 +212,31 @@ suite(`dashboard in headless Chromium${missing ? ` — skipped: ${CHROMIUM} miss
     await page.close();
   });
 
-  it("lists an endpoint that is not in the config with its pending backlog", async () => {
+  it("lists an endpoint that is not in the config with its pending and due backlog", async () => {
     const oldest = new Date(Date.now() - 60 * 60_000);
     await db.store.insertEvents([
       makeEvent({ code: "add_credits", endpoints: ["legacy"], createdAt: oldest }),
       makeEvent({ code: "add_credits", endpoints: ["legacy"] }),
     ]);
-    const page = await open();
+    // Both became due when stored; the page's clock runs 1 h 35 min past the earlier one.
+    const dueAt = (await db.store.backlog()).find((b) => b.endpointId === "legacy")!.oldestDueAt!;
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await page.clock.setFixedTime(new Date(dueAt.getTime() + 95 * 60_000 + 20_000));
+    await page.goto(`${url}/#token=${TOKEN}`);
     await ready(page);
     const row = page.locator('#endpoints tr[data-id="legacy"]');
     await expect.poll(() => row.count()).toBe(1);
     const cells = await row.locator("td").allTextContents();
     expect(cells[0]).toBe("legacy(not in config)");
     expect(cells[6]).toBe(`2since ${oldest.toISOString().slice(0, 19).replace("T", " ")}`);
-    expect(await page.locator('#endpoints tr[data-id="crm"] td').nth(6).textContent()).toBe("0");
+    expect(cells.slice(7, 9)).toEqual(["2", "1 h 35 min"]);
+    expect(await row.locator("td.oldest-due").getAttribute("title")).toBe(
+      `due since ${dueAt.toISOString().slice(0, 19).replace("T", " ")} UTC`,
+    );
+    // Nothing waits for crm: its worker sent everything.
+    const crm = await page.locator('#endpoints tr[data-id="crm"] td').allTextContents();
+    expect(cells.length).toBe(crm.length);
+    expect(crm.slice(6, 9)).toEqual(["0", "0", "-"]);
     await page.close();
   });
 });

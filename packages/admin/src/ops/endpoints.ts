@@ -1,6 +1,7 @@
 import {
   type DeliveryStore,
   type EndpointHealth,
+  type EndpointState,
   type ResolvedEndpoint,
   redactUrl,
   type TimeRange,
@@ -42,6 +43,10 @@ export interface EndpointView {
    * that configures it (no worker claims what it does not know).
    */
   readonly health: Omit<EndpointHealth, "endpointId"> | null;
+  /** Pending deliveries whose next attempt is due now (`store.backlog()`): work waiting for a worker. */
+  readonly due: number;
+  /** The earliest next-attempt time among the due ones: how long the oldest has waited; null when none is due. */
+  readonly oldestDueAt: Date | null;
   /** The error code of the latest failed delivery, read only while the endpoint is failing; else null. */
   readonly lastErrorCode: string | null;
   /**
@@ -62,6 +67,14 @@ export function destinationOf(url: string): string {
   return scheme === "https" ? "http" : scheme === "amqps" ? "amqp" : scheme;
 }
 
+/** Disabled in the config file (`enabled: false`) or by a persisted switch. */
+export function isEndpointDisabled(
+  configured: ResolvedEndpoint | undefined,
+  state: EndpointState | undefined,
+): boolean {
+  return Boolean(state?.disabled) || configured?.enabled === false;
+}
+
 /** The latest failed or retrying delivery's error code: what a failing endpoint last got back. */
 async function lastErrorCode(store: DeliveryStore, endpointId: string): Promise<string | null> {
   const page = await store.listDeliveries(
@@ -77,18 +90,24 @@ export async function endpointOverview(
   endpoints: readonly ResolvedEndpoint[],
   range: TimeRange,
 ): Promise<EndpointView[]> {
-  const [health, states] = await Promise.all([store.endpointHealth(range), store.getEndpointStates()]);
+  const [health, states, backlog] = await Promise.all([
+    store.endpointHealth(range),
+    store.getEndpointStates(),
+    store.backlog(),
+  ]);
   const healthById = new Map(health.map(({ endpointId, ...h }) => [endpointId, h]));
   const stateById = new Map(states.map((s) => [s.endpointId, s]));
+  const dueById = new Map(backlog.map((b) => [b.endpointId, b]));
   const configured = new Map(endpoints.map((e) => [e.id, e]));
   const ids = [...configured.keys()];
-  for (const id of [...healthById.keys(), ...stateById.keys()].sort()) if (!ids.includes(id)) ids.push(id);
+  for (const id of [...healthById.keys(), ...stateById.keys(), ...dueById.keys()].sort())
+    if (!ids.includes(id)) ids.push(id);
   return Promise.all(
     ids.map(async (id): Promise<EndpointView> => {
       const ep = configured.get(id);
       const st = stateById.get(id);
       const h = healthById.get(id) ?? null;
-      const disabled = Boolean(st?.disabled) || ep?.enabled === false;
+      const disabled = isEndpointDisabled(ep, st);
       const failing = h !== null && h.consecutiveFailures > 0;
       const errorCode = failing && !disabled ? await lastErrorCode(store, id) : null;
       return {
@@ -107,6 +126,8 @@ export async function endpointOverview(
             ? "enabled: false in the config"
             : null,
         health: h,
+        due: dueById.get(id)?.due ?? 0,
+        oldestDueAt: dueById.get(id)?.oldestDueAt ?? null,
         lastErrorCode: errorCode,
         state: disabled
           ? "disabled"

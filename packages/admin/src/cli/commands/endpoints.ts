@@ -17,7 +17,9 @@ export function registerEndpoints(program: Command, ctx: CliContext): void {
 
   endpoints
     .command("list", { isDefault: true })
-    .description("endpoints with success rate, consecutive failures, last success and failure")
+    .description(
+      "endpoints with success rate, consecutive failures, last success and failure, pending and due backlog",
+    )
     .option("--since <time>", "success rate over attempts since (default: 7d)")
     .option("--until <time>", "…and before (default: now)")
     .option("--json", "print JSON")
@@ -25,7 +27,7 @@ export function registerEndpoints(program: Command, ctx: CliContext): void {
       const range = parseTimeRange(flags, flag, ctx.now, WEEK);
       const views = await endpointOverview(await ctx.store(), await ctx.endpoints(), range);
       if (flags.json) return ctx.json(views);
-      ctx.out(endpointsTable(ctx.colors(), views));
+      ctx.out(endpointsTable(ctx.colors(), views, ctx.now));
     });
 
   endpoints

@@ -1,7 +1,7 @@
 import type { EndpointView } from "../../ops/endpoints.js";
 import type { Colors } from "../context.js";
 import { renderTable } from "./table.js";
-import { clip, fmtRate, fmtTime, oneLine } from "./text.js";
+import { clip, fmtAge, fmtRate, fmtTime, oneLine } from "./text.js";
 
 function stateText(c: Colors, e: EndpointView): string {
   switch (e.state) {
@@ -30,8 +30,8 @@ function backlogText(c: Colors, e: EndpointView): string {
   return e.configured ? `${pending}${since}` : c.yellow(`${pending} waiting`) + since;
 }
 
-/** `endpoints`: configuration and health per endpoint. */
-export function endpointsTable(c: Colors, views: readonly EndpointView[]): string {
+/** `endpoints`: configuration and health per endpoint; `now` dates the oldest due delivery's wait. */
+export function endpointsTable(c: Colors, views: readonly EndpointView[], now: Date): string {
   return renderTable(
     c,
     [
@@ -45,6 +45,8 @@ export function endpointsTable(c: Colors, views: readonly EndpointView[]): strin
       "last success",
       "last failure",
       "pending",
+      "due",
+      "oldest due",
     ],
     views.map((e) => [
       e.configured
@@ -59,6 +61,8 @@ export function endpointsTable(c: Colors, views: readonly EndpointView[]): strin
       fmtTime(e.health?.lastSuccessAt),
       fmtTime(e.health?.lastFailureAt),
       backlogText(c, e),
+      String(e.due),
+      fmtAge(e.oldestDueAt, now),
     ]),
   );
 }

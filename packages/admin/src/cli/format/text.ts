@@ -3,6 +3,18 @@ export function fmtTime(d: Date | null | undefined): string {
   return d ? `${d.toISOString().slice(0, 19).replace("T", " ")}Z` : "-";
 }
 
+/** How long before `now` `since` was, coarsely ("45 s", "12 min", "3 h 5 min", "2 d 4 h"); "-" for none. */
+export function fmtAge(since: Date | null | undefined, now: Date): string {
+  if (!since) return "-";
+  const s = Math.max(0, Math.floor((now.getTime() - since.getTime()) / 1000));
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  const hours = Math.floor(min / 60);
+  if (hours < 24) return `${hours} h ${min % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
 export function fmtMs(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? "-" : `${Math.round(ms)} ms`;
 }

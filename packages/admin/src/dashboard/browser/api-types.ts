@@ -30,6 +30,10 @@ export interface EndpointView {
   readonly disabled: boolean;
   readonly disabledReason: string | null;
   readonly health: EndpointHealth | null;
+  /** Pending deliveries whose next attempt is due now. */
+  readonly due: number;
+  /** When the oldest due delivery became due; null when none is due. */
+  readonly oldestDueAt: string | null;
   readonly lastErrorCode: string | null;
   readonly state: string;
 }

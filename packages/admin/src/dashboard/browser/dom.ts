@@ -73,6 +73,18 @@ export function fmtMs(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? "-" : `${Math.round(ms)} ms`;
 }
 
+/** How long ago `iso` was, coarsely ("45 s", "12 min", "3 h 5 min", "2 d 4 h"); "-" for none. */
+export function fmtAge(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return "-";
+  const s = Math.max(0, Math.floor((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  const hours = Math.floor(min / 60);
+  if (hours < 24) return `${hours} h ${min % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
 export function fmtRate(r: number | null | undefined): string {
   return r === null || r === undefined ? "-" : `${(r * 100).toFixed(1)} %`;
 }

@@ -1,8 +1,8 @@
-/** The endpoints table: state, health, pending backlog, and the Disable/Enable switch. */
+/** The endpoints table: state, health, pending and due backlog, and the Disable/Enable switch. */
 import { api, report } from "./api.js";
 import type { EndpointHealth, EndpointView } from "./api-types.js";
 import { loadDeliveries } from "./deliveries-table.js";
-import { $, badge, clear, fmtRate, fmtTime, h } from "./dom.js";
+import { $, badge, clear, fmtAge, fmtRate, fmtTime, h } from "./dom.js";
 
 async function switchEndpoint(id: string, disabled: boolean): Promise<void> {
   const body: { reason?: string } = {};
@@ -58,6 +58,13 @@ function endpointRow(e: EndpointView): HTMLTableRowElement {
     h("td", {}, [fmtTime(hl.lastSuccessAt)]),
     h("td", {}, [fmtTime(hl.lastFailureAt)]),
     backlogCell(hl),
+    // Due work a worker has not picked up yet: a growing wait means workers are missing or behind.
+    h("td", { class: "due" }, [String(e.due)]),
+    h(
+      "td",
+      { class: "oldest-due", title: e.oldestDueAt ? `due since ${fmtTime(e.oldestDueAt)} UTC` : null },
+      [fmtAge(e.oldestDueAt)],
+    ),
     h("td", {}, [e.configured ? switchButton(e) : ""]),
   ]);
 }
@@ -67,7 +74,7 @@ export async function loadEndpoints(): Promise<void> {
   const tbody = clear($("#endpoints tbody"));
   if (views.length === 0)
     tbody.appendChild(
-      h("tr", {}, [h("td", { colspan: 8, class: "empty" }, ["No endpoints configured or seen yet."])]),
+      h("tr", {}, [h("td", { colspan: 10, class: "empty" }, ["No endpoints configured or seen yet."])]),
     );
   for (const e of views) tbody.appendChild(endpointRow(e));
 }
