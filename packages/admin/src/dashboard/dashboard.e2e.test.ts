@@ -239,4 +239,21 @@ suite(`dashboard in headless Chromium${missing ? ` — skipped: ${CHROMIUM} miss
     expect(crm.slice(6, 9)).toEqual(["0", "0", "-"]);
     await page.close();
   });
+
+  it("shows the trace id of a traced emit in the delivery detail", async () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const traceContext = { traceparent: `00-${traceId}-00f067aa0ba902b7-01` };
+    await db.store.insertEvents([
+      { ...makeEvent({ code: "add_credits", endpoints: ["legacy"], subject: "traced" }), traceContext },
+    ]);
+    const page = await open();
+    await ready(page);
+    await filter(page, { subject: "traced" });
+    await rows(page).first().click();
+    await page.waitForSelector("#detail:not([hidden])");
+    expect(await page.locator('#detail dt:text-is("trace") + dd').textContent()).toBe(
+      `${traceId} (emit span 00f067aa0ba902b7)`,
+    );
+    await page.close();
+  });
 });

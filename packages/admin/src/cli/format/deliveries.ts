@@ -3,6 +3,7 @@ import type { Colors } from "../context.js";
 import { statusText } from "./status.js";
 import { renderFields, renderTable } from "./table.js";
 import { clip, fmtMs, fmtTime, multiLine, oneLine } from "./text.js";
+import { traceText } from "./trace.js";
 
 /** The deliveries table of `deliveries list` and `events show`. */
 export function deliveriesTable(c: Colors, items: readonly DeliverySummary[]): string {
@@ -75,6 +76,7 @@ export function deliveryDetailText(c: Colors, d: DeliveryDetail): string {
   const fields = renderFields(c, [
     ["delivery", oneLine(d.id)],
     ["event", `${oneLine(d.eventCode)}  (webhook-id ${oneLine(d.eventId)})`],
+    ["trace", traceText(d.event.traceContext)],
     ["endpoint", oneLine(d.endpointId)],
     ["subject", oneLine(d.subject) || "-"],
     ["status", statusText(c, d.status)],

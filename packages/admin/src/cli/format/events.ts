@@ -3,6 +3,7 @@ import type { Colors } from "../context.js";
 import { deliveriesTable } from "./deliveries.js";
 import { renderFields, renderTable } from "./table.js";
 import { clip, fmtTime, multiLine, oneLine } from "./text.js";
+import { traceText } from "./trace.js";
 
 export function eventsTable(c: Colors, items: readonly EventRecord[]): string {
   return renderTable(
@@ -25,6 +26,7 @@ export function eventDetailText(c: Colors, e: EventDetail): string {
     ["subject", oneLine(e.subject) || "-"],
     ["created", fmtTime(e.createdAt)],
     ["idempotency key", oneLine(e.idempotencyKey) || "-"],
+    ["trace", traceText(e.traceContext)],
   ]);
   return [
     fields,

@@ -76,8 +76,14 @@ export interface Attempt {
   readonly errorMessage: string | null;
 }
 
+/** The W3C trace context stored with an event by a traced emit. */
+export interface TraceContext {
+  readonly traceparent: string;
+  readonly tracestate?: string;
+}
+
 export interface DeliveryDetail extends DeliveryRow {
-  readonly event: { readonly body: string };
+  readonly event: { readonly body: string; readonly traceContext?: TraceContext | null };
   readonly attemptLog: readonly Attempt[];
 }
 

@@ -1,6 +1,6 @@
 /** The detail panel: one delivery with every attempt, and its Replay button. */
 import { api, report } from "./api.js";
-import type { Attempt, DeliveryDetail, Headers, ReplayAnswer } from "./api-types.js";
+import type { Attempt, DeliveryDetail, Headers, ReplayAnswer, TraceContext } from "./api-types.js";
 import { loadCharts } from "./charts.js";
 import { loadDeliveries } from "./deliveries-table.js";
 import { $, badge, clear, fill, fmtMs, fmtTime, h } from "./dom.js";
@@ -62,6 +62,15 @@ function attemptCard(a: Attempt): HTMLDivElement {
   return card;
 }
 
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+
+// The trace id is what a tracing backend is searched by; the span is the emit within that trace.
+function traceText(tc: TraceContext | null | undefined): string {
+  if (!tc) return "-";
+  const m = TRACEPARENT.exec(tc.traceparent);
+  return m ? `${m[1]} (emit span ${m[2]})` : tc.traceparent;
+}
+
 function prettyBody(body: string): string {
   try {
     return JSON.stringify(JSON.parse(body), null, 2);
@@ -118,6 +127,7 @@ export async function showDetail(id: string, note?: string): Promise<void> {
     fields([
       ["event", d.eventCode],
       ["webhook-id", d.eventId],
+      ["trace", traceText(d.event.traceContext)],
       ["endpoint", d.endpointId],
       ["subject", d.subject || "-"],
       ["attempts", String(d.attempts)],
