@@ -9,6 +9,7 @@ import type { TransportRoutes } from "./endpoints/transport-routes.js";
 import type { EventRegistry } from "./events/registry.js";
 import type { HooklineRuntimeConfig } from "./hookline.js";
 import type { LifecycleEvents } from "./lifecycle.js";
+import { createTelemetry, type Telemetry } from "./telemetry/telemetry.js";
 import type { Clock } from "./util/clock.js";
 import type { Logger } from "./util/logger.js";
 import { Worker } from "./worker/worker.js";
@@ -31,6 +32,8 @@ export interface DeliveryParts {
   readonly pipeline: DeliveryPipeline;
   readonly worker: Worker;
   readonly dispatcher: Dispatcher;
+  /** Spans and metrics (a no-op with `telemetry: false`); stop() closes it. */
+  readonly telemetry: Telemetry;
 }
 
 /**
@@ -42,12 +45,20 @@ export function wireDelivery(opts: DeliveryWiringOptions): DeliveryParts {
   const { settings } = config;
   const byId = new Map(config.endpoints.map((e) => [e.id, e]));
   const switches = new EndpointSwitches(store, events, logger);
+  const endpointIds = config.endpoints.map((e) => e.id);
+  const telemetry = createTelemetry(settings.telemetry, {
+    store,
+    clock,
+    endpointIds,
+    report: (error, context) => events.emit("error", { error, context }),
+  });
   const runner = new AttemptRunner({
     transport: (id) => routes.forEndpoint(id),
     retry: config.retry,
     clock,
     endpoint: (id) => byId.get(id),
     isDisabled: (id) => switches.disabled.has(id),
+    telemetry,
   });
   const capacity = new Capacity<SendOutcome>({
     maxInFlight: settings.maxInFlight,
@@ -63,6 +74,7 @@ export function wireDelivery(opts: DeliveryWiringOptions): DeliveryParts {
     capacity,
     leaseMs: settings.worker.leaseMs,
     writes: settings.writes,
+    telemetry,
   });
   const worker = new Worker({
     store,
@@ -73,7 +85,7 @@ export function wireDelivery(opts: DeliveryWiringOptions): DeliveryParts {
     clock,
     logger,
     settings: settings.worker,
-    endpointIds: config.endpoints.map((e) => e.id),
+    endpointIds,
   });
   const dispatcher = new Dispatcher({
     store,
@@ -86,6 +98,7 @@ export function wireDelivery(opts: DeliveryWiringOptions): DeliveryParts {
     settings,
     endpoints: config.endpoints,
     nudgeWorker: () => worker.nudge(),
+    telemetry,
   });
-  return { switches, pipeline, worker, dispatcher };
+  return { switches, pipeline, worker, dispatcher, telemetry };
 }

@@ -21,6 +21,7 @@ import { EventRegistry } from "./events/registry.js";
 import type { LifecycleEvents } from "./lifecycle.js";
 import { givenTransports, type HooklineOptions, type ResolvedSettings, resolveSettings } from "./options.js";
 import { RetryPolicy } from "./retry/retry-policy.js";
+import type { Telemetry } from "./telemetry/telemetry.js";
 import { type Clock, systemClock, type TimerHandle } from "./util/clock.js";
 import { type Logger, silentLogger } from "./util/logger.js";
 import type { Worker } from "./worker/worker.js";
@@ -98,6 +99,7 @@ class HooklineInstance implements Hookline {
   readonly #worker: Worker;
   readonly #dispatcher: Dispatcher;
   readonly #routes: TransportRoutes;
+  readonly #telemetry: Telemetry;
   #state: "idle" | "running" | "stopping" | "stopped" = "idle";
 
   constructor(
@@ -120,6 +122,7 @@ class HooklineInstance implements Hookline {
     this.#pipeline = parts.pipeline;
     this.#worker = parts.worker;
     this.#dispatcher = parts.dispatcher;
+    this.#telemetry = parts.telemetry;
     // emit is often passed around detached (e.g. to trigger helpers); keep `this` bound.
     this.emit = this.emit.bind(this);
     // Short retries are picked up on time instead of waiting for the next poll.
@@ -203,6 +206,7 @@ class HooklineInstance implements Hookline {
 
   async #stop(): Promise<void> {
     this.#state = "stopping";
+    this.#telemetry.close();
     const { stopGraceMs, stopStoreTimeoutMs } = this.#settings;
     // Sends get the grace period from now, however long the store steps below take.
     const grace = this.#clock.setTimeout(() => this.#pipeline.abortSends(), stopGraceMs);

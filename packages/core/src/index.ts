@@ -55,7 +55,7 @@ export type {
   Transport,
 } from "./contracts/transport.js";
 export { container, type DependencyContainer, inject, injectable, TOKENS } from "./di/tokens.js";
-export type { EmitOptions, EmitResult } from "./dispatch/dispatcher.js";
+export type { EmitOptions, EmitResult } from "./dispatch/emit-options.js";
 export { MicroBatcher, type MicroBatcherOptions } from "./dispatch/micro-batcher.js";
 export type { AttemptSummary } from "./dispatch/pipeline.js";
 export { REDACTED, redactCredentialHeaders, redactHeaders, redactUrl } from "./dispatch/redact.js";
@@ -102,6 +102,8 @@ export { DEFAULT_RETRY_SCHEDULE, type RetryOptions, RetryPolicy } from "./retry/
 export { decodeSecret, generateSecret, SECRET_PREFIX } from "./signing/secret.js";
 export { computeSignature, type SignatureHeaders, signatureHeaders } from "./signing/sign.js";
 export { type HeaderSource, type VerifiedWebhook, type VerifyInput, verify } from "./signing/verify.js";
+export type { ResolvedTelemetry, TelemetryOptions } from "./telemetry/telemetry-options.js";
+export { TELEMETRY_SCOPE_NAME } from "./telemetry/tracing.js";
 export { type IntOptionRange, intOption, intOptions } from "./transports/option-checks.js";
 export { type AttemptStart, attemptTimeoutMs, startAttempt } from "./transports/send-checks.js";
 export { socketErrorCode } from "./transports/socket-errors.js";

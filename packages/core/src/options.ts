@@ -6,6 +6,11 @@ import type { EndpointConfig } from "./endpoints/endpoint-config.js";
 import { invalidOption } from "./errors/hookline-error.js";
 import type { HooklinePlugin } from "./events/plugin.js";
 import type { RetryOptions } from "./retry/retry-policy.js";
+import {
+  type ResolvedTelemetry,
+  resolveTelemetryOptions,
+  type TelemetryOptions,
+} from "./telemetry/telemetry-options.js";
 import type { Clock } from "./util/clock.js";
 import { newId } from "./util/ids.js";
 import { checkLogger, type Logger } from "./util/logger.js";
@@ -105,6 +110,12 @@ export interface HooklineOptions<Plugins extends readonly HooklinePlugin[]> {
   readonly env?: NodeJS.ProcessEnv;
   /** Parent container; createHookline makes a child of it. @default tsyringe's root container */
   readonly container?: DependencyContainer;
+  /**
+   * OpenTelemetry spans and metrics through `@opentelemetry/api`: `false` turns every hook off
+   * (no API call at all); an object names the providers to use instead of the global ones.
+   * @default {} (the global tracer and meter providers)
+   */
+  readonly telemetry?: false | TelemetryOptions;
 }
 
 /** Instance settings after validation (frozen). */
@@ -119,6 +130,8 @@ export interface ResolvedSettings {
   readonly maxQueued: number;
   readonly stopGraceMs: number;
   readonly stopStoreTimeoutMs: number;
+  /** The `telemetry` option, validated: false, or the providers given (absent: the global ones). */
+  readonly telemetry: ResolvedTelemetry;
   /** Not options: fixed tuning of the log writes, kept here so every part reads one place. */
   readonly writes: {
     /** Tries after the first for an insert batch (emit() waits on it). */
@@ -161,6 +174,7 @@ export const HOOKLINE_OPTION_KEYS = keysOf<HooklineOptions<readonly HooklinePlug
   logger: true,
   env: true,
   container: true,
+  telemetry: true,
 });
 
 /** Every key of the `worker` option. */
@@ -259,6 +273,7 @@ export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>
     maxQueued: int("worker.maxQueued", w.maxQueued, 8192, 0, 1_000_000),
     stopGraceMs: int("worker.stopGraceMs", w.stopGraceMs, 10_000, 0),
     stopStoreTimeoutMs: int("worker.stopStoreTimeoutMs", w.stopStoreTimeoutMs, 5_000, 0),
+    telemetry: resolveTelemetryOptions(opts.telemetry),
     // Internal: tuned against the stores, not per deployment. 500 results per completion is one
     // transaction in store-knex (its chunk is 500 too); a 3 ms linger lets a batch gather under load.
     writes: Object.freeze({

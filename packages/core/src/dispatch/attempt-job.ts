@@ -1,4 +1,5 @@
-import type { ClaimedDelivery, NewEvent } from "../contracts/store.js";
+import type { Context } from "@opentelemetry/api";
+import type { ClaimedDelivery, NewEvent, StoredTraceContext } from "../contracts/store.js";
 
 /** What one attempt needs: a claimed (or freshly inserted, pre-claimed) delivery. */
 export interface AttemptJob {
@@ -15,10 +16,22 @@ export interface AttemptJob {
   readonly leaseExpiresAt: number;
   /** When the delivery was created (its event's createdAt), passed on to the store with the result. */
   readonly createdAt: Date;
+  /** The emit's stored W3C trace context: remote parent of attempt 1, linked from later ones. */
+  readonly traceContext: StoredTraceContext | null;
+  /** The emit span's context, for a first attempt launched by emit() in this process. */
+  readonly parentContext?: Context;
 }
 
-/** The one way a claim becomes a job: the worker's claims and emit()'s pre-claimed rows alike. */
-export function toJob(claim: ClaimedDelivery, claimedAt: number, leaseMs: number): AttemptJob {
+/**
+ * The one way a claim becomes a job: the worker's claims and emit()'s pre-claimed rows alike.
+ * `parentContext`: the emit span's context, when emit() sends the first attempt itself.
+ */
+export function toJob(
+  claim: ClaimedDelivery,
+  claimedAt: number,
+  leaseMs: number,
+  parentContext?: Context,
+): AttemptJob {
   return {
     deliveryId: claim.id,
     eventId: claim.eventId,
@@ -30,6 +43,8 @@ export function toJob(claim: ClaimedDelivery, claimedAt: number, leaseMs: number
     claimToken: claim.claimToken,
     leaseExpiresAt: claimedAt + leaseMs,
     createdAt: claim.eventCreatedAt,
+    traceContext: claim.traceContext ?? null,
+    ...(parentContext === undefined ? {} : { parentContext }),
   };
 }
 
@@ -49,6 +64,7 @@ export function claimedOnInsert(event: NewEvent): ClaimedDelivery[] {
       replays: 0,
       claimToken: d.claim.token,
       eventCreatedAt: event.createdAt,
+      traceContext: event.traceContext ?? null,
     });
   }
   return claimed;

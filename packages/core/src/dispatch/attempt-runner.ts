@@ -3,6 +3,8 @@ import type { DeliveryOutcome, Transport } from "../contracts/transport.js";
 import type { ResolvedEndpoint } from "../endpoints/endpoint-config.js";
 import type { RetryPolicy } from "../retry/retry-policy.js";
 import { signatureHeaders } from "../signing/sign.js";
+import type { Telemetry } from "../telemetry/telemetry.js";
+import { injectTraceContext } from "../telemetry/w3c-trace-context.js";
 import type { Clock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
 import type { AttemptJob } from "./attempt-job.js";
@@ -18,6 +20,7 @@ export interface AttemptRunnerOptions {
   readonly endpoint: (id: string) => ResolvedEndpoint | undefined;
   /** Whether the endpoint's persisted switch is off. */
   readonly isDisabled: (id: string) => boolean;
+  readonly telemetry: Telemetry;
 }
 
 /**
@@ -33,6 +36,7 @@ export class AttemptRunner {
   readonly #clock: Clock;
   readonly #endpoint: (id: string) => ResolvedEndpoint | undefined;
   readonly #isDisabled: (id: string) => boolean;
+  readonly #telemetry: Telemetry;
 
   constructor(opts: AttemptRunnerOptions) {
     this.#transport = opts.transport;
@@ -40,6 +44,7 @@ export class AttemptRunner {
     this.#clock = opts.clock;
     this.#endpoint = opts.endpoint;
     this.#isDisabled = opts.isDisabled;
+    this.#telemetry = opts.telemetry;
   }
 
   async run(job: AttemptJob, signal: AbortSignal): Promise<AttemptResult | null> {
@@ -57,10 +62,15 @@ export class AttemptRunner {
       };
       return result(job, attemptId, startedAt, null, outcome, { status: "cancelled" });
     }
+    const span = this.#telemetry.startAttempt(job, ep);
     const headers = attemptHeaders(ep, job, Math.floor(startedAt.getTime() / 1000));
+    if (span !== undefined && ep.propagateTraceContext) injectTraceContext(span.spanContext(), headers);
     let outcome: DeliveryOutcome;
     try {
-      outcome = await transport.send(
+      outcome = await this.#telemetry.send(
+        span,
+        job,
+        transport,
         {
           deliveryId: job.deliveryId,
           eventId: job.eventId,
@@ -84,6 +94,7 @@ export class AttemptRunner {
         error: { code: "HOOKLINE_TRANSPORT_ERROR", message: (err as Error)?.message ?? String(err) },
       };
     }
+    this.#telemetry.endAttempt(span, job, ep, outcome);
     // An attempt our own stop() aborted says nothing about the receiver: it must not use up a
     // step of the schedule (on the last step that would fail the delivery for good).
     const next: NextState = signal.aborted
@@ -103,7 +114,13 @@ function loggedRequest(ep: ResolvedEndpoint, headers: Record<string, string>): A
     url = redactUrl(ep.url);
     loggedUrls.set(ep, url);
   }
-  return { url, headers: redactHeaders(headers, ep.showHeaders) };
+  const logged = redactHeaders(headers, ep.showHeaders);
+  // Hookline's own trace headers: no secret, and they lead from the log to the trace.
+  if (headers.traceparent !== undefined && ep.propagateTraceContext) {
+    logged.traceparent = headers.traceparent;
+    if (headers.tracestate !== undefined) logged.tracestate = headers.tracestate;
+  }
+  return { url, headers: logged };
 }
 
 /** The attempt's request headers: the endpoint's own, then the Standard Webhooks signature. */

@@ -5,37 +5,21 @@ import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import type { EventRegistry } from "../events/registry.js";
 import type { LifecycleEvents } from "../lifecycle.js";
 import type { ResolvedSettings } from "../options.js";
+import type { Telemetry } from "../telemetry/telemetry.js";
+import type { EmitTrace } from "../telemetry/tracing.js";
 import type { Clock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
-import { assertKnownKeys, keysOf } from "../util/strict-keys.js";
 import { trackUntilSettled } from "../util/track.js";
 import { claimedOnInsert, toJob } from "./attempt-job.js";
 import { type BuiltBody, buildBody } from "./build-body.js";
 import type { CapacityView, Reservation } from "./capacity.js";
+import { checkEmitOptions, type EmitOptions, type EmitResult } from "./emit-options.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
 import { ItemFailure, MicroBatcher } from "./micro-batcher.js";
 import type { AttemptSummary, DeliveryPipeline } from "./pipeline.js";
 import { storeGaveUp, withStoreRetry } from "./store-retry.js";
 
-/** Per-call options of emit(). */
-export interface EmitOptions {
-  /** A second emit with the same key returns the original event and sends nothing. */
-  readonly idempotencyKey?: string;
-  /** A knex transaction (or the store's equivalent): the event commits or rolls back with it. */
-  readonly trx?: unknown;
-  /** "accepted": resolve once stored; "attempted": also wait for the first attempts. @default "accepted" */
-  readonly wait?: "accepted" | "attempted";
-}
-
-/** What emit() resolves with. */
-export interface EmitResult {
-  readonly eventId: string;
-  /** True when the idempotency key was seen before: these are the original event's ids. */
-  readonly duplicate: boolean;
-  readonly deliveries: readonly { readonly id: string; readonly endpointId: string }[];
-  /** Present with `wait: "attempted"`: the first attempt of each delivery sent by this call. */
-  readonly attempts?: readonly AttemptSummary[];
-}
+export type { EmitOptions, EmitResult } from "./emit-options.js";
 
 type Duplicate = InsertReport["duplicates"] extends ReadonlyMap<string, infer V> ? V : never;
 
@@ -53,6 +37,7 @@ export interface DispatcherOptions {
   readonly settings: ResolvedSettings;
   /** Wake the worker: deliveries were stored for it to send. */
   readonly nudgeWorker: () => void;
+  readonly telemetry: Telemetry;
 }
 
 /** The endpoints an event goes to: all subscribed, those switched off, and how many will be sent. */
@@ -80,6 +65,7 @@ export class Dispatcher {
   private readonly clock: Clock;
   private readonly settings: ResolvedSettings;
   private readonly nudgeWorker: () => void;
+  private readonly telemetry: Telemetry;
 
   constructor(opts: DispatcherOptions) {
     this.store = opts.store;
@@ -92,6 +78,7 @@ export class Dispatcher {
     this.clock = opts.clock;
     this.settings = opts.settings;
     this.nudgeWorker = opts.nudgeWorker;
+    this.telemetry = opts.telemetry;
     const { insertBatchSize, insertConcurrency, writes } = opts.settings;
     this.#inserter = new MicroBatcher(
       async (batch) => {
@@ -126,10 +113,20 @@ export class Dispatcher {
 
   /** Validate, store and send one event; stop() waits for emits already under way. */
   emit(code: string, payload: unknown, opts: EmitOptions = {}): Promise<EmitResult> {
-    return trackUntilSettled(this.#pending, this.#emit(code, payload, opts));
+    const trace = this.telemetry.startEmit(code);
+    const emitting =
+      trace === undefined
+        ? this.#emit(code, payload, opts, undefined)
+        : trace.end(trace.run(this.#emit, this, code, payload, opts, trace));
+    return trackUntilSettled(this.#pending, emitting);
   }
 
-  async #emit(code: string, payload: unknown, opts: EmitOptions): Promise<EmitResult> {
+  async #emit(
+    code: string,
+    payload: unknown,
+    opts: EmitOptions,
+    trace: EmitTrace | undefined,
+  ): Promise<EmitResult> {
     this.#assertRunning(code);
     checkEmitOptions(opts);
     const built = await buildBody(this.#definition(code), payload, this.settings.maxBodyBytes);
@@ -140,10 +137,10 @@ export class Dispatcher {
     // past that the rows go in unclaimed and the worker sends them: backpressure lands in the store.
     const reservation =
       opts.trx === undefined && targets.live > 0 ? this.capacity.reserve(targets.live) : undefined;
-    const event = this.#newEvent(code, built, opts, targets, reservation !== undefined);
+    const event = this.#newEvent(code, built, opts, targets, reservation !== undefined, trace);
     let stored: Stored;
     try {
-      stored = await this.#store(event, opts, reservation, targets.live);
+      stored = await this.#store(event, opts, reservation, targets.live, trace);
     } finally {
       // Places no attempt took (a duplicate, a failed insert) are free again at once.
       reservation?.release();
@@ -168,7 +165,14 @@ export class Dispatcher {
   }
 
   /** The event and its deliveries; `claimed`: the live ones go in already claimed by this emit. */
-  #newEvent(code: string, built: BuiltBody, opts: EmitOptions, targets: Targets, claimed: boolean): NewEvent {
+  #newEvent(
+    code: string,
+    built: BuiltBody,
+    opts: EmitOptions,
+    targets: Targets,
+    claimed: boolean,
+    trace: EmitTrace | undefined,
+  ): NewEvent {
     const { leaseMs, workerId } = this.settings.worker;
     const createdAt = this.clock.now();
     return {
@@ -188,6 +192,8 @@ export class Dispatcher {
             ? { claim: { token: newId("clm"), leaseMs, workerId } }
             : {}),
       })),
+      // Stored so an attempt made later, in any process, joins or links to the emit's trace.
+      ...(trace?.traceContext ? { traceContext: trace.traceContext } : {}),
     };
   }
 
@@ -197,6 +203,7 @@ export class Dispatcher {
     opts: EmitOptions,
     reservation: Reservation | undefined,
     live: number,
+    trace: EmitTrace | undefined,
   ): Promise<Stored> {
     if (opts.trx !== undefined) {
       const dup = (await this.store.insertEvents([event], { trx: opts.trx })).duplicates.get(event.id);
@@ -207,13 +214,13 @@ export class Dispatcher {
     if (this.settings.mode === "parallel" && reservation && !opts.idempotencyKey) {
       // parallel mode: the request and the insert start together; recording waits for both.
       const inserted = this.#inserter.add(event);
-      const attempts = this.#launch(event, reservation, inserted);
+      const attempts = this.#launch(event, reservation, trace, inserted);
       await inserted;
       return { attempts };
     }
     const dup = await this.#inserter.add(event);
     if (dup) return { duplicate: dup };
-    if (reservation) return { attempts: this.#launch(event, reservation) };
+    if (reservation) return { attempts: this.#launch(event, reservation, trace) };
     if (live > 0) this.nudgeWorker();
     return { attempts: [] };
   }
@@ -221,12 +228,15 @@ export class Dispatcher {
   #launch(
     event: NewEvent,
     reservation: Reservation,
+    trace: EmitTrace | undefined,
     recordAfter?: Promise<unknown>,
   ): Promise<AttemptSummary>[] {
     const claimedAt = event.createdAt.getTime();
     const { leaseMs } = this.settings.worker;
+    // The first attempts are children of the emit span in memory, not through the stored copy.
+    const parent = trace?.context;
     return claimedOnInsert(event).map((claim) =>
-      this.pipeline.launch(toJob(claim, claimedAt, leaseMs), { reservation, recordAfter }),
+      this.pipeline.launch(toJob(claim, claimedAt, leaseMs, parent), { reservation, recordAfter }),
     );
   }
 
@@ -275,26 +285,6 @@ export class Dispatcher {
     this.store.transactionOutcome?.(trx)?.then(
       (outcome) => outcome === "committed" && this.nudgeWorker(),
       () => {},
-    );
-  }
-}
-
-/** Every key of EmitOptions; another (`idempotencykey`) is an error before anything is stored. */
-export const EMIT_OPTION_KEYS = keysOf<EmitOptions>({ idempotencyKey: true, trx: true, wait: true });
-
-function checkEmitOptions(opts: EmitOptions): void {
-  assertKnownKeys(opts, EMIT_OPTION_KEYS, "emit options");
-  const key = opts.idempotencyKey;
-  if (key !== undefined && (typeof key !== "string" || key.length === 0 || key.length > 200)) {
-    throw new HooklineError(
-      "HOOKLINE_INVALID_OPTION",
-      `idempotencyKey: expected a string of 1–200 chars, got ${describeValue(key)}`,
-    );
-  }
-  if (opts.wait !== undefined && opts.wait !== "accepted" && opts.wait !== "attempted") {
-    throw new HooklineError(
-      "HOOKLINE_INVALID_OPTION",
-      `wait: expected "accepted" or "attempted", got ${describeValue(opts.wait)}`,
     );
   }
 }

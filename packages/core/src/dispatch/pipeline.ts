@@ -6,6 +6,7 @@ import type { ErrorCode } from "../errors/codes.js";
 import type { LifecycleEvents } from "../lifecycle.js";
 import { END_EVENT } from "../lifecycle.js";
 import type { ResolvedSettings } from "../options.js";
+import type { Telemetry } from "../telemetry/telemetry.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { trackUntilSettled } from "../util/track.js";
@@ -42,6 +43,8 @@ export interface PipelineOptions {
   /** The claim lease; a queued job with less than half of it left is given back, not sent. */
   readonly leaseMs: number;
   readonly writes: ResolvedSettings["writes"];
+  /** Counts deliveries reaching an end state. */
+  readonly telemetry: Telemetry;
 }
 
 const unsent = (job: AttemptJob, message: string, code: ErrorCode = "HOOKLINE_ABORTED"): AttemptSummary => ({
@@ -74,6 +77,7 @@ export class DeliveryPipeline {
   readonly #logger: Logger;
   readonly #capacity: Capacity<SendOutcome>;
   readonly #leaseMs: number;
+  readonly #telemetry: Telemetry;
 
   constructor(opts: PipelineOptions) {
     this.#store = opts.store;
@@ -84,6 +88,7 @@ export class DeliveryPipeline {
     this.#logger = opts.logger;
     this.#capacity = opts.capacity;
     this.#leaseMs = opts.leaseMs;
+    this.#telemetry = opts.telemetry;
     // Every running send gets this one stop signal; a transport may listen on it once per send
     // (the memory transport does), so up to maxInFlight listeners are expected, not a leak.
     setMaxListeners(this.#capacity.maxInFlight + 10, this.#abort.signal);
@@ -198,6 +203,8 @@ export class DeliveryPipeline {
       this.#logger.debug({ deliveryId: job.deliveryId }, "completion fenced out: lease lost");
       return summary(false);
     }
+    if (result.next.status !== "pending")
+      this.#telemetry.deliveryCompleted(job.endpointId, result.next.status);
     this.#announce(job, result);
     if (result.outcome.disableEndpoint) {
       await this.#switches.disable(job.endpointId, "receiver answered 410 Gone", { automatic: true });

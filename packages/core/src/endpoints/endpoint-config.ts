@@ -35,6 +35,12 @@ export interface EndpointConfig {
   readonly retrySchedule?: readonly number[];
   /** Free text shown by the admin tools. */
   readonly description?: string;
+  /**
+   * Send the W3C `traceparent` (and `tracestate`, when there is one) of each attempt's
+   * `hookline.attempt` span, so the receiver's trace continues Hookline's. Needs an OpenTelemetry
+   * SDK in the process (without one there is no span to propagate). @default false
+   */
+  readonly propagateTraceContext?: boolean;
 }
 
 /** TLS settings of one endpoint. PEM strings; `${ENV}` placeholders are substituted; never logged. */
@@ -69,6 +75,8 @@ export interface ResolvedEndpoint {
   readonly timeoutMs: number | undefined;
   readonly retrySchedule: readonly number[] | undefined;
   readonly description: string | undefined;
+  /** Each attempt sends its span's `traceparent`/`tracestate`. */
+  readonly propagateTraceContext: boolean;
 }
 
 /**

@@ -4,28 +4,11 @@ import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import { decodeSecret } from "../signing/secret.js";
 import { assertKnownKeys, keysOf } from "../util/strict-keys.js";
 import type { EndpointConfig, EndpointTlsConfig, ResolvedEndpoint } from "./endpoint-config.js";
+import { checkTraceHeaders, resolveHeaders, resolveShowHeaders } from "./endpoint-headers.js";
 import { substituteEnv, substituteUrlEnv } from "./env-substitution.js";
 import { checkTlsMaterial } from "./tls-material.js";
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Headers the transport or the protocol owns; letting config set them would break framing or signing.
-const RESERVED_HEADERS = new Set([
-  "host",
-  "content-length",
-  "content-type",
-  "content-encoding",
-  "transfer-encoding",
-  "connection",
-  "keep-alive",
-  "upgrade",
-  "te",
-  "trailer",
-  "expect",
-  "accept-encoding",
-  "user-agent",
-]);
-const RESERVED_PREFIXES = ["webhook-", "proxy-", ":"];
 const MAX_TIMEOUT_MS = 300_000;
 /** Every key an endpoint may have; anything else (`secrte`, `Secret`) is an error, not ignored. */
 export const ENDPOINT_KEYS = keysOf<EndpointConfig>({
@@ -41,6 +24,7 @@ export const ENDPOINT_KEYS = keysOf<EndpointConfig>({
   timeoutMs: true,
   retrySchedule: true,
   description: true,
+  propagateTraceContext: true,
 });
 /** Every key of an endpoint's `tls` object. */
 export const ENDPOINT_TLS_KEYS = keysOf<EndpointTlsConfig>({
@@ -50,11 +34,6 @@ export const ENDPOINT_TLS_KEYS = keysOf<EndpointTlsConfig>({
   passphrase: true,
   servername: true,
 });
-// undici refuses any header value outside [\t\x20-\x7e\x80-\xff] when the request is made, so
-// every attempt would fail `permanent`; refuse it at construction instead. Stricter than undici:
-// no C1 controls (\x80-\x9f) either, since no receiver means one. Latin-1 text (é) is sent as is.
-const HEADER_VALUE_FORBIDDEN = /[^\t\x20-\x7e\xa0-\xff]/u;
-
 /** Options for resolveEndpoints. */
 export interface ResolveEndpointsOptions {
   /** Event codes that exist; an endpoint subscribing to another code is an error. */
@@ -110,6 +89,8 @@ function resolveOne(
   const showHeaders = resolveShowHeaders(cfg.showHeaders, headers, at);
   const tls = resolveTls(cfg.tls, url, at, env);
   checkPlainFields(cfg, at);
+  const propagateTraceContext = cfg.propagateTraceContext ?? false;
+  checkTraceHeaders(propagateTraceContext, headers, at);
   return Object.freeze({
     id: cfg.id,
     url,
@@ -123,6 +104,7 @@ function resolveOne(
     timeoutMs: cfg.timeoutMs,
     retrySchedule: cfg.retrySchedule ? Object.freeze([...cfg.retrySchedule]) : undefined,
     description: cfg.description,
+    propagateTraceContext,
   });
 }
 
@@ -195,6 +177,9 @@ function checkPlainFields(cfg: EndpointConfig, at: (f: string) => string): void 
   if (cfg.enabled !== undefined && typeof cfg.enabled !== "boolean") {
     throw invalid(at("enabled"), "a boolean", cfg.enabled);
   }
+  if (cfg.propagateTraceContext !== undefined && typeof cfg.propagateTraceContext !== "boolean") {
+    throw invalid(at("propagateTraceContext"), "a boolean", cfg.propagateTraceContext);
+  }
   if (
     cfg.timeoutMs !== undefined &&
     (!Number.isInteger(cfg.timeoutMs) || cfg.timeoutMs <= 0 || cfg.timeoutMs > MAX_TIMEOUT_MS)
@@ -229,62 +214,6 @@ function parseUrl(raw: string, configured: string, where: string): string {
       },
     );
   }
-}
-
-function resolveHeaders(
-  headers: EndpointConfig["headers"],
-  at: (f: string) => string,
-  env: NodeJS.ProcessEnv,
-): Readonly<Record<string, string>> {
-  if (headers === undefined) return Object.freeze({});
-  if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
-    throw invalid(at("headers"), "an object of header name to string value", headers);
-  }
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (!HEADER_NAME.test(name)) throw invalid(at(`headers["${name}"]`), "a valid HTTP header name");
-    if (RESERVED_HEADERS.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p))) {
-      throw invalid(at(`headers["${name}"]`), "a header Hookline does not set itself (this one is reserved)");
-    }
-    if (typeof value !== "string") throw invalid(at(`headers["${name}"]`), "a string value", value);
-    const v = substituteEnv(value, at(`headers["${name}"]`), env);
-    // Never echo the value: header values are treated as secrets.
-    const bad = HEADER_VALUE_FORBIDDEN.exec(v);
-    if (bad) {
-      // The offending character's code point only (a control or non-Latin-1 character), not the value.
-      const cp = `U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
-      throw invalid(
-        at(`headers["${name}"]`),
-        `a value of printable ASCII, spaces, tabs and Latin-1 characters (U+00A0–U+00FF), without control characters; got a value containing ${cp}`,
-      );
-    }
-    if (lower in out)
-      throw invalid(at(`headers["${name}"]`), "each header once (names are case-insensitive)");
-    out[lower] = v;
-  }
-  return Object.freeze(out);
-}
-
-function resolveShowHeaders(
-  names: EndpointConfig["showHeaders"],
-  headers: Readonly<Record<string, string>>,
-  at: (f: string) => string,
-): readonly string[] {
-  if (names === undefined) return Object.freeze([]);
-  if (!Array.isArray(names)) throw invalid(at("showHeaders"), "an array of names from headers", names);
-  const out = new Set<string>();
-  for (const name of names) {
-    if (typeof name !== "string" || !(name.toLowerCase() in headers)) {
-      throw invalid(
-        at("showHeaders"),
-        `names of this endpoint's headers (${Object.keys(headers).join(", ") || "none"})`,
-        name,
-      );
-    }
-    out.add(name.toLowerCase());
-  }
-  return Object.freeze([...out]);
 }
 
 function resolveTls(

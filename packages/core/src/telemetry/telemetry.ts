@@ -1,0 +1,141 @@
+import { context, metrics, type Span, SpanKind, type SpanOptions, trace } from "@opentelemetry/api";
+import type { DeliveryStore } from "../contracts/store.js";
+import type { DeliveryOutcome, DeliveryRequest, Transport } from "../contracts/transport.js";
+import type { AttemptJob } from "../dispatch/attempt-job.js";
+import type { ResolvedEndpoint } from "../endpoints/endpoint-config.js";
+import type { Clock } from "../util/clock.js";
+import { HOOKLINE_VERSION } from "../version.js";
+import { BacklogGauge } from "./backlog-gauge.js";
+import { type CompletedStatus, HooklineMetrics } from "./metrics.js";
+import type { ResolvedTelemetry } from "./telemetry-options.js";
+import { AttemptTracer, EmitTrace, TELEMETRY_SCOPE_NAME } from "./tracing.js";
+
+/**
+ * The hooks the delivery parts call. Two implementations: NO_TELEMETRY (`telemetry: false`),
+ * whose hooks do nothing and never touch the OpenTelemetry API, and one recording spans and
+ * metrics through the configured providers.
+ */
+export interface Telemetry {
+  /** Begin an emit (span and timer); undefined when telemetry is off. */
+  startEmit(code: string): EmitTrace | undefined;
+  /** Begin an attempt's span; undefined when telemetry is off. */
+  startAttempt(job: AttemptJob, ep: ResolvedEndpoint): Span | undefined;
+  /** Send, with the attempt span active and the attempt counted in flight meanwhile. */
+  send(
+    span: Span | undefined,
+    job: AttemptJob,
+    transport: Transport,
+    req: DeliveryRequest,
+    opts: { signal: AbortSignal },
+  ): Promise<DeliveryOutcome>;
+  /** The send is over: end the span, count the attempt and its duration. */
+  endAttempt(span: Span | undefined, job: AttemptJob, ep: ResolvedEndpoint, outcome: DeliveryOutcome): void;
+  /** A delivery's end state was recorded in the log. */
+  deliveryCompleted(endpointId: string, status: CompletedStatus): void;
+  /** Remove what observes the instance (the backlog gauges); stop() calls it. */
+  close(): void;
+}
+
+const noop = (): void => {};
+
+/** `telemetry: false`: a null object, so the hot path pays one call and nothing else. */
+export const NO_TELEMETRY: Telemetry = Object.freeze({
+  startEmit: () => undefined,
+  startAttempt: () => undefined,
+  send: (
+    _span: unknown,
+    _job: unknown,
+    transport: Transport,
+    req: DeliveryRequest,
+    opts: { signal: AbortSignal },
+  ) => transport.send(req, opts),
+  endAttempt: noop,
+  deliveryCompleted: noop,
+  close: noop,
+});
+
+/** What the recording implementation reads besides the providers. */
+export interface TelemetryDeps {
+  readonly store: DeliveryStore;
+  readonly clock: Clock;
+  /** Every endpoint configured in this process (the backlog gauges observe these). */
+  readonly endpointIds: readonly string[];
+  /** Where a failed backlog read goes (the `error` lifecycle event). */
+  readonly report: (error: unknown, context: string) => void;
+}
+
+/** The instance's telemetry: NO_TELEMETRY when off, else instruments made once, now. */
+export function createTelemetry(options: ResolvedTelemetry, deps: TelemetryDeps): Telemetry {
+  return options === false ? NO_TELEMETRY : new RecordingTelemetry(options, deps);
+}
+
+class RecordingTelemetry implements Telemetry {
+  readonly #emitOptions = new Map<string, SpanOptions>();
+  readonly #tracer: ReturnType<typeof trace.getTracer>;
+  readonly #attempts: AttemptTracer;
+  readonly #metrics: HooklineMetrics;
+  readonly #backlog: BacklogGauge;
+
+  constructor(options: Exclude<ResolvedTelemetry, false>, deps: TelemetryDeps) {
+    const tracerProvider = options.tracerProvider ?? trace.getTracerProvider();
+    const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(
+      TELEMETRY_SCOPE_NAME,
+      HOOKLINE_VERSION,
+    );
+    this.#tracer = tracerProvider.getTracer(TELEMETRY_SCOPE_NAME, HOOKLINE_VERSION);
+    this.#attempts = new AttemptTracer(this.#tracer);
+    this.#metrics = new HooklineMetrics(meter);
+    this.#backlog = new BacklogGauge({
+      meter,
+      store: deps.store,
+      clock: deps.clock,
+      endpointIds: deps.endpointIds,
+      report: (error) => deps.report(error, "reading the backlog for the hookline.backlog gauges"),
+    });
+  }
+
+  startEmit(code: string): EmitTrace {
+    let options = this.#emitOptions.get(code);
+    if (options === undefined) {
+      options = Object.freeze({
+        kind: SpanKind.PRODUCER,
+        attributes: Object.freeze({ "hookline.event.code": code }),
+      });
+      this.#emitOptions.set(code, options);
+    }
+    return new EmitTrace(this.#tracer, options, code, this.#metrics);
+  }
+
+  startAttempt(job: AttemptJob, ep: ResolvedEndpoint): Span {
+    return this.#attempts.start(job, ep);
+  }
+
+  async send(
+    span: Span | undefined,
+    job: AttemptJob,
+    transport: Transport,
+    req: DeliveryRequest,
+    opts: { signal: AbortSignal },
+  ): Promise<DeliveryOutcome> {
+    this.#metrics.sendStarted();
+    try {
+      if (span === undefined) return await transport.send(req, opts);
+      return await context.with(this.#attempts.contextOf(span, job), transport.send, transport, req, opts);
+    } finally {
+      this.#metrics.sendEnded();
+    }
+  }
+
+  endAttempt(span: Span | undefined, job: AttemptJob, ep: ResolvedEndpoint, outcome: DeliveryOutcome): void {
+    if (span !== undefined) this.#attempts.end(span, ep, outcome);
+    this.#metrics.attempt(job.endpointId, outcome.kind, outcome.error?.code, outcome.durationMs);
+  }
+
+  deliveryCompleted(endpointId: string, status: CompletedStatus): void {
+    this.#metrics.completed(endpointId, status);
+  }
+
+  close(): void {
+    this.#backlog.close();
+  }
+}
