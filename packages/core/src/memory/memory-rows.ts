@@ -1,4 +1,10 @@
-import type { AttemptRecord, DeliveryStatus, DeliverySummary, EventRecord } from "../contracts/store.js";
+import type {
+  AttemptRecord,
+  DeliveryStatus,
+  DeliverySummary,
+  EventRecord,
+  StoredTraceContext,
+} from "../contracts/store.js";
 
 /** Mutable delivery row of the in-memory store. */
 export interface MemDelivery {
@@ -82,4 +88,19 @@ function parseCursor(cursor: string): { ms: number; id: string } {
   return dot > 0 && Number.isFinite(ms)
     ? { ms, id: cursor.slice(dot + 1) }
     : { ms: Number.MAX_SAFE_INTEGER, id: cursor };
+}
+
+const fits = (v: unknown, max: number): v is string =>
+  typeof v === "string" && v.length > 0 && v.length <= max;
+
+/**
+ * The trace context as the SQL stores keep it, so every store answers alike: a tracestate over
+ * 512 chars is dropped, and the whole context when the traceparent is longer than a version-00
+ * one (55 chars); tracing never fails an insert.
+ */
+export function storableTraceContext(tc: StoredTraceContext | null | undefined): StoredTraceContext | null {
+  if (!tc || !fits(tc.traceparent, 55)) return null;
+  return fits(tc.tracestate, 512)
+    ? { traceparent: tc.traceparent, tracestate: tc.tracestate }
+    : { traceparent: tc.traceparent };
 }

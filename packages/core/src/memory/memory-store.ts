@@ -27,7 +27,13 @@ import { redactBatchSize, rewriteStoredRequest } from "../dispatch/redact-stored
 import { HooklineError } from "../errors/hookline-error.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
-import { type MemDelivery, type MemTables, pageById, summarize } from "./memory-rows.js";
+import {
+  type MemDelivery,
+  type MemTables,
+  pageById,
+  storableTraceContext,
+  summarize,
+} from "./memory-rows.js";
 
 /** Options for memoryStore. */
 export interface MemoryStoreOptions {
@@ -86,8 +92,15 @@ class MemoryStore implements DeliveryStore {
         duplicates.set(ev.id, { eventId: original, deliveryIds });
         continue;
       }
-      const { deliveries: _d, ...record } = ev;
-      this.#t.events.set(ev.id, { ...record });
+      this.#t.events.set(ev.id, {
+        id: ev.id,
+        code: ev.code,
+        subject: ev.subject,
+        body: ev.body,
+        idempotencyKey: ev.idempotencyKey,
+        createdAt: ev.createdAt,
+        traceContext: storableTraceContext(ev.traceContext),
+      });
       if (ev.idempotencyKey) this.#t.idempotency.set(ev.idempotencyKey, ev.id);
       const now = this.#now();
       for (const nd of ev.deliveries) {
@@ -154,6 +167,7 @@ class MemoryStore implements DeliveryStore {
         replays: d.replays,
         claimToken: d.claimToken,
         eventCreatedAt: ev.createdAt,
+        traceContext: ev.traceContext ?? null,
       };
     });
   }

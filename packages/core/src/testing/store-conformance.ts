@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DeliveryStore } from "../contracts/store.js";
 import { adminCases } from "./conformance/admin-cases.js";
+import { backlogCases } from "./conformance/backlog-cases.js";
 import { deliveryCases } from "./conformance/delivery-cases.js";
 import { endpointFilterCases } from "./conformance/endpoint-filter-cases.js";
 import { exactMatchCases } from "./conformance/exact-match-cases.js";
 import { insertCases } from "./conformance/insert-cases.js";
 import { redactCases } from "./conformance/redact-cases.js";
 import { replayCases } from "./conformance/replay-cases.js";
+import { traceContextCases } from "./conformance/trace-context-cases.js";
 
 /** How the suite gets a fresh, migrated-or-not store per test and cleans up after it. */
 export interface StoreConformanceOptions {
@@ -49,5 +51,7 @@ export function storeConformance(name: string, opts: StoreConformanceOptions): v
     redactCases(ctx);
     exactMatchCases(ctx);
     replayCases(ctx);
+    traceContextCases(ctx);
+    backlogCases(ctx);
   });
 }

@@ -1,13 +1,12 @@
 import { makeEvent } from "@hookline/core/testing";
 import knexFactory, { type Knex } from "knex";
 import { expect, it } from "vitest";
-import { useMigrationEnv } from "../__fixtures__/migration-env.js";
+import { downThrough, migrateTo, useMigrationEnv } from "../__fixtures__/migration-env.js";
 import { knexStore } from "../knex-store.js";
 import { tableNames } from "../schema/tables.js";
 import { describeTargets, testTargets } from "../testing/databases.js";
 import { convertIdentifierColumns, NOPAD_COLLATION } from "./identifier-collation.js";
 import { MIGRATIONS, migrationSource } from "./index.js";
-import type { HooklineMigration, MigrationContext } from "./migration.js";
 
 const targets = await testTargets();
 
@@ -65,19 +64,6 @@ async function indexes(db: Knex, prefix: string): Promise<string[]> {
   return rows.map((r) => `${r.t}.${r.i}(${r.c}) unique=${Number(r.u) === 0}`);
 }
 
-/** Run the shipped migrations up to and including `last`. */
-async function migrateTo(db: Knex, ctx: MigrationContext, last: string): Promise<void> {
-  const upTo = MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === last) + 1);
-  await db.migrate.latest({
-    tableName: tableNames(ctx.prefix).migrations,
-    migrationSource: {
-      getMigrations: async () => [...upTo],
-      getMigrationName: (m) => m.name,
-      getMigration: async (m) => ({ up: (k: Knex) => m.up(k, ctx), down: (k: Knex) => m.down(k, ctx) }),
-    } satisfies Knex.MigrationSource<HooklineMigration>,
-  });
-}
-
 describeTargets(targets, "migration 0005_exact_identifiers", (target) => {
   const env = useMigrationEnv(target);
   const { config } = env;
@@ -121,7 +107,7 @@ describeTargets(targets, "migration 0005_exact_identifiers", (target) => {
 
       // Down restores 0004's collation, which cannot hold `k` and `k ` side by side.
       const source = { tableName: t.migrations, migrationSource: migrationSource(ctx) };
-      await db.migrate.down(source); // 0006 first
+      await downThrough(db, source, "0006_delivery_replays"); // every later step first
       if (target.name === "mariadb") {
         await expect(db.migrate.down(source)).rejects.toMatchObject({ errno: 1062 });
         await db(t.deliveries).where("event_id", spaced.id).delete();

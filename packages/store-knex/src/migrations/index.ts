@@ -5,6 +5,7 @@ import { statusCoversStats } from "./0003-status-covers-stats.js";
 import { statsRollup } from "./0004-stats-rollup.js";
 import { exactIdentifiers } from "./0005-exact-identifiers.js";
 import { deliveryReplays } from "./0006-delivery-replays.js";
+import { eventTraceContext } from "./0007-event-trace-context.js";
 import type { HooklineMigration, MigrationContext } from "./migration.js";
 
 /** Every migration the package ships, oldest first. */
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly HooklineMigration[] = Object.freeze([
   statsRollup,
   exactIdentifiers,
   deliveryReplays,
+  eventTraceContext,
 ]);
 
 /**

@@ -7,6 +7,7 @@ import type {
 } from "@hookline/core";
 import { bool, date, dateOrNull, num, numOrNull } from "../util/convert.js";
 import { parseHeaders } from "../util/text.js";
+import { traceContextOf } from "../util/trace-context.js";
 
 /** Columns read for a DeliverySummary (write/insert-events.ts writes DELIVERY_INSERT_COLUMNS). */
 export const DELIVERY_COLUMNS = [
@@ -27,7 +28,16 @@ export const DELIVERY_COLUMNS = [
 ] as const;
 
 /** Columns read for an EventRecord. */
-export const EVENT_COLUMNS = ["id", "code", "subject", "body", "idempotency_key", "created_at"] as const;
+export const EVENT_COLUMNS = [
+  "id",
+  "code",
+  "subject",
+  "body",
+  "idempotency_key",
+  "created_at",
+  "trace_parent",
+  "trace_state",
+] as const;
 
 type Row = Record<string, unknown>;
 const str = (v: unknown) => v as string;
@@ -61,6 +71,7 @@ export function toEventRecord(r: Row): EventRecord {
     body: str(r.body),
     idempotencyKey: strOrNull(r.idempotency_key),
     createdAt: date(r.created_at),
+    traceContext: traceContextOf(r.trace_parent, r.trace_state),
   };
 }
 

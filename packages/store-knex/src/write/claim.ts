@@ -4,6 +4,7 @@ import { type StoreContext, transaction } from "../context.js";
 import { caseById } from "../util/case-by-id.js";
 import { date, num } from "../util/convert.js";
 import { retryTransient } from "../util/retry.js";
+import { traceContextOf } from "../util/trace-context.js";
 
 export interface ClaimOptions {
   readonly limit: number;
@@ -138,6 +139,8 @@ async function claimIn(ctx: StoreContext, trx: Knex.Transaction, opts: ClaimOpti
       "d.claim_token",
       "e.body",
       { event_created_at: "e.created_at" },
+      "e.trace_parent",
+      "e.trace_state",
     )) as Record<string, unknown>[];
   const byId = new Map(rows.map((r) => [r.id as string, r]));
   // Only rows still carrying our token are ours (the compare-and-set may have lost some).
@@ -156,6 +159,7 @@ async function claimIn(ctx: StoreContext, trx: Knex.Transaction, opts: ClaimOpti
         replays: num(r.replays),
         claimToken: r.claim_token as string,
         eventCreatedAt: date(r.event_created_at),
+        traceContext: traceContextOf(r.trace_parent, r.trace_state),
       },
     ];
   });

@@ -4,6 +4,7 @@ import { type StoreContext, transaction } from "../context.js";
 import { chunk, rowsPerStatement } from "../util/chunk.js";
 import { retryTransient } from "../util/retry.js";
 import { type Cell, insertSql, run, type SqlValue } from "../util/sql.js";
+import { traceCells } from "../util/trace-context.js";
 import { addDeliveryCells } from "./stats-rollup.js";
 
 type Duplicate = { eventId: string; deliveryIds: string[] };
@@ -169,8 +170,22 @@ async function insertBatch(
 // The columns insertRows writes, each list in the order of the cells of the rows it builds below.
 // They are not the lists schema/rows.ts reads (EVENT_COLUMNS, DELIVERY_COLUMNS): a stored delivery
 // carries its lease and claim here, and the read side its last attempt's outcome.
-const EVENT_INSERT_COLUMNS = ["id", "code", "subject", "body", "idempotency_key", "created_at"] as const;
+const EVENT_INSERT_COLUMNS = [
+  "id",
+  "code",
+  "subject",
+  "body",
+  "idempotency_key",
+  "created_at",
+  "trace_parent",
+  "trace_state",
+] as const;
 const EVENT_BODY = EVENT_INSERT_COLUMNS.indexOf("body");
+// A chunk whose events carry no trace context (no OpenTelemetry SDK recorded the emits) leaves the
+// two trace columns out: no NULL pair per row, and the statement a schema before 0007 takes too.
+const UNTRACED_COLUMNS = EVENT_INSERT_COLUMNS.length - 2;
+const untraced = (rows: readonly Cell[][]) =>
+  rows.every((r) => r[UNTRACED_COLUMNS] === null) ? rows.map((r) => r.slice(0, UNTRACED_COLUMNS)) : undefined;
 const DELIVERY_INSERT_COLUMNS = [
   "id",
   "event_id",
@@ -196,6 +211,7 @@ async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: reado
     e.body,
     e.idempotencyKey ?? null,
     e.createdAt.getTime(),
+    ...traceCells(e.traceContext),
   ]);
   const perEvents = rowsPerStatement(
     dialect.maxParams,
@@ -204,7 +220,10 @@ async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: reado
   );
   const weigh = (r: Cell[]) => Buffer.byteLength(r[EVENT_BODY] as string, "utf8");
   for (const part of chunk(eventRows, perEvents, weigh, BODY_BYTES_PER_STATEMENT)) {
-    const q = insertSql(dialect, t.events, EVENT_INSERT_COLUMNS, part);
+    const plain = untraced(part);
+    const q = plain
+      ? insertSql(dialect, t.events, EVENT_INSERT_COLUMNS.slice(0, UNTRACED_COLUMNS), plain)
+      : insertSql(dialect, t.events, EVENT_INSERT_COLUMNS, part);
     await run(tx, q.sql, q.bindings);
   }
   // Due and lease times come from the database clock (inlined app time on SQLite).
