@@ -37,6 +37,7 @@ export interface Telemetry {
 }
 
 const noop = (): void => {};
+const MAX_CACHED_CODES = 1024;
 
 /** `telemetry: false`: a null object, so the hot path pays one call and nothing else. */
 export const NO_TELEMETRY: Telemetry = Object.freeze({
@@ -101,7 +102,8 @@ class RecordingTelemetry implements Telemetry {
         kind: SpanKind.PRODUCER,
         attributes: Object.freeze({ "hookline.event.code": code }),
       });
-      this.#emitOptions.set(code, options);
+      // Bounded: a caller may pass any string as the code (it is refused, but traced first).
+      if (this.#emitOptions.size < MAX_CACHED_CODES) this.#emitOptions.set(code, options);
     }
     return new EmitTrace(this.#tracer, options, code, this.#metrics);
   }
