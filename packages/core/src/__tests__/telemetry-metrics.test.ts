@@ -119,6 +119,29 @@ describe("metrics", () => {
     expect(points(m.get("hookline.inflight"))).toEqual([[{}, 0]]);
   });
 
+  it("counts a delivery cancelled at its attempt (endpoint switched off), which sends nothing", async () => {
+    const store = memoryStore();
+    await store.insertEvents([makeEvent({ code: "order_placed", endpoints: ["off"] })]);
+    const hooks = createHookline({
+      plugins: [shopPlugin()],
+      endpoints: [{ id: "off", url: receiver.url("/off"), events: "*", secret: SECRET, enabled: false }],
+      store,
+      transport: fetchTransport(),
+      worker: { pollIntervalMs: 20 },
+      telemetry: { tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider },
+    });
+    running.push(hooks);
+    await hooks.start();
+    await until(async () => points((await sdk.collect()).get("hookline.deliveries.completed")).length > 0);
+    const m = await sdk.collect();
+    expect(points(m.get("hookline.deliveries.completed"))).toEqual([
+      [{ "hookline.endpoint.id": "off", "hookline.delivery.status": "cancelled" }, 1],
+    ]);
+    expect(m.has("hookline.attempts")).toBe(false);
+    expect(sdk.named("hookline.attempt")).toEqual([]);
+    expect(receiver.requests).toEqual([]);
+  });
+
   it("hookline.inflight counts the attempts being sent now", async () => {
     const gates: ((o: DeliveryOutcome) => void)[] = [];
     const transport: Transport = {
