@@ -11,7 +11,7 @@ import { SCENARIOS } from "./scenarios/index.js";
 // A tiny run of the real harness (real MariaDB, PostgreSQL, SQLite, RabbitMQ, NATS JetStream and a
 // loopback receiver) so it cannot rot while CI never runs the full benchmark. With CI set an
 // unreachable server fails the suite; locally the suite is skipped with the reason in its name.
-const ONLY = ["1", "2", "3", "4", "8", "9"];
+const ONLY = ["1", "2", "3", "4", "8", "9", "10"];
 const FIGURES = [
   "http.rate",
   "hand-rolled.rate",
@@ -20,6 +20,7 @@ const FIGURES = [
   ),
   ...["durable", "parallel"].flatMap((m) => ["p50", "p99", "max"].map((p) => `emit.mariadb.${m}.${p}`)),
   ...["http", "amqp", "nats"].flatMap((sink) => [`sinks.${sink}.rate`, `sinks.${sink}.emit-rate`]),
+  ...["off", "api", "sdk"].flatMap((v) => [`telemetry.${v}.rate`, `telemetry.${v}.emit-rate`]),
 ];
 
 const down = (
@@ -33,7 +34,7 @@ const down = (
 ).filter((x): x is string => x !== undefined);
 
 function smoke() {
-  it("runs scenarios 1, 2, 3, 4, 8 and 9 at smoke sizes: every delivery logged, every figure reported", async () => {
+  it("runs scenarios 1, 2, 3, 4, 8, 9 and 10 at smoke sizes: every delivery logged, every figure reported", async () => {
     const out = mkdtempSync(join(tmpdir(), "hl-bench-smoke-"));
     try {
       const report = await runBench(
@@ -44,8 +45,8 @@ function smoke() {
       expect(report.scenarios.map((s) => [s.id, s.error ?? null])).toEqual(ONLY.map((id) => [id, null]));
       const checks = report.scenarios.flatMap((s) => s.checks);
       // 1 ceiling + 1 hand-rolled + 2 MariaDB modes + 2 latency modes + 4 SQLite/PostgreSQL runs
-      // + 3 sinks.
-      expect(checks).toHaveLength(13);
+      // + 3 sinks + 3 telemetry variants and the SDK variant's recorded metrics.
+      expect(checks).toHaveLength(17);
       expect(checks.filter((c) => !c.ok)).toEqual([]);
       const figures = new Map(report.scenarios.flatMap((s) => s.figures.map((f) => [f.key, f] as const)));
       for (const key of FIGURES) {
@@ -62,6 +63,8 @@ function smoke() {
         "amqp-vs-http",
         "nats-vs-http",
         "sinks-logged",
+        "telemetry-api",
+        "telemetry-sdk",
       ]);
       const files = writeReport(report, out);
       expect(JSON.parse(readFileSync(files.json, "utf8")).scenarios).toHaveLength(ONLY.length);

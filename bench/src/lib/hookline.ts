@@ -2,6 +2,8 @@ import {
   createHookline,
   type DeliveryStore,
   type DispatchMode,
+  type HooklineOptions,
+  type HooklinePlugin,
   type Transport,
   type WorkerOptions,
 } from "@hookline/core";
@@ -10,6 +12,9 @@ import { knexStore } from "@hookline/store-knex";
 import { httpTransport } from "@hookline/transport-http";
 import type { DbTarget } from "./db.js";
 import { endpointFor } from "./payload.js";
+
+/** Hookline's `telemetry` option: false, or the providers to use instead of the global ones. */
+export type BenchTelemetry = HooklineOptions<readonly HooklinePlugin[]>["telemetry"];
 
 /**
  * Hookline as a service would compose it: product defaults everywhere, except the SSRF guard
@@ -25,6 +30,8 @@ export function benchHookline(o: {
   readonly store?: DeliveryStore;
   /** The endpoint's transport (product defaults); HTTP if absent. */
   readonly transport?: Transport;
+  /** @default the product default (the global OpenTelemetry providers) */
+  readonly telemetry?: BenchTelemetry;
 }) {
   return createHookline({
     plugins: [buyerEvents()],
@@ -33,6 +40,7 @@ export function benchHookline(o: {
     transport: o.transport ?? httpTransport({ ssrf: { allow: ["127.0.0.1/32"] } }),
     mode: o.mode ?? "durable",
     ...(o.worker ? { worker: o.worker } : {}),
+    ...(o.telemetry !== undefined ? { telemetry: o.telemetry } : {}),
   });
 }
 

@@ -127,6 +127,22 @@ export const TARGETS: readonly Target[] = [
     kind: "checks",
     scenarios: ["9"],
   },
+  {
+    id: "telemetry-api",
+    label: "Telemetry hooks on, no SDK ≥ 0.97× telemetry: false (within 3 %, MariaDB durable)",
+    kind: "ratio",
+    num: "telemetry.api.rate",
+    den: "telemetry.off.rate",
+    min: 0.97,
+  },
+  {
+    id: "telemetry-sdk",
+    label: "Telemetry with an SDK (no-op exporter) ≥ 0.9× telemetry: false (≤ 10 % slower, MariaDB durable)",
+    kind: "ratio",
+    num: "telemetry.sdk.rate",
+    den: "telemetry.off.rate",
+    min: 0.9,
+  },
 ];
 
 export interface TargetResult {

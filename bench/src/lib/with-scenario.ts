@@ -3,7 +3,7 @@ import { knexStore } from "@hookline/store-knex";
 import knexFactory, { type Knex } from "knex";
 import { type BenchQueue, type BenchStream, openQueue, openStream } from "./brokers.js";
 import { type DbName, type DbTarget, openTarget, serverConfig } from "./db.js";
-import { type BenchHookline, benchHookline } from "./hookline.js";
+import { type BenchHookline, type BenchTelemetry, benchHookline } from "./hookline.js";
 import { newAgent } from "./http-client.js";
 import { type ReceiverProc, startReceiver } from "./receiver.js";
 import { spawnWorker, type WorkerConfig, type WorkerProc } from "./worker-proc.js";
@@ -50,6 +50,8 @@ export interface TablesScope extends Scope {
     readonly store?: DeliveryStore;
     /** The endpoint's transport (e.g. a broker's); HTTP if absent. */
     readonly transport?: Transport;
+    /** Hookline's `telemetry` option; the product default if absent. */
+    readonly telemetry?: BenchTelemetry;
   }): BenchHookline;
   /** A worker process on the target's tables, started with `start()`, stopped at the end. */
   worker(cfg: Omit<WorkerConfig, "prefix">): Promise<WorkerProc>;

@@ -2,6 +2,7 @@ import type { DispatchMode } from "@hookline/core";
 import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
 import type { DbName } from "../lib/db.js";
 import { serverPids } from "../lib/db-pids.js";
+import type { BenchTelemetry } from "../lib/hookline.js";
 import { checkLogWith, rollupDetail } from "../lib/log-check.js";
 import { BODY_BYTES, buyerPayload, EVENT_CODE } from "../lib/payload.js";
 import { type Check, type Figure, figure, type RoundResult, type Scenario } from "../lib/scenario.js";
@@ -29,6 +30,8 @@ export interface E2eSink {
   readonly key?: string;
   /** Figure and check label prefix. @default `<db> <mode>` */
   readonly label?: string;
+  /** Hookline's `telemetry` option. @default the product default (the global providers) */
+  readonly telemetry?: BenchTelemetry;
 }
 
 /** Emit `n` events as fast as they are accepted; time until each delivery is logged as succeeded. */
@@ -48,6 +51,7 @@ export async function endToEnd(
       mode,
       store,
       ...(dest.transport ? { transport: dest.transport } : {}),
+      ...(to.telemetry !== undefined ? { telemetry: to.telemetry } : {}),
     });
     await hooks.start();
     let succeeded = 0;

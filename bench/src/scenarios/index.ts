@@ -7,8 +7,9 @@ import { handRolled } from "./hand-rolled.js";
 import { httpCeiling } from "./http-ceiling.js";
 import { sinks } from "./sinks.js";
 import { slowReceiver } from "./slow-receiver.js";
+import { telemetryOverhead } from "./telemetry-overhead.js";
 
-/** Every scenario, in the order and numbering of `--only` (1–9). */
+/** Every scenario, in the order and numbering of `--only` (1–10). */
 export const SCENARIOS: readonly Scenario[] = [
   httpCeiling,
   handRolled,
@@ -19,4 +20,5 @@ export const SCENARIOS: readonly Scenario[] = [
   adminQueries,
   endToEndOthers,
   sinks,
+  telemetryOverhead,
 ];

@@ -1,0 +1,76 @@
+import { context } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import {
+  type CollectionResult,
+  DataPointType,
+  MeterProvider,
+  MetricReader,
+} from "@opentelemetry/sdk-metrics";
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+
+/** A reader collected once, after the timed window (a periodic one would not fire within it). */
+class OnDemandReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+/** An SDK whose exports cost nothing beyond the SDK's own work: what the instrumentation costs. */
+export interface NoopExportSdk {
+  readonly tracerProvider: BasicTracerProvider;
+  readonly meterProvider: MeterProvider;
+  /** Flush the span processor; what reached the exporter and the metrics' current values. */
+  collect(): Promise<{ spans: number; metrics: CollectionResult }>;
+  /** Shut the providers down and unregister the context manager. */
+  close(): Promise<void>;
+}
+
+/**
+ * The SDK as an application sets it up (BatchSpanProcessor with its defaults, a MeterProvider
+ * with a reader, the AsyncLocalStorage context manager registered globally), but with an exporter
+ * that reports success at once, so the figure measures the SDK and Hookline's hooks, not a
+ * collector. The context manager is global in @opentelemetry/api: close() unregisters it so the
+ * next run without an SDK runs without one.
+ */
+export function noopExportSdk(): NoopExportSdk {
+  let spans = 0;
+  const exporter: SpanExporter = {
+    export(batch, done) {
+      spans += batch.length;
+      done({ code: 0 }); // ExportResultCode.SUCCESS
+    },
+    shutdown: async () => {},
+  };
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+  const reader = new OnDemandReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  return {
+    tracerProvider,
+    meterProvider,
+    async collect() {
+      await tracerProvider.forceFlush();
+      return { spans, metrics: await reader.collect() };
+    },
+    async close() {
+      context.disable();
+      await tracerProvider.shutdown();
+      await meterProvider.shutdown();
+    },
+  };
+}
+
+/** The sum of a counter's data points whose attributes include `where`; 0 if it was not recorded. */
+export function counterSum(
+  result: CollectionResult,
+  name: string,
+  where: Readonly<Record<string, string>> = {},
+): number {
+  let sum = 0;
+  for (const scope of result.resourceMetrics.scopeMetrics)
+    for (const m of scope.metrics) {
+      if (m.descriptor.name !== name || m.dataPointType !== DataPointType.SUM) continue;
+      for (const p of m.dataPoints)
+        if (Object.entries(where).every(([k, v]) => p.attributes[k] === v)) sum += p.value;
+    }
+  return sum;
+}
