@@ -2,6 +2,7 @@ import type { EventEmitter } from "eventemitter3";
 import type { DeliveryStore } from "./contracts/store.js";
 import { AttemptRunner } from "./dispatch/attempt-runner.js";
 import { Capacity } from "./dispatch/capacity.js";
+import { ControlSignals } from "./dispatch/control-signals.js";
 import { Dispatcher } from "./dispatch/dispatcher.js";
 import { EndpointSwitches } from "./dispatch/endpoint-switches.js";
 import { DeliveryPipeline, type SendOutcome } from "./dispatch/pipeline.js";
@@ -64,6 +65,17 @@ export function wireDelivery(opts: DeliveryWiringOptions): DeliveryParts {
     maxInFlight: settings.maxInFlight,
     maxQueued: settings.maxQueued,
   });
+  // The worker is built after the pipeline that wakes it.
+  let worker: Worker | undefined;
+  const nudgeWorker = () => worker?.nudge();
+  const control = new ControlSignals({
+    endpoints: config.endpoints,
+    switches,
+    events,
+    logger,
+    clock,
+    nudgeWorker,
+  });
   const pipeline = new DeliveryPipeline({
     store,
     runner,
@@ -75,8 +87,9 @@ export function wireDelivery(opts: DeliveryWiringOptions): DeliveryParts {
     leaseMs: settings.worker.leaseMs,
     writes: settings.writes,
     telemetry,
+    control,
   });
-  const worker = new Worker({
+  worker = new Worker({
     store,
     pipeline,
     capacity,
@@ -86,6 +99,7 @@ export function wireDelivery(opts: DeliveryWiringOptions): DeliveryParts {
     logger,
     settings: settings.worker,
     endpointIds,
+    controls: control.controls,
   });
   const dispatcher = new Dispatcher({
     store,
@@ -97,8 +111,9 @@ export function wireDelivery(opts: DeliveryWiringOptions): DeliveryParts {
     clock,
     settings,
     endpoints: config.endpoints,
-    nudgeWorker: () => worker.nudge(),
+    nudgeWorker,
     telemetry,
+    logger,
   });
   return { switches, pipeline, worker, dispatcher, telemetry };
 }

@@ -68,6 +68,12 @@ export {
   type ResolvedEndpoint,
   subscribes,
 } from "./endpoints/endpoint-config.js";
+export {
+  type CircuitBreakerConfig,
+  DEFAULT_BREAKER,
+  type EndpointOrdering,
+  type EndpointRateLimitConfig,
+} from "./endpoints/endpoint-control.js";
 export { substituteEnv } from "./endpoints/env-substitution.js";
 export { CONFIG_FILE_NAMES, type LoadConfigOptions, loadConfig } from "./endpoints/load-config.js";
 export { type ResolveEndpointsOptions, resolveEndpoints } from "./endpoints/resolve-endpoints.js";

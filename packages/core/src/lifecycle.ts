@@ -25,6 +25,14 @@ export interface LifecycleEvents {
   "delivery.cancelled": [DeliveryEventInfo];
   /** An endpoint was disabled (410 Gone, long failure, or an admin). */
   "endpoint.disabled": [{ endpointId: string; reason: string }];
+  /**
+   * The endpoint's circuit breaker opened: `consecutiveFailures` attempts in a row failed (all
+   * processes together, or a probe failed). Nothing is sent to it until `openUntil`, then one
+   * delivery goes as a probe. Fired by the process whose completion opened it.
+   */
+  "endpoint.circuit_opened": [{ endpointId: string; consecutiveFailures: number; openUntil: Date }];
+  /** The endpoint's probe succeeded: its circuit closed and its deliveries flow again. */
+  "endpoint.circuit_closed": [{ endpointId: string }];
   /** Something failed outside any one delivery (store unavailable, a write that gave up). */
   error: [{ error: unknown; context: string }];
 }

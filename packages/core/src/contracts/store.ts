@@ -411,6 +411,11 @@ export interface DeliveryStore {
   /**
    * Record attempts and move deliveries on, fenced by claim token; with `controls`, count each
    * endpoint's consecutive failures and open or close its circuit (CompletionReport.circuits).
+   * An applied result with outcome `success` counts as a success; `retryable` or `permanent` as a
+   * failure, except when its `outcome.error.code` is HOOKLINE_ABORTED (stop() aborted it, or the
+   * transport was closed: nothing was learnt about the receiver) or HOOKLINE_ENDPOINT_DISABLED
+   * (cancelled unsent): those leave the count and the circuit as they are, and such a result of
+   * the probe frees the probe slot so the next claim sends a new probe.
    */
   complete(
     results: readonly AttemptResult[],

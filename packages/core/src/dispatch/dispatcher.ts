@@ -1,7 +1,8 @@
 import type { EventEmitter } from "eventemitter3";
-import type { DeliveryStore, InsertReport, NewEvent } from "../contracts/store.js";
-import { type ResolvedEndpoint, subscribes } from "../endpoints/endpoint-config.js";
+import type { DeliveryStore, NewDelivery, NewEvent } from "../contracts/store.js";
+import type { ResolvedEndpoint } from "../endpoints/endpoint-config.js";
 import { describeValue, HooklineError } from "../errors/hookline-error.js";
+import type { EventDefinition } from "../events/define-event.js";
 import type { EventRegistry } from "../events/registry.js";
 import type { LifecycleEvents } from "../lifecycle.js";
 import type { ResolvedSettings } from "../options.js";
@@ -9,19 +10,19 @@ import type { Telemetry } from "../telemetry/telemetry.js";
 import type { EmitTrace } from "../telemetry/tracing.js";
 import type { Clock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
+import type { Logger } from "../util/logger.js";
 import { trackUntilSettled } from "../util/track.js";
 import { claimedOnInsert, toJob } from "./attempt-job.js";
 import { type BuiltBody, buildBody } from "./build-body.js";
 import type { CapacityView, Reservation } from "./capacity.js";
+import { newDeliveries, type Targets, targetsOf } from "./delivery-plan.js";
 import { checkEmitOptions, type EmitOptions, type EmitResult } from "./emit-options.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
-import { ItemFailure, MicroBatcher } from "./micro-batcher.js";
+import { type Duplicate, eventInserter, type Inserted } from "./event-inserter.js";
+import type { MicroBatcher } from "./micro-batcher.js";
 import type { AttemptSummary, DeliveryPipeline } from "./pipeline.js";
-import { storeGaveUp, withStoreRetry } from "./store-retry.js";
 
 export type { EmitOptions, EmitResult } from "./emit-options.js";
-
-type Duplicate = InsertReport["duplicates"] extends ReadonlyMap<string, infer V> ? V : never;
 
 /** What a Dispatcher is built from. */
 export interface DispatcherOptions {
@@ -38,13 +39,7 @@ export interface DispatcherOptions {
   /** Wake the worker: deliveries were stored for it to send. */
   readonly nudgeWorker: () => void;
   readonly telemetry: Telemetry;
-}
-
-/** The endpoints an event goes to: all subscribed, those switched off, and how many will be sent. */
-interface Targets {
-  readonly subscribed: readonly ResolvedEndpoint[];
-  readonly off: ReadonlySet<string>;
-  readonly live: number;
+  readonly logger: Logger;
 }
 
 /** How the insert went: the original of a duplicate, or the first attempts launched (if any). */
@@ -52,7 +47,7 @@ type Stored = { readonly duplicate: Duplicate } | { readonly attempts: Promise<A
 
 /** The emit path: process → track → record. */
 export class Dispatcher {
-  readonly #inserter: MicroBatcher<NewEvent, Duplicate | null>;
+  readonly #inserter: MicroBatcher<NewEvent, Inserted>;
   #stopped = false;
   readonly #pending = new Set<Promise<EmitResult>>();
   private readonly store: DeliveryStore;
@@ -79,36 +74,7 @@ export class Dispatcher {
     this.settings = opts.settings;
     this.nudgeWorker = opts.nudgeWorker;
     this.telemetry = opts.telemetry;
-    const { insertBatchSize, insertConcurrency, writes } = opts.settings;
-    this.#inserter = new MicroBatcher(
-      async (batch) => {
-        try {
-          const insert = () => this.store.insertEvents(batch);
-          const report = await withStoreRetry("inserting events", insert, writes.insertRetries);
-          return batch.map((ev) => report.duplicates.get(ev.id) ?? null);
-        } catch (err) {
-          // A conflict the store gave up on is no bad row; one more try per row would only repeat it.
-          if (batch.length === 1 || storeGaveUp(err)) throw err;
-          // One bad row must not fail every emit batched with it: write them one by one.
-          return Promise.all(
-            batch.map(async (ev) => {
-              try {
-                return (await this.store.insertEvents([ev])).duplicates.get(ev.id) ?? null;
-              } catch (error) {
-                return new ItemFailure(
-                  new HooklineError(
-                    "HOOKLINE_STORE_ERROR",
-                    `inserting event ${ev.id} failed: ${(error as Error).message}`,
-                    { cause: error },
-                  ),
-                );
-              }
-            }),
-          );
-        }
-      },
-      { maxSize: insertBatchSize, maxConcurrent: insertConcurrency },
-    );
+    this.#inserter = eventInserter(opts.store, opts.settings, opts.logger);
   }
 
   /** Validate, store and send one event; stop() waits for emits already under way. */
@@ -129,20 +95,22 @@ export class Dispatcher {
   ): Promise<EmitResult> {
     this.#assertRunning(code);
     checkEmitOptions(opts);
-    const built = await buildBody(this.#definition(code), payload, this.settings.maxBodyBytes);
+    const definition = this.#definition(code);
+    const built = await buildBody(definition, payload, this.settings.maxBodyBytes);
     // Validation may be async: stop() can have begun meanwhile, and then nothing more is accepted.
     this.#assertRunning(code);
-    const targets = this.#targets(code);
+    const targets = targetsOf(this.endpoints, code, this.switches, this.clock.now().getTime());
     // Reserved now, before any await, so concurrent emits cannot overshoot maxInFlight + maxQueued;
     // past that the rows go in unclaimed and the worker sends them: backpressure lands in the store.
-    const reservation =
-      opts.trx === undefined && targets.live > 0 ? this.capacity.reserve(targets.live) : undefined;
-    const event = this.#newEvent(code, built, opts, targets, reservation !== undefined, trace);
+    const { size } = targets.sendable;
+    const reservation = opts.trx === undefined && size > 0 ? this.capacity.reserve(size) : undefined;
+    const event = this.#newEvent(definition, built, opts, targets, reservation !== undefined, trace);
     let stored: Stored;
     try {
       stored = await this.#store(event, opts, reservation, targets.live, trace);
     } finally {
-      // Places no attempt took (a duplicate, a failed insert) are free again at once.
+      // Places no attempt took (a duplicate, a failed insert, a delivery the store kept back)
+      // are free again at once.
       reservation?.release();
     }
     if ("duplicate" in stored) return this.#duplicateResult(stored.duplicate);
@@ -158,40 +126,24 @@ export class Dispatcher {
     );
   }
 
-  #targets(code: string): Targets {
-    const subscribed = this.endpoints.filter((e) => subscribes(e, code));
-    const off = new Set(subscribed.filter((e) => this.switches.disabled.has(e.id)).map((e) => e.id));
-    return { subscribed, off, live: subscribed.length - off.size };
-  }
-
-  /** The event and its deliveries; `claimed`: the live ones go in already claimed by this emit. */
+  /** The event and its deliveries; `claimed`: the sendable ones go in already claimed by this emit. */
   #newEvent(
-    code: string,
+    definition: EventDefinition,
     built: BuiltBody,
     opts: EmitOptions,
     targets: Targets,
     claimed: boolean,
     trace: EmitTrace | undefined,
   ): NewEvent {
-    const { leaseMs, workerId } = this.settings.worker;
-    const createdAt = this.clock.now();
+    const claim = claimed ? this.settings.worker : undefined;
     return {
       id: newId("evt"),
-      code,
+      code: definition.code,
       subject: built.subject,
       body: built.body,
       idempotencyKey: opts.idempotencyKey ?? null,
-      createdAt,
-      deliveries: targets.subscribed.map((ep) => ({
-        id: newId("dlv"),
-        endpointId: ep.id,
-        // A disabled endpoint still gets its row, cancelled, so the event stays replayable there.
-        ...(targets.off.has(ep.id)
-          ? { cancelled: true }
-          : claimed
-            ? { claim: { token: newId("clm"), leaseMs, workerId } }
-            : {}),
-      })),
+      createdAt: this.clock.now(),
+      deliveries: newDeliveries(targets, definition, built.subject, claim),
       // Stored so an attempt made later, in any process, joins or links to the emit's trace.
       ...(trace?.traceContext ? { traceContext: trace.traceContext } : {}),
     };
@@ -212,32 +164,44 @@ export class Dispatcher {
       return { attempts: [] };
     }
     if (this.settings.mode === "parallel" && reservation && !opts.idempotencyKey) {
-      // parallel mode: the request and the insert start together; recording waits for both.
+      // parallel mode: the request and the insert start together; recording waits for both. An
+      // ordered delivery waits for the insert: the store may hold it behind an earlier one.
       const inserted = this.#inserter.add(event);
-      const attempts = this.#launch(event, reservation, trace, inserted);
-      await inserted;
-      return { attempts };
+      const early = this.#launch(event, reservation, trace, (d) => d.ordered !== true, inserted);
+      const { unclaimed } = await inserted;
+      const late = this.#launch(event, reservation, trace, (d) => d.ordered === true && !unclaimed.has(d.id));
+      return { attempts: this.#nudgeForRest(live, [...early, ...late]) };
     }
-    const dup = await this.#inserter.add(event);
-    if (dup) return { duplicate: dup };
-    if (reservation) return { attempts: this.#launch(event, reservation, trace) };
-    if (live > 0) this.nudgeWorker();
-    return { attempts: [] };
+    const { duplicate, unclaimed } = await this.#inserter.add(event);
+    if (duplicate) return { duplicate };
+    const attempts = reservation ? this.#launch(event, reservation, trace, (d) => !unclaimed.has(d.id)) : [];
+    return { attempts: this.#nudgeForRest(live, attempts) };
   }
 
+  /** Wake the worker when some live deliveries were stored for it rather than sent from here. */
+  #nudgeForRest(live: number, attempts: Promise<AttemptSummary>[]): Promise<AttemptSummary>[] {
+    if (attempts.length < live) this.nudgeWorker();
+    return attempts;
+  }
+
+  /** Launch the first attempts of the deliveries inserted claimed that `which` picks. */
   #launch(
     event: NewEvent,
     reservation: Reservation,
     trace: EmitTrace | undefined,
+    which: (d: NewDelivery) => boolean,
     recordAfter?: Promise<unknown>,
   ): Promise<AttemptSummary>[] {
     const claimedAt = event.createdAt.getTime();
     const { leaseMs } = this.settings.worker;
     // The first attempts are children of the emit span in memory, not through the stored copy.
     const parent = trace?.context;
-    return claimedOnInsert(event).map((claim) =>
-      this.pipeline.launch(toJob(claim, claimedAt, leaseMs, parent), { reservation, recordAfter }),
-    );
+    const picked = new Set(event.deliveries.filter((d) => d.claim && which(d)).map((d) => d.id));
+    return claimedOnInsert(event)
+      .filter((claim) => picked.has(claim.id))
+      .map((claim) =>
+        this.pipeline.launch(toJob(claim, claimedAt, leaseMs, parent), { reservation, recordAfter }),
+      );
   }
 
   async #accepted(

@@ -2,6 +2,7 @@ import type { EventEmitter } from "eventemitter3";
 import type { DeliveryStore, EndpointState } from "../contracts/store.js";
 import type { LifecycleEvents } from "../lifecycle.js";
 import type { Logger } from "../util/logger.js";
+import { CircuitView } from "./circuit-view.js";
 
 /**
  * This process's view of the persisted endpoint switches: which endpoints are disabled, and
@@ -9,6 +10,8 @@ import type { Logger } from "../util/logger.js";
  */
 export class EndpointSwitches {
   readonly disabled = new Set<string>();
+  /** Which circuits are open, as last read or reported (a hint for emit(); the store decides). */
+  readonly circuits = new CircuitView();
   readonly #states = new Map<string, EndpointState>();
   #loaded = false;
   #loading: Promise<void> | undefined;
@@ -33,6 +36,7 @@ export class EndpointSwitches {
       this.#states.set(s.endpointId, s);
       if (s.disabled) this.disabled.add(s.endpointId);
     }
+    this.circuits.load(states);
     this.#loaded = true;
   }
 

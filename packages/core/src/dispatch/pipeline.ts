@@ -13,6 +13,7 @@ import { trackUntilSettled } from "../util/track.js";
 import type { AttemptJob } from "./attempt-job.js";
 import type { AttemptRunner } from "./attempt-runner.js";
 import type { Capacity, Reservation } from "./capacity.js";
+import type { ControlSignals } from "./control-signals.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
 import { MicroBatcher } from "./micro-batcher.js";
 import { withStoreRetry } from "./store-retry.js";
@@ -45,6 +46,8 @@ export interface PipelineOptions {
   readonly writes: ResolvedSettings["writes"];
   /** Counts deliveries reaching an end state. */
   readonly telemetry: Telemetry;
+  /** Endpoint limits for complete(), circuit announcements, and wake-ups for the worker. */
+  readonly control: ControlSignals;
 }
 
 const unsent = (job: AttemptJob, message: string, code: ErrorCode = "HOOKLINE_ABORTED"): AttemptSummary => ({
@@ -78,6 +81,7 @@ export class DeliveryPipeline {
   readonly #capacity: Capacity<SendOutcome>;
   readonly #leaseMs: number;
   readonly #telemetry: Telemetry;
+  readonly #control: ControlSignals;
 
   constructor(opts: PipelineOptions) {
     this.#store = opts.store;
@@ -89,17 +93,20 @@ export class DeliveryPipeline {
     this.#capacity = opts.capacity;
     this.#leaseMs = opts.leaseMs;
     this.#telemetry = opts.telemetry;
+    this.#control = opts.control;
     // Every running send gets this one stop signal; a transport may listen on it once per send
     // (the memory transport does), so up to maxInFlight listeners are expected, not a leak.
     setMaxListeners(this.#capacity.maxInFlight + 10, this.#abort.signal);
     const { completeBatchSize, completeLingerMs, completeRetries } = opts.writes;
     this.#completer = new MicroBatcher(
       async (results) => {
+        const { controls } = this.#control;
         const report = await withStoreRetry(
           "recording attempts",
-          () => this.#store.complete(results),
+          () => this.#store.complete(results, { controls }),
           completeRetries,
         );
+        this.#control.circuits(report.circuits);
         // Fan the one report back out so each caller learns whether its own result was applied.
         const applied = new Set(report.applied);
         return results.map((r) => applied.has(r.deliveryId));
@@ -205,6 +212,7 @@ export class DeliveryPipeline {
     }
     if (result.next.status !== "pending")
       this.#telemetry.deliveryCompleted(job.endpointId, result.next.status);
+    this.#control.recorded(job.endpointId, result.next);
     this.#announce(job, result);
     if (result.outcome.disableEndpoint) {
       await this.#switches.disable(job.endpointId, "receiver answered 410 Gone", { automatic: true });

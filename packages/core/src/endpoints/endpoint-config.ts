@@ -1,4 +1,6 @@
+import type { BreakerSettings, EndpointControl } from "../contracts/delivery-control.js";
 import type { EndpointTls } from "../contracts/transport.js";
+import type { CircuitBreakerConfig, EndpointOrdering, EndpointRateLimitConfig } from "./endpoint-control.js";
 
 /** One webhook receiver, as written in the constants file (hookline.config.ts) or in code. */
 export interface EndpointConfig {
@@ -41,6 +43,31 @@ export interface EndpointConfig {
    * SDK in the process (without one there is no span to propagate). @default false
    */
   readonly propagateTraceContext?: boolean;
+  /**
+   * `"subject"`: one subject's deliveries to this endpoint go out one at a time, in emit order
+   * (a delivery is not attempted until every earlier one of its subject has succeeded, failed or
+   * been cancelled). Deliveries without a subject are never held. @default "none"
+   */
+  readonly ordering?: EndpointOrdering;
+  /**
+   * Take part in supersede: for an event defined with `supersede: true`, a newer state of a
+   * subject cancels the older ones still pending here (`HOOKLINE_SUPERSEDED`, replayable).
+   * `false` delivers every state. @default true
+   */
+  readonly supersede?: boolean;
+  /**
+   * Sends per second to this endpoint, all processes together (a token bucket kept in the
+   * store); deliveries over the limit wait, pending. @default no limit
+   */
+  readonly rateLimit?: EndpointRateLimitConfig;
+  /** Deliveries of this endpoint sending at once, all processes together. @default no limit */
+  readonly maxConcurrent?: number;
+  /**
+   * Stop sending after this many consecutive failures, probe with one delivery after a
+   * cool-down, resume on success. `false` turns it off.
+   * @default { failureThreshold: 10, cooldownMs: 30000, maxCooldownMs: 600000 }
+   */
+  readonly circuitBreaker?: false | CircuitBreakerConfig;
 }
 
 /** TLS settings of one endpoint. PEM strings; `${ENV}` placeholders are substituted; never logged. */
@@ -77,6 +104,15 @@ export interface ResolvedEndpoint {
   readonly description: string | undefined;
   /** Each attempt sends its span's `traceparent`/`tracestate`. */
   readonly propagateTraceContext: boolean;
+  readonly ordering: EndpointOrdering;
+  readonly supersede: boolean;
+  /** The token bucket, burst defaulted; undefined when unlimited. */
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number } | undefined;
+  readonly maxConcurrent: number | undefined;
+  /** The breaker with its defaults; false when turned off. */
+  readonly circuitBreaker: false | BreakerSettings;
+  /** The limits and breaker this process passes to the store for the endpoint. */
+  readonly control: EndpointControl;
 }
 
 /**

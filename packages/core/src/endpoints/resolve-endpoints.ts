@@ -4,6 +4,7 @@ import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import { decodeSecret } from "../signing/secret.js";
 import { assertKnownKeys, keysOf } from "../util/strict-keys.js";
 import type { EndpointConfig, EndpointTlsConfig, ResolvedEndpoint } from "./endpoint-config.js";
+import { resolveControl } from "./endpoint-control.js";
 import { checkTraceHeaders, resolveHeaders, resolveShowHeaders } from "./endpoint-headers.js";
 import { substituteEnv, substituteUrlEnv } from "./env-substitution.js";
 import { checkTlsMaterial } from "./tls-material.js";
@@ -25,6 +26,11 @@ export const ENDPOINT_KEYS = keysOf<EndpointConfig>({
   retrySchedule: true,
   description: true,
   propagateTraceContext: true,
+  ordering: true,
+  supersede: true,
+  rateLimit: true,
+  maxConcurrent: true,
+  circuitBreaker: true,
 });
 /** Every key of an endpoint's `tls` object. */
 export const ENDPOINT_TLS_KEYS = keysOf<EndpointTlsConfig>({
@@ -91,6 +97,7 @@ function resolveOne(
   checkPlainFields(cfg, at);
   const propagateTraceContext = cfg.propagateTraceContext ?? false;
   checkTraceHeaders(propagateTraceContext, headers, at);
+  const control = resolveControl(cfg.id, cfg, at);
   return Object.freeze({
     id: cfg.id,
     url,
@@ -105,6 +112,7 @@ function resolveOne(
     retrySchedule: cfg.retrySchedule ? Object.freeze([...cfg.retrySchedule]) : undefined,
     description: cfg.description,
     propagateTraceContext,
+    ...control,
   });
 }
 

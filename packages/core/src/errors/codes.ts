@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   HOOKLINE_ENDPOINT_UNKNOWN:
     "Outcome of an attempt not made: the delivery's endpoint is not configured in this process; the claim is given back, the delivery stays pending.",
   HOOKLINE_ENDPOINT_DISABLED: "Outcome: the delivery's endpoint is disabled; the delivery is cancelled.",
+  HOOKLINE_SUPERSEDED:
+    "A pending delivery was cancelled, never sent, because a newer event of the same code and subject replaced it (supersede).",
   HOOKLINE_TRANSPORT_ERROR: "Outcome: the transport threw instead of returning an outcome (a transport bug).",
   HOOKLINE_NATS_NO_STREAM:
     "Outcome: no JetStream stream captures the endpoint's NATS subject (no responders).",

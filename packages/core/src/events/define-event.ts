@@ -15,6 +15,13 @@ export interface EventDefinition<Code extends string = string, Input = unknown, 
   /** Picks the log's `subject` (e.g. a buyer id) from the validated payload. */
   // Method syntax on purpose: it keeps definitions with specific payloads assignable to EventDefinition.
   subject?(payload: Output): string | undefined;
+  /**
+   * Each event carries a subject's whole current state, so a newer one makes the older ones
+   * still waiting pointless: emitting it cancels (`HOOKLINE_SUPERSEDED`, replayable) the
+   * deliveries of the same code and subject that are still pending, per endpoint (unless the
+   * endpoint says `supersede: false`). Needs `subject`. @default false
+   */
+  readonly supersede?: boolean;
 }
 
 /** Payload type a caller passes to emit() for a definition. */
@@ -29,6 +36,7 @@ export function defineEvent<const Code extends string, S extends StandardSchemaV
   description: string;
   schema: S;
   subject?: (payload: StandardSchemaV1.InferOutput<S>) => string | undefined;
+  supersede?: boolean;
 }): EventDefinition<Code, StandardSchemaV1.InferInput<S>, StandardSchemaV1.InferOutput<S>> {
   assertEventDefinition(def);
   return Object.freeze({ ...def });
@@ -53,5 +61,12 @@ export function assertEventDefinition(def: unknown): asserts def is EventDefinit
   }
   if (d.subject !== undefined && typeof d.subject !== "function") {
     fail(`event "${d.code}": expected subject to be a function`, d.subject);
+  }
+  if (d.supersede !== undefined && typeof d.supersede !== "boolean") {
+    fail(`event "${d.code}": expected supersede to be a boolean`, d.supersede);
+  }
+  if (d.supersede === true && d.subject === undefined) {
+    // Supersede works per subject: without one, nothing would ever be superseded.
+    fail(`event "${d.code}": expected a subject function with supersede: true`, d.subject);
   }
 }

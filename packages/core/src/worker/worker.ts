@@ -1,4 +1,5 @@
 import type { EventEmitter } from "eventemitter3";
+import type { EndpointControl } from "../contracts/delivery-control.js";
 import type { ClaimedDelivery, DeliveryStore } from "../contracts/store.js";
 import { toJob } from "../dispatch/attempt-job.js";
 import type { CapacityView } from "../dispatch/capacity.js";
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   readonly settings: WorkerSettings;
   /** Every configured endpoint, disabled ones included: the only deliveries this worker claims. */
   readonly endpointIds: readonly string[];
+  /** Every configured endpoint's limits and breaker, enforced by the store at each claim. */
+  readonly controls: readonly EndpointControl[];
 }
 
 /** One pass's claim: what came back, how many were asked for, and when. */
@@ -58,6 +61,8 @@ export class Worker {
   readonly #logger: Logger;
   readonly #settings: WorkerSettings;
   readonly #endpointIds: readonly string[];
+  readonly #controls: readonly EndpointControl[];
+  readonly #idleMs: number;
 
   constructor(opts: WorkerOptions) {
     this.#store = opts.store;
@@ -69,6 +74,8 @@ export class Worker {
     this.#logger = opts.logger;
     this.#settings = opts.settings;
     this.#endpointIds = opts.endpointIds;
+    this.#controls = opts.controls;
+    this.#idleMs = idleWait(opts.settings.pollIntervalMs, opts.controls);
     const { batchSize } = opts.settings;
     this.#claimFloor = Math.max(1, Math.min(batchSize, Math.floor(opts.capacity.maxInFlight / 4)));
   }
@@ -146,6 +153,7 @@ export class Worker {
       leaseMs: this.#settings.leaseMs,
       workerId: this.#settings.workerId,
       endpointIds: this.#endpointIds,
+      controls: this.#controls,
     });
     return { claimed, limit, claimedAt };
   }
@@ -166,7 +174,7 @@ export class Worker {
   // again at once, or as soon as a slot frees up when all of them are busy.
   async #waitForWork({ claimed, limit }: Claim, wake: AbortSignal): Promise<void> {
     if (claimed.length === 0 && limit > 0) {
-      await sleep(this.#clock, this.#settings.pollIntervalMs, wake);
+      await sleep(this.#clock, this.#idleMs, wake);
     } else if (this.#capacity.claimable <= 0) {
       await this.#capacity.waitForRoom(wake);
       // One free slot means a one-row claim transaction; give a few more a moment to free up.
@@ -216,4 +224,22 @@ export class Worker {
       );
     }
   }
+}
+
+/** Claims made while rate-limited endpoints wait are at least this far apart. */
+const MIN_LIMITED_POLL_MS = 20;
+
+/**
+ * How long an empty claim waits. An empty claim may mean a rate-limited endpoint has no token
+ * left rather than nothing due; a bucket refills `burst` tokens every burst / perSecond seconds,
+ * so a worker polling slower than that would send less than perSecond.
+ */
+export function idleWait(pollIntervalMs: number, controls: readonly EndpointControl[]): number {
+  let wait = pollIntervalMs;
+  for (const c of controls) {
+    if (!c.rateLimit) continue;
+    const refillMs = (1000 * c.rateLimit.burst) / c.rateLimit.perSecond;
+    wait = Math.min(wait, Math.max(MIN_LIMITED_POLL_MS, Math.floor(refillMs)));
+  }
+  return wait;
 }

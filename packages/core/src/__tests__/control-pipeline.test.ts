@@ -1,0 +1,125 @@
+import { describe, expect, it, vi } from "vitest";
+import { captureLogger, controlHooks, endpoint } from "./control-fixtures.js";
+
+const NO_POLL = { pollIntervalMs: 60_000 };
+
+describe("the worker and the pipeline hand the store every endpoint's control", () => {
+  it("claimDue and complete() get the configured limits and breakers", async () => {
+    const { hooks, claimControls, completeControls } = controlHooks((u) => [
+      endpoint(u, "a", { rateLimit: { perSecond: 5 }, maxConcurrent: 2 }),
+      endpoint(u, "b", { circuitBreaker: false }),
+    ]);
+    const expected = [
+      {
+        endpointId: "a",
+        rateLimit: { perSecond: 5, burst: 5 },
+        maxConcurrent: 2,
+        breaker: { failureThreshold: 10, cooldownMs: 30_000, maxCooldownMs: 600_000 },
+      },
+      { endpointId: "b" },
+    ];
+    await hooks.start();
+    try {
+      await hooks.emit("pinged", { n: 1 });
+      await vi.waitFor(() => expect(completeControls.length).toBeGreaterThan(0));
+      expect(claimControls[0]).toEqual(expected);
+      expect(completeControls[0]).toEqual(expected);
+    } finally {
+      await hooks.stop();
+    }
+  });
+});
+
+describe("circuit transitions reported by complete()", () => {
+  it("an opening is announced once: endpoint.circuit_opened and a warn line; emit() stops pre-claiming for it", async () => {
+    const { logger, lines } = captureLogger();
+    const { hooks, ctl, deliveryOf } = controlHooks((u) => [endpoint(u, "a"), endpoint(u, "b")], { logger });
+    const opened: unknown[] = [];
+    hooks.on("endpoint.circuit_opened", (e) => opened.push(e));
+    const openUntil = new Date(Date.now() + 60_000);
+    ctl.circuits = [{ endpointId: "a", state: "open", consecutiveFailures: 10, openUntil }];
+    await hooks.emit("pinged", { n: 1 }, { wait: "attempted" });
+    expect(opened).toEqual([{ endpointId: "a", consecutiveFailures: 10, openUntil }]);
+    expect(lines.filter((l) => l.level === "warn")).toEqual([
+      expect.objectContaining({
+        fields: { endpointId: "a", consecutiveFailures: 10, openUntil: openUntil.toISOString() },
+        message: expect.stringContaining("circuit opened"),
+      }),
+    ]);
+    // Until openUntil this process leaves a's deliveries to the worker's claims.
+    const next = await hooks.emit("pinged", { n: 2 }, { wait: "attempted" });
+    expect(deliveryOf(next.eventId, "a")?.claim).toBeUndefined();
+    expect(deliveryOf(next.eventId, "b")?.claim).toBeDefined();
+    expect(next.attempts?.map((a) => a.endpointId)).toEqual(["b"]);
+    expect(opened).toHaveLength(1);
+  });
+
+  it("a closing is announced (endpoint.circuit_closed, an info line) and wakes the worker for what waited", async () => {
+    const { logger, lines } = captureLogger();
+    const { hooks, receiver, ctl, insertPending, workerAsleep } = controlHooks(
+      (u) => [endpoint(u, "a"), endpoint(u, "b")],
+      {
+        logger,
+        worker: NO_POLL,
+      },
+    );
+    const closed: unknown[] = [];
+    hooks.on("endpoint.circuit_closed", (e) => closed.push(e));
+    await hooks.start();
+    try {
+      await workerAsleep();
+      // Stored behind the sleeping worker's back, as held deliveries of an open circuit are.
+      const waiting = await insertPending("a", "s9");
+      ctl.circuits = [{ endpointId: "a", state: "closed", consecutiveFailures: 0, openUntil: null }];
+      await hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
+      expect(closed).toEqual([{ endpointId: "a" }]);
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: "info",
+          fields: { endpointId: "a" },
+          message: expect.stringContaining("circuit closed"),
+        }),
+      );
+      await vi.waitFor(
+        async () => expect((await hooks.store.getDelivery(waiting))?.status).toBe("succeeded"),
+        { timeout: 5_000 },
+      );
+      expect(receiver.requests).toHaveLength(3);
+    } finally {
+      await hooks.stop();
+    }
+  });
+
+  it("a throwing circuit listener does not fail the completion", async () => {
+    const { hooks, ctl } = controlHooks((u) => [endpoint(u, "a")]);
+    hooks.on("endpoint.circuit_opened", () => {
+      throw new Error("listener bug");
+    });
+    ctl.circuits = [{ endpointId: "a", state: "open", consecutiveFailures: 3, openUntil: new Date() }];
+    const r = await hooks.emit("pinged", { n: 1 }, { wait: "attempted" });
+    expect(r.attempts).toMatchObject([{ recorded: true, next: { status: "succeeded" } }]);
+  });
+});
+
+describe("wake-ups when a recorded attempt frees work", () => {
+  it("a delivery to an ordered endpoint reaching its end wakes the worker for the next in line", async () => {
+    const { hooks, insertPending, workerAsleep } = controlHooks(
+      (u) => [endpoint(u, "ord", { ordering: "subject" })],
+      {
+        worker: NO_POLL,
+      },
+    );
+    await hooks.start();
+    try {
+      await workerAsleep();
+      const waiting = await insertPending("ord", "s2");
+      await hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
+      await vi.waitFor(
+        async () => expect((await hooks.store.getDelivery(waiting))?.status).toBe("succeeded"),
+        { timeout: 5_000 },
+      );
+    } finally {
+      await hooks.stop();
+    }
+  });
+});
