@@ -1,7 +1,15 @@
 import { createHookline, memoryStore, memoryTransport } from "@hookline/core";
 import { memoryReceiver, TEST_SECRET } from "@hookline/core/testing";
 import { describe, expect, it } from "vitest";
-import { buyerEvents, creditsAdded, creditsChanged, postCodesChanged } from "./index.js";
+import {
+  addCredits,
+  buyerEvents,
+  creditsAdded,
+  creditsChanged,
+  postCodeChange,
+  postCodesChanged,
+  userCreditsZero,
+} from "./index.js";
 
 function setup() {
   const receiver = memoryReceiver();
@@ -62,6 +70,14 @@ describe("buyer events: exact bodies (a contract with existing receivers)", () =
     expect(err).toMatchObject({ code: "HOOKLINE_INVALID_PAYLOAD" });
     expect((err as Error).message).toMatch(field);
     expect(receiver.requests).toEqual([]);
+  });
+});
+
+describe("supersede", () => {
+  it("post_code_change carries a buyer's whole list, so a newer one supersedes; the credit events never do", () => {
+    expect(postCodeChange.supersede).toBe(true);
+    expect(addCredits.supersede).toBeUndefined();
+    expect(userCreditsZero.supersede).toBeUndefined();
   });
 });
 

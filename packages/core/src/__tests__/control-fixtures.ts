@@ -1,5 +1,5 @@
 import type { CircuitTransition, EndpointControl } from "../contracts/delivery-control.js";
-import type { DeliveryStore, NewDelivery, NewEvent } from "../contracts/store.js";
+import type { AttemptResult, DeliveryStore, NewDelivery, NewEvent } from "../contracts/store.js";
 import type { EndpointConfig } from "../endpoints/endpoint-config.js";
 import { defineEvent } from "../events/define-event.js";
 import { definePlugin } from "../events/plugin.js";
@@ -69,6 +69,7 @@ export function controlStore() {
   const inserted: NewEvent[] = [];
   const claimControls: (readonly EndpointControl[] | undefined)[] = [];
   const completeControls: (readonly EndpointControl[] | undefined)[] = [];
+  const completed: AttemptResult[] = [];
   const ctl = {
     demote: (_d: NewDelivery, _ev: NewEvent): boolean => false,
     circuits: [] as CircuitTransition[],
@@ -96,6 +97,7 @@ export function controlStore() {
     },
     async complete(results, opts) {
       completeControls.push(opts?.controls);
+      completed.push(...results);
       const report = await spy.store.complete(results, opts);
       return { ...report, circuits: [...(report.circuits ?? []), ...ctl.circuits.splice(0)] };
     },
@@ -129,6 +131,7 @@ export function controlStore() {
     inserted,
     claimControls,
     completeControls,
+    completed,
     ctl,
     deliveryOf,
     insertPending,

@@ -30,6 +30,18 @@ describe("the worker and the pipeline hand the store every endpoint's control", 
   });
 });
 
+describe("429 pauses", () => {
+  it("the Retry-After complete() sees is capped by retry.maxRetryAfterMs, as the delivery's own retry is", async () => {
+    const { hooks, receiver, completed } = controlHooks((u) => [endpoint(u, "a")], {
+      retry: { maxRetryAfterMs: 60_000, jitter: 0 },
+    });
+    receiver.on("/a", { status: 429, headers: { "retry-after": "7200" } });
+    const r = await hooks.emit("pinged", { n: 1 }, { wait: "attempted" });
+    expect(r.attempts).toMatchObject([{ next: { status: "pending", delayMs: 60_000 } }]);
+    expect(completed.map((c) => [c.outcome.status, c.outcome.retryAfterMs])).toEqual([[429, 60_000]]);
+  });
+});
+
 describe("circuit transitions reported by complete()", () => {
   it("an opening is announced once: endpoint.circuit_opened and a warn line; emit() stops pre-claiming for it", async () => {
     const { logger, lines } = captureLogger();

@@ -95,6 +95,11 @@ export class AttemptRunner {
       };
     }
     this.#telemetry.endAttempt(span, job, ep, outcome);
+    // The store pauses the endpoint for retryAfterMs (a 429): no longer than the retry policy
+    // would wait for the delivery itself.
+    const cap = this.#retry.maxRetryAfterMs;
+    if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > cap)
+      outcome = { ...outcome, retryAfterMs: cap };
     // An attempt our own stop() aborted says nothing about the receiver: it must not use up a
     // step of the schedule (on the last step that would fail the delivery for good).
     const next: NextState = signal.aborted

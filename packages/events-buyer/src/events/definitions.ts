@@ -9,12 +9,16 @@ export const userCreditsZero = defineEvent({
   subject: (p) => p.buyerId,
 });
 
-/** Post Code Change: a buyer updates their post codes. */
+/**
+ * Post Code Change: a buyer updates their post codes. The body is the buyer's whole current list,
+ * so a newer change supersedes older ones still waiting to be delivered.
+ */
 export const postCodeChange = defineEvent({
   code: "post_code_change",
   description: "A buyer updates their post codes.",
   schema: postCodeChangeSchema,
   subject: (p) => p.buyerId,
+  supersede: true,
 });
 
 /** Add Credits: a buyer tops up their account. */
