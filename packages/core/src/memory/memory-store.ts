@@ -378,7 +378,8 @@ class MemoryStore implements DeliveryStore {
     }
     return [...byEndpoint.entries()]
       .map(([endpointId, b]) => ({ endpointId, ...b }))
-      .sort((a, b) => a.endpointId.localeCompare(b.endpointId));
+      // Plain string order (not locale order), as the knex store sorts: identifiers are byte-exact.
+      .sort((a, b) => (a.endpointId < b.endpointId ? -1 : a.endpointId > b.endpointId ? 1 : 0));
   }
 
   async requeue(target: { ids: readonly string[] } | { filter: DeliveryFilter }): Promise<number> {

@@ -2,7 +2,7 @@ import type { NewEvent } from "@hookline/core";
 import { makeEvent } from "@hookline/core/testing";
 import knexFactory, { type Knex } from "knex";
 import { expect, it } from "vitest";
-import { migrateTo, useMigrationEnv } from "../__fixtures__/migration-env.js";
+import { downThrough, migrateTo, useMigrationEnv } from "../__fixtures__/migration-env.js";
 import { knexStore } from "../knex-store.js";
 import { tableNames } from "../schema/tables.js";
 import { describeTargets, testTargets } from "../testing/databases.js";
@@ -38,8 +38,21 @@ describeTargets(targets, "migration 0007_event_trace_context", (target) => {
     try {
       await migrateTo(db, ctx, "0006_delivery_replays");
       expect(await traceColumns(db, t.events)).toEqual([false, false]);
-      const old = makeEvent();
-      await store.insertEvents([old]);
+      // Written as 0006's schema has it (later steps may add columns the store writes today).
+      const old = { id: "evt_m7old" };
+      const now = Date.now();
+      await db(t.events).insert({ id: old.id, code: "add_credits", body: "{}", created_at: now });
+      await db(t.deliveries).insert({
+        id: "dlv_m7old",
+        event_id: old.id,
+        event_code: "add_credits",
+        endpoint_id: "ep-a",
+        status: "pending",
+        attempts: 0,
+        next_attempt_at: now - 1000,
+        created_at: now,
+        updated_at: now,
+      });
 
       await store.migrate();
       expect(await traceColumns(db, t.events)).toEqual([true, true]);
@@ -50,7 +63,7 @@ describeTargets(targets, "migration 0007_event_trace_context", (target) => {
       expect(claimed.get(fresh.id)).toEqual({ traceparent: PARENT, tracestate: "k=v" });
 
       const source = { tableName: t.migrations, migrationSource: migrationSource(ctx) };
-      await db.migrate.down(source);
+      await downThrough(db, source, "0007_event_trace_context");
       expect(await traceColumns(db, t.events)).toEqual([false, false]);
       expect(Number((await db(t.events).count({ n: "*" }))[0]?.n)).toBe(2);
 
