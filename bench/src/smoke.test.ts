@@ -20,7 +20,7 @@ const FIGURES = [
   ),
   ...["durable", "parallel"].flatMap((m) => ["p50", "p99", "max"].map((p) => `emit.mariadb.${m}.${p}`)),
   ...["http", "amqp", "nats"].flatMap((sink) => [`sinks.${sink}.rate`, `sinks.${sink}.emit-rate`]),
-  ...["off", "api", "sdk"].flatMap((v) => [`telemetry.${v}.rate`, `telemetry.${v}.emit-rate`]),
+  ...["off", "api", "sdk"].flatMap((v) => ["rate", "emit-rate", "cpu"].map((f) => `telemetry.${v}.${f}`)),
 ];
 
 const down = (

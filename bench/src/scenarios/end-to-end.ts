@@ -20,6 +20,11 @@ interface E2eResult {
   figures: Figure[];
   check: Check;
   info: Record<string, unknown>;
+  /**
+   * CPU time of this process (every thread) per delivery from the first emit until the last
+   * success, in µs: less sensitive than throughput to other processes competing for the cores.
+   */
+  cpuUsPerDelivery: number;
 }
 
 /** Where an end-to-end run sends, and the key and label of its figures. */
@@ -59,6 +64,7 @@ export async function endToEnd(
     hooks.on("delivery.succeeded", () => void succeeded++);
     const groups = { bench: [process.pid], ...dest.cpu, [db]: serverPids(db) };
     const cpu0 = cpuSnapshot(groups);
+    const ownCpu0 = process.cpuUsage();
     const t0 = performance.now();
     await inLanes(n, LANES, async (i) => void (await hooks.emit(EVENT_CODE, buyerPayload(i))));
     const emitMs = performance.now() - t0;
@@ -68,6 +74,7 @@ export async function endToEnd(
       what: `${n} deliveries to succeed`,
     });
     const ms = performance.now() - t0;
+    const ownCpu = process.cpuUsage(ownCpu0);
     const cpu = cpuSplit(cpu0, cpuSnapshot(groups), 2);
     await hooks.stop();
     const log = await checkLogWith(s.target.config, s.target.prefix, n);
@@ -85,6 +92,7 @@ export async function endToEnd(
         detail: `${log.succeededWithAttempt}/${n} succeeded with attempt; ${log.deliveries} deliveries, ${log.attempts} attempts; ${rollupDetail(log)}${seen ? `; ${seen.detail}` : ""}`,
       },
       info: { [k]: { cpuPctOfOneCore: cpu, storeCalls: summarizeProfile(profile) } },
+      cpuUsPerDelivery: (ownCpu.user + ownCpu.system) / n,
     };
   });
 }
