@@ -6,5 +6,6 @@ export { EXIT, runCli } from "./cli/run-cli.js";
 export { isDeliveryStore } from "./config/is-delivery-store.js";
 export { type AdminConfig, type AdminConfigOptions, loadAdminConfig } from "./config/load-admin-config.js";
 export type { StoreModuleSpec } from "./config/store-from-config.js";
+export type { CircuitView, ControlView } from "./ops/endpoint-control.js";
 export { type EndpointView, endpointOverview } from "./ops/endpoints.js";
 export { MAX_BULK_REPLAY, type ReplayPlan, type ReplayResult } from "./ops/replay.js";

@@ -39,6 +39,7 @@ describe("POST /api/replay (bulk)", () => {
       matched: 1,
       byStatus: { failed: 1 },
       byEndpoint: { billing: 1 },
+      superseded: 0,
     });
     const [billing] = (await env().call("/api/deliveries?endpoint=billing")).body.items;
     expect(billing).toMatchObject({ status: "failed", attempts: 1 });

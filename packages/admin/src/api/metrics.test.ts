@@ -123,6 +123,14 @@ describe("GET /metrics", () => {
       quiet: 0,
       legacy: 0,
     });
+    // Two failures are far from the default breaker's ten: every circuit is closed.
+    expect(byEndpoint("hookline_endpoint_circuit_open")).toEqual({
+      ok: 0,
+      down: 0,
+      flaky: 0,
+      quiet: 0,
+      legacy: 0,
+    });
     expect(byEndpoint("hookline_endpoint_consecutive_failures")).toEqual({
       ok: 0,
       down: 2,
@@ -145,6 +153,7 @@ describe("GET /metrics", () => {
       "hookline_backlog_due",
       "hookline_backlog_oldest_due_seconds",
       "hookline_deliveries",
+      "hookline_endpoint_circuit_open",
       "hookline_endpoint_consecutive_failures",
       "hookline_endpoint_disabled",
     ]);

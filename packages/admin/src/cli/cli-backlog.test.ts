@@ -42,7 +42,7 @@ describe("deliveries of an endpoint no running process configures", () => {
     const table = (await env().run(["endpoints"], { now: later })).stdout;
     const row = table.split("\n").find((l) => l.includes("legacy"));
     expect(row).toMatch(
-      /│ legacy\s+│ -\s+│ -\s+│ -\s+│ idle\s+│ -\s+│ 0\s+│ -\s+│ -\s+│ 2 waiting\s+│ 2\s+│ 1 h 35 min\s+│$/,
+      /│ legacy\s+│ -\s+│ -\s+│ -\s+│ -\s+│ idle\s+│ closed\s+│ -\s+│ 0\s+│ -\s+│ -\s+│ 2 waiting\s+│ 2\s+│ 1 h 35 min\s+│$/,
     );
     expect(table.split("\n").find((l) => l.includes("│ crm"))).toMatch(/│ 0\s+│ 0\s+│ -\s+│$/);
     expect(table).toContain("(not in config)");

@@ -109,7 +109,7 @@ describe("hookline endpoints", () => {
     });
     const table = await env().run(["endpoints"]);
     expect(table.stdout).toMatch(
-      /│ billing\s+│ http\s+│ http:\/\/127\.0\.0\.1:\d+\/billing\?tenant=\[redacted\] │ add_credits\s+│ failing\s+│ 0\.0 %\s+│ 2 /,
+      /│ billing\s+│ http\s+│ http:\/\/127\.0\.0\.1:\d+\/billing\?tenant=\[redacted\] │ add_credits\s+│ defaults\s+│ failing\s+│ closed\s+│ 0\.0 %\s+│ 2 /,
     );
     // The second line of billing's and alerts' endpoint cell; crm is signed.
     expect(table.stdout.match(/│ unsigned\s+│/g)).toHaveLength(2);

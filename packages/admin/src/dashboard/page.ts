@@ -40,7 +40,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <section class="card">
     <h2>Endpoints</h2>
     <table id="endpoints" class="grid"><thead><tr>
-      <th>endpoint</th><th>state</th><th>success (7 d)</th><th>consecutive failures</th><th>last success</th><th>last failure</th><th>pending</th><th>due</th><th>oldest due</th><th></th>
+      <th>endpoint</th><th>state</th><th>circuit</th><th>success (7 d)</th><th>consecutive failures</th><th>last success</th><th>last failure</th><th>pending</th><th>due</th><th>oldest due</th><th></th>
     </tr></thead><tbody></tbody></table>
   </section>
   <section class="card">

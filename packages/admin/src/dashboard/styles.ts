@@ -36,6 +36,11 @@ table.grid { width: 100%; border-collapse: collapse; font-size: 13px; }
 .badge-pending, .badge-failing { background: var(--pending); }
 .badge-sending { background: var(--sending); }
 .badge-cancelled, .badge-idle { background: var(--cancelled); }
+.badge-circuit-closed { background: #eaeef2; color: var(--ink); }
+.badge-circuit-open { background: var(--failed); }
+.badge-circuit-half-open { background: var(--pending); }
+.control { color: var(--muted); }
+td.circuit, .badge { white-space: nowrap; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: end; margin-bottom: 8px; }
 .filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
 input, select, button { font: inherit; }

@@ -41,6 +41,11 @@ export const ENDPOINT_SERIES: readonly EndpointSeries[] = [
     help: "Failed attempts since the endpoint's last successful one.",
     value: (m) => m.consecutiveFailures,
   },
+  {
+    name: "hookline_endpoint_circuit_open",
+    help: "1 when the endpoint's circuit breaker is open or half-open (deliveries held back, one probe at a time), else 0.",
+    value: (m) => (m.circuitOpen ? 1 : 0),
+  },
 ];
 
 /**

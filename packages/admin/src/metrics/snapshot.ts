@@ -4,6 +4,7 @@ import {
   type DeliveryStore,
   type ResolvedEndpoint,
 } from "@hookline/core";
+import { circuitView } from "../ops/endpoint-control.js";
 import { isEndpointDisabled } from "../ops/endpoints.js";
 
 /** The window of the attempt figures (attempts, success ratio). */
@@ -25,6 +26,8 @@ export interface EndpointMetrics {
   readonly successRatio: number | null;
   readonly disabled: boolean;
   readonly consecutiveFailures: number;
+  /** The circuit is open or half-open: claims hold the endpoint's deliveries back (but a probe). */
+  readonly circuitOpen: boolean;
 }
 
 const zeroCounts = (): Record<DeliveryStatus, number> =>
@@ -75,6 +78,7 @@ export async function metricsSnapshot(
       successRatio: h && h.attemptsInRange > 0 ? h.successRate : null,
       disabled: isEndpointDisabled(configured.get(id), stateById.get(id)),
       consecutiveFailures: h?.consecutiveFailures ?? 0,
+      circuitOpen: circuitView(stateById.get(id)).state !== "closed",
     };
   });
 }

@@ -7,6 +7,13 @@ import {
   type TimeRange,
 } from "@hookline/core";
 import { notFound } from "../errors.js";
+import {
+  type CircuitView,
+  type ControlView,
+  circuitView,
+  controlView,
+  pausedUntil,
+} from "./endpoint-control.js";
 
 /**
  * Error codes that say the sink refuses this endpoint's login or permissions: retrying cannot fix
@@ -55,6 +62,12 @@ export interface EndpointView {
    * idle (no attempts)
    */
   readonly state: "active" | "failing" | "misconfigured" | "disabled" | "idle";
+  /** The circuit breaker, shared by every process through the store. */
+  readonly circuit: CircuitView;
+  /** Claims skip the endpoint until then (it answered 429 with Retry-After); null when not paused. */
+  readonly pausedUntil: Date | null;
+  /** Ordering, supersede, rate limit, concurrency cap and breaker as configured; null when not in the config. */
+  readonly control: ControlView | null;
 }
 
 function displayUrl(url: string): string {
@@ -84,11 +97,15 @@ async function lastErrorCode(store: DeliveryStore, endpointId: string): Promise<
   return page.items[0]?.lastErrorCode ?? null;
 }
 
-/** Configured endpoints (in config order), then any others the log knows, with health over `range`. */
+/**
+ * Configured endpoints (in config order), then any others the log knows, with health over `range`;
+ * `now` tells whether a 429 pause is still on.
+ */
 export async function endpointOverview(
   store: DeliveryStore,
   endpoints: readonly ResolvedEndpoint[],
   range: TimeRange,
+  now: Date = new Date(),
 ): Promise<EndpointView[]> {
   const [health, states, backlog] = await Promise.all([
     store.endpointHealth(range),
@@ -138,6 +155,9 @@ export async function endpointOverview(
                 ? "misconfigured"
                 : "failing"
               : "active",
+        circuit: circuitView(st),
+        pausedUntil: pausedUntil(st, now),
+        control: ep ? controlView(ep) : null,
       };
     }),
   );

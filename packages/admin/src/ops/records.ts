@@ -52,6 +52,8 @@ export async function readDelivery(
   const showHeaders = show(d.endpointId);
   return {
     ...d,
+    // Always present in the answer, so a client can tell "not held" from a store that never says.
+    waitingFor: d.waitingFor ?? null,
     attemptLog: d.attemptLog.map((a) => ({ ...a, ...redactStoredRequest(a, showHeaders) })),
   };
 }

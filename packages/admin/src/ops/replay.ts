@@ -20,7 +20,15 @@ export interface ReplayPlan {
   readonly ids: readonly string[];
   readonly byStatus: Readonly<Partial<Record<DeliveryStatus, number>>>;
   readonly byEndpoint: Readonly<Record<string, number>>;
+  /**
+   * Cancelled deliveries among them that a newer state of their subject superseded
+   * (HOOKLINE_SUPERSEDED): replaying one sends that older state after the newer one.
+   */
+  readonly superseded: number;
 }
+
+/** The code a superseded delivery is cancelled with. */
+export const SUPERSEDED_CODE = "HOOKLINE_SUPERSEDED";
 
 /** Outcome of a replay: moved back to pending, or skipped because it stopped being terminal meanwhile. */
 export interface ReplayResult {
@@ -38,6 +46,7 @@ export async function planReplay(store: DeliveryStore, filter: DeliveryFilter): 
   const ids: string[] = [];
   const byStatus: Record<string, number> = {};
   const byEndpoint: Record<string, number> = {};
+  let superseded = 0;
   let cursor: string | null = null;
   do {
     const page = await store.listDeliveries(f, { limit: PAGE, cursor });
@@ -46,13 +55,14 @@ export async function planReplay(store: DeliveryStore, filter: DeliveryFilter): 
       ids.push(d.id);
       bump(byStatus, d.status);
       bump(byEndpoint, d.endpointId);
+      if (d.status === "cancelled" && d.lastErrorCode === SUPERSEDED_CODE) superseded++;
     }
     if (ids.length > MAX_BULK_REPLAY) {
       throw invalidOption("filter", `at most ${MAX_BULK_REPLAY} matching deliveries (narrow it by time)`);
     }
     cursor = page.nextCursor;
   } while (cursor);
-  return { ids, byStatus, byEndpoint };
+  return { ids, byStatus, byEndpoint, superseded };
 }
 
 /**

@@ -18,7 +18,8 @@ export function endpointRoutes({ store, options }: ApiDeps): Route[] {
       path: "/api/endpoints",
       handle: ({ url }) => {
         const q = readQuery(url.searchParams, { singles: ["since", "until"] });
-        return endpointOverview(store, options.endpoints, parseTimeRange(q, param, options.now(), WEEK));
+        const now = options.now();
+        return endpointOverview(store, options.endpoints, parseTimeRange(q, param, now, WEEK), now);
       },
     },
     {

@@ -33,7 +33,12 @@ export function replayRoutes({ store, options }: ApiDeps): Route[] {
             "at least one filter (status, event, endpoint, subject, since, until) or all: true",
           );
         const plan = await planReplay(store, filter);
-        const summary = { matched: plan.ids.length, byStatus: plan.byStatus, byEndpoint: plan.byEndpoint };
+        const summary = {
+          matched: plan.ids.length,
+          byStatus: plan.byStatus,
+          byEndpoint: plan.byEndpoint,
+          superseded: plan.superseded,
+        };
         if (b.bool("dryRun")) return { dryRun: true, ...summary };
         return { dryRun: false, ...summary, ...(await executeReplay(store, plan.ids)) };
       },

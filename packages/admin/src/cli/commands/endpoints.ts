@@ -18,14 +18,14 @@ export function registerEndpoints(program: Command, ctx: CliContext): void {
   endpoints
     .command("list", { isDefault: true })
     .description(
-      "endpoints with success rate, consecutive failures, last success and failure, pending and due backlog",
+      "endpoints with delivery control, circuit, success rate, consecutive failures, last success and failure, pending and due backlog",
     )
     .option("--since <time>", "success rate over attempts since (default: 7d)")
     .option("--until <time>", "…and before (default: now)")
     .option("--json", "print JSON")
     .action(async (flags: { since?: string; until?: string; json?: boolean }) => {
       const range = parseTimeRange(flags, flag, ctx.now, WEEK);
-      const views = await endpointOverview(await ctx.store(), await ctx.endpoints(), range);
+      const views = await endpointOverview(await ctx.store(), await ctx.endpoints(), range, ctx.now);
       if (flags.json) return ctx.json(views);
       ctx.out(endpointsTable(ctx.colors(), views, ctx.now));
     });

@@ -2,7 +2,7 @@ import { type DeliveryStore, TERMINAL_STATUSES } from "@hookline/core";
 import type { Command } from "commander";
 import { invalidOption } from "../../errors.js";
 import { readDelivery } from "../../ops/records.js";
-import { executeReplay, planReplay, type ReplayPlan } from "../../ops/replay.js";
+import { executeReplay, planReplay, type ReplayPlan, SUPERSEDED_CODE } from "../../ops/replay.js";
 import { isNarrowed, parseDeliveryFilter } from "../../query/parse-filter.js";
 import type { CliContext } from "../context.js";
 import { startProgress } from "../format/progress.js";
@@ -23,6 +23,8 @@ const counts = (m: Readonly<Record<string, number | undefined>>) =>
 async function planForIds(store: DeliveryStore, ids: readonly string[]): Promise<ReplayPlan> {
   const byStatus: Record<string, number> = {};
   const byEndpoint: Record<string, number> = {};
+  const seen = new Set<string>();
+  let superseded = 0;
   for (const id of ids) {
     const d = await readDelivery(store, id, "<delivery-id>");
     if (!TERMINAL_STATUSES.includes(d.status))
@@ -30,10 +32,25 @@ async function planForIds(store: DeliveryStore, ids: readonly string[]): Promise
         "<delivery-id>",
         `a ${TERMINAL_STATUSES.join(", ")} delivery, but ${id} is ${d.status} and will be sent anyway`,
       );
+    if (seen.has(d.id)) continue;
+    seen.add(d.id);
     byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
     byEndpoint[d.endpointId] = (byEndpoint[d.endpointId] ?? 0) + 1;
+    if (d.lastErrorCode === SUPERSEDED_CODE) superseded++;
   }
-  return { ids: [...new Set(ids)], byStatus, byEndpoint };
+  return { ids: [...seen], byStatus, byEndpoint, superseded };
+}
+
+// Replaying a superseded delivery sends an older state after the newer one: worth a second look.
+function supersededNote(ctx: CliContext, plan: ReplayPlan): void {
+  if (plan.superseded === 0) return;
+  ctx.out(
+    ctx
+      .colors()
+      .yellow(
+        `${deliveries(plan.superseded)} superseded by a newer state (${SUPERSEDED_CODE}): a replay sends the older state after the newer one (--status failed leaves cancelled ones out).`,
+      ),
+  );
 }
 
 export function registerReplay(program: Command, ctx: CliContext): void {
@@ -59,12 +76,18 @@ export function registerReplay(program: Command, ctx: CliContext): void {
         );
       const store = await ctx.store();
       const plan = ids.length > 0 ? await planForIds(store, ids) : await planReplay(store, filter);
-      const summary = { matched: plan.ids.length, byStatus: plan.byStatus, byEndpoint: plan.byEndpoint };
+      const summary = {
+        matched: plan.ids.length,
+        byStatus: plan.byStatus,
+        byEndpoint: plan.byEndpoint,
+        superseded: plan.superseded,
+      };
       if (flags.dryRun) {
         if (flags.json) return ctx.json({ dryRun: true, ...summary, ids: plan.ids });
         if (plan.ids.length === 0) return ctx.out("Dry run: nothing to replay.");
         ctx.out(`Dry run: would replay ${deliveries(plan.ids.length)} (${counts(plan.byStatus)}).`);
-        return ctx.out(`By endpoint: ${counts(plan.byEndpoint)}.`);
+        ctx.out(`By endpoint: ${counts(plan.byEndpoint)}.`);
+        return supersededNote(ctx, plan);
       }
       // JSON goes to scripts: no bar to interleave with it.
       const progress = startProgress(
@@ -83,6 +106,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       );
       if (result.skipped > 0)
         ctx.out(c.yellow(`${result.skipped} skipped: no longer terminal (already requeued or sending).`));
+      supersededNote(ctx, plan);
       ctx.out("A running Hookline worker sends them again: same webhook-id, fresh signature.");
     });
 }

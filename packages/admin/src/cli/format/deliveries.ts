@@ -71,6 +71,19 @@ function attemptBlock(c: Colors, a: AttemptRecord): string[] {
   return lines;
 }
 
+// Ordered by subject: an earlier unfinished delivery of the same subject goes first.
+function waitingText(c: Colors, d: DeliveryDetail): string {
+  return d.waitingFor ? `  ${c.yellow("waiting for")} ${oneLine(d.waitingFor)}` : "";
+}
+
+// A delivery cancelled without an attempt (superseded, endpoint disabled) has its reason only here.
+function lastErrorText(c: Colors, d: DeliveryDetail): string {
+  if (!d.lastErrorCode) return "-";
+  const note =
+    d.lastErrorCode === "HOOKLINE_SUPERSEDED" ? c.dim("  (a newer state of the subject replaced it)") : "";
+  return c.red(oneLine(d.lastErrorCode)) + note;
+}
+
 /** `deliveries show`: the delivery, the exact event body, and every attempt. */
 export function deliveryDetailText(c: Colors, d: DeliveryDetail): string {
   const fields = renderFields(c, [
@@ -79,7 +92,8 @@ export function deliveryDetailText(c: Colors, d: DeliveryDetail): string {
     ["trace", traceText(d.event.traceContext)],
     ["endpoint", oneLine(d.endpointId)],
     ["subject", oneLine(d.subject) || "-"],
-    ["status", statusText(c, d.status)],
+    ["status", statusText(c, d.status) + waitingText(c, d)],
+    ["last error", lastErrorText(c, d)],
     ["attempts", String(d.attempts)],
     ["created", fmtTime(d.createdAt)],
     ["updated", fmtTime(d.updatedAt)],

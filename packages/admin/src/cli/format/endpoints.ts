@@ -1,5 +1,6 @@
 import type { EndpointView } from "../../ops/endpoints.js";
 import type { Colors } from "../context.js";
+import { circuitText, controlText } from "./control.js";
 import { renderTable } from "./table.js";
 import { clip, fmtAge, fmtRate, fmtTime, oneLine } from "./text.js";
 
@@ -39,7 +40,9 @@ export function endpointsTable(c: Colors, views: readonly EndpointView[], now: D
       "destination",
       "url",
       "events",
+      "control",
       "state",
+      "circuit",
       "success",
       "consecutive failures",
       "last success",
@@ -55,7 +58,9 @@ export function endpointsTable(c: Colors, views: readonly EndpointView[], now: D
       e.destination ?? "-",
       oneLine(e.url) || "-",
       e.events === null ? "-" : e.events === "*" ? "*" : e.events.map(oneLine).join("\n"),
+      controlText(e.control),
       stateText(c, e),
+      circuitText(c, e, now),
       fmtRate(e.health?.successRate),
       String(e.health?.consecutiveFailures ?? 0),
       fmtTime(e.health?.lastSuccessAt),

@@ -36,6 +36,29 @@ export interface EndpointView {
   readonly oldestDueAt: string | null;
   readonly lastErrorCode: string | null;
   readonly state: string;
+  readonly circuit: Circuit;
+  /** Claims skip the endpoint until then (a 429 with Retry-After); null when not paused. */
+  readonly pausedUntil: string | null;
+  readonly control: Control | null;
+}
+
+export interface Circuit {
+  /** "closed", "open" or "half_open". */
+  readonly state: string;
+  readonly consecutiveFailures: number;
+  readonly openUntil: string | null;
+}
+
+export interface Control {
+  readonly ordering: string;
+  readonly supersede: boolean;
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number } | null;
+  readonly maxConcurrent: number | null;
+  readonly circuitBreaker: {
+    readonly failureThreshold: number;
+    readonly cooldownMs: number;
+    readonly maxCooldownMs: number;
+  } | null;
 }
 
 export interface DeliveryRow {
@@ -83,6 +106,8 @@ export interface TraceContext {
 }
 
 export interface DeliveryDetail extends DeliveryRow {
+  /** Ordered by subject: the earlier unfinished delivery this pending one waits for. */
+  readonly waitingFor?: string | null;
   readonly event: { readonly body: string; readonly traceContext?: TraceContext | null };
   readonly attemptLog: readonly Attempt[];
 }

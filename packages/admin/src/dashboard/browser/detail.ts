@@ -3,10 +3,10 @@ import { api, report } from "./api.js";
 import type { Attempt, DeliveryDetail, Headers, ReplayAnswer, TraceContext } from "./api-types.js";
 import { loadCharts } from "./charts.js";
 import { loadDeliveries } from "./deliveries-table.js";
-import { $, badge, clear, fill, fmtMs, fmtTime, h } from "./dom.js";
+import { $, badge, type Child, clear, fill, fmtMs, fmtTime, h } from "./dom.js";
 import { state } from "./state.js";
 
-function fields(pairs: readonly (readonly [string, string])[]): HTMLDListElement {
+function fields(pairs: readonly (readonly [string, Child])[]): HTMLDListElement {
   const dl = h("dl");
   for (const [name, value] of pairs) fill(dl, [h("dt", {}, [name]), h("dd", {}, [value])]);
   return dl;
@@ -114,6 +114,31 @@ function actions(d: DeliveryDetail, note: string | undefined): HTMLDivElement {
   ]);
 }
 
+function openOther(ev: Event, id: string): void {
+  ev.preventDefault();
+  showDetail(id).catch(report);
+}
+
+// Ordered by subject, an earlier unfinished delivery goes first; a cancel without an attempt
+// (superseded, endpoint disabled) has its reason only in the last error.
+function detailNotes(d: DeliveryDetail): [string, Child][] {
+  const notes: [string, Child][] = [];
+  const first = d.waitingFor;
+  if (first)
+    notes.push([
+      "waiting for",
+      h("a", { href: "#", class: "mono waiting-for", onclick: (ev) => openOther(ev, first) }, [first]),
+    ]);
+  if (d.lastErrorCode)
+    notes.push([
+      "last error",
+      d.lastErrorCode === "HOOKLINE_SUPERSEDED"
+        ? `${d.lastErrorCode} (a newer state of the subject replaced it)`
+        : d.lastErrorCode,
+    ]);
+  return notes;
+}
+
 export async function showDetail(id: string, note?: string): Promise<void> {
   const d = await api<DeliveryDetail>(`api/deliveries/${encodeURIComponent(id)}`);
   state.selected = id;
@@ -130,6 +155,7 @@ export async function showDetail(id: string, note?: string): Promise<void> {
       ["trace", traceText(d.event.traceContext)],
       ["endpoint", d.endpointId],
       ["subject", d.subject || "-"],
+      ...detailNotes(d),
       ["attempts", String(d.attempts)],
       ["created", `${fmtTime(d.createdAt)} UTC`],
       ["updated", `${fmtTime(d.updatedAt)} UTC`],

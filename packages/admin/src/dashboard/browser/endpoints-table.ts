@@ -1,6 +1,7 @@
 /** The endpoints table: state, health, pending and due backlog, and the Disable/Enable switch. */
 import { api, report } from "./api.js";
 import type { EndpointHealth, EndpointView } from "./api-types.js";
+import { circuitCell, controlLines } from "./control.js";
 import { loadDeliveries } from "./deliveries-table.js";
 import { $, badge, clear, fmtAge, fmtRate, fmtTime, h } from "./dom.js";
 
@@ -39,7 +40,7 @@ function switchButton(e: EndpointView): HTMLButtonElement {
 
 function endpointRow(e: EndpointView): HTMLTableRowElement {
   const hl: Partial<EndpointHealth> = e.health ?? {};
-  const stateCell = h("td", {}, [badge(e.state)]);
+  const stateCell = h("td", { class: "state" }, [badge(e.state)]);
   if (e.disabledReason) stateCell.appendChild(h("div", { class: "mono" }, [e.disabledReason]));
   else if (e.state === "misconfigured" && e.lastErrorCode)
     stateCell.appendChild(h("div", { class: "mono" }, [e.lastErrorCode]));
@@ -51,8 +52,10 @@ function endpointRow(e: EndpointView): HTMLTableRowElement {
       h("div", { class: "mono" }, [e.url || "(not in config)"]),
       e.destination ? h("div", { class: "mono destination" }, [`destination: ${e.destination}`]) : null,
       e.signed === false ? h("div", { class: "mono unsigned" }, ["unsigned"]) : null,
+      ...controlLines(e.control),
     ]),
     stateCell,
+    circuitCell(e),
     h("td", {}, [fmtRate(hl.successRate)]),
     h("td", {}, [String(hl.consecutiveFailures || 0)]),
     h("td", {}, [fmtTime(hl.lastSuccessAt)]),
@@ -74,7 +77,7 @@ export async function loadEndpoints(): Promise<void> {
   const tbody = clear($("#endpoints tbody"));
   if (views.length === 0)
     tbody.appendChild(
-      h("tr", {}, [h("td", { colspan: 10, class: "empty" }, ["No endpoints configured or seen yet."])]),
+      h("tr", {}, [h("td", { colspan: 11, class: "empty" }, ["No endpoints configured or seen yet."])]),
     );
   for (const e of views) tbody.appendChild(endpointRow(e));
 }
