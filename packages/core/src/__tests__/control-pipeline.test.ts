@@ -40,6 +40,15 @@ describe("429 pauses", () => {
     expect(r.attempts).toMatchObject([{ next: { status: "pending", delayMs: 60_000 } }]);
     expect(completed.map((c) => [c.outcome.status, c.outcome.retryAfterMs])).toEqual([[429, 60_000]]);
   });
+
+  it("while paused, emit() leaves the endpoint's deliveries to the worker's claims", async () => {
+    const { hooks, receiver, deliveryOf } = controlHooks((u) => [endpoint(u, "a"), endpoint(u, "b")]);
+    receiver.on("/a", { status: 429, headers: { "retry-after": "120" } });
+    await hooks.emit("pinged", { n: 1 }, { wait: "attempted" });
+    const next = await hooks.emit("pinged", { n: 2 }, { wait: "attempted" });
+    expect(deliveryOf(next.eventId, "a")?.claim).toBeUndefined();
+    expect(next.attempts?.map((a) => a.endpointId)).toEqual(["b"]);
+  });
 });
 
 describe("circuit transitions reported by complete()", () => {

@@ -1,6 +1,6 @@
 import type { EventEmitter } from "eventemitter3";
 import type { CircuitTransition, EndpointControl } from "../contracts/delivery-control.js";
-import type { NextState } from "../contracts/store.js";
+import type { AttemptResult } from "../contracts/store.js";
 import type { ResolvedEndpoint } from "../endpoints/endpoint-config.js";
 import type { LifecycleEvents } from "../lifecycle.js";
 import type { Clock } from "../util/clock.js";
@@ -48,8 +48,12 @@ export class ControlSignals {
     this.#nudgeWorker = opts.nudgeWorker;
   }
 
-  /** An attempt of `endpointId` was recorded, moving its delivery to `next`. */
-  recorded(endpointId: string, next: NextState): void {
+  /** An attempt was recorded. */
+  recorded(result: AttemptResult): void {
+    const { endpointId, next, outcome } = result;
+    // The store pauses the endpoint for a 429's Retry-After (capped like the retry itself).
+    if (outcome.status === 429 && outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0)
+      this.#switches.circuits.pause(endpointId, this.#clock.now().getTime() + outcome.retryAfterMs);
     const ended = next.status !== "pending";
     if ((ended && this.#ordered.has(endpointId)) || this.#capped.has(endpointId)) this.#nudgeWorker();
   }

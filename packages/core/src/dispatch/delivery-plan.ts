@@ -18,12 +18,11 @@ export interface Targets {
 /**
  * Whether emit() may pre-claim the endpoint's delivery. Not with a rate limit or a concurrency
  * cap: only a claim, under the endpoint's row lock, knows the tokens and slots left across every
- * process. Not while this process knows its circuit is open: the store would hand it back.
+ * process. Not while this process knows its circuit is open or it is paused after a 429: the
+ * store would hand it back.
  */
 export function preClaimable(ep: ResolvedEndpoint, switches: EndpointSwitches, now: number): boolean {
-  return (
-    ep.rateLimit === undefined && ep.maxConcurrent === undefined && !switches.circuits.isOpen(ep.id, now)
-  );
+  return ep.rateLimit === undefined && ep.maxConcurrent === undefined && !switches.circuits.holds(ep.id, now);
 }
 
 /** The targets of an event with `code`, as of `now` (ms). */
