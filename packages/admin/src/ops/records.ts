@@ -52,7 +52,7 @@ export async function readDelivery(
   const showHeaders = show(d.endpointId);
   return {
     ...d,
-    // Always present in the answer, so a client can tell "not held" from a store that never says.
+    // Always present, so API clients read one shape: null when nothing holds the delivery back.
     waitingFor: d.waitingFor ?? null,
     attemptLog: d.attemptLog.map((a) => ({ ...a, ...redactStoredRequest(a, showHeaders) })),
   };
