@@ -16,6 +16,8 @@ export interface MemDelivery {
   status: DeliveryStatus;
   attempts: number;
   replays: number;
+  /** Held while an earlier delivery of its endpoint and subject is unfinished (NewDelivery.ordered). */
+  ordered: boolean;
   nextAttemptAt: Date | null;
   leaseUntil: Date | null;
   claimToken: string | null;

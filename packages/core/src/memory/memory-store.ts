@@ -27,6 +27,7 @@ import { redactBatchSize, rewriteStoredRequest } from "../dispatch/redact-stored
 import { HooklineError } from "../errors/hookline-error.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
+import { admissionReport, admitInserted, heldBy, subjectHeads } from "./memory-ordering.js";
 import {
   type MemDelivery,
   type MemTables,
@@ -81,6 +82,7 @@ class MemoryStore implements DeliveryStore {
       );
     }
     const duplicates = new Map<string, { eventId: string; deliveryIds: string[] }>();
+    const inserted: NewEvent[] = [];
     for (const ev of batch) {
       // Inserting an event that is already stored (a retried write) changes nothing.
       if (this.#t.events.has(ev.id)) continue;
@@ -102,6 +104,7 @@ class MemoryStore implements DeliveryStore {
         traceContext: storableTraceContext(ev.traceContext),
       });
       if (ev.idempotencyKey) this.#t.idempotency.set(ev.idempotencyKey, ev.id);
+      inserted.push(ev);
       const now = this.#now();
       for (const nd of ev.deliveries) {
         this.#t.deliveries.set(nd.id, {
@@ -113,6 +116,7 @@ class MemoryStore implements DeliveryStore {
           status: nd.cancelled ? "cancelled" : nd.claim ? "sending" : "pending",
           attempts: nd.claim && !nd.cancelled ? 1 : 0,
           replays: 0,
+          ordered: nd.ordered === true,
           nextAttemptAt: nd.claim || nd.cancelled ? null : now,
           leaseUntil: nd.claim ? new Date(now.getTime() + nd.claim.leaseMs) : null,
           claimToken: nd.claim?.token ?? null,
@@ -125,7 +129,9 @@ class MemoryStore implements DeliveryStore {
         });
       }
     }
-    return { duplicates };
+    const admitted = admitInserted(this.#t, inserted, this.#now());
+    const { unclaimed } = admitted;
+    return { duplicates, ...(unclaimed.size > 0 ? { unclaimed } : {}), ...admissionReport(admitted) };
   }
 
   async claimDue(opts: {
@@ -136,11 +142,15 @@ class MemoryStore implements DeliveryStore {
   }): Promise<ClaimedDelivery[]> {
     const now = this.#now();
     const known = new Set(opts.endpointIds);
+    const heads = subjectHeads(this.#t);
     const due = [...this.#t.deliveries.values()]
       .filter(
         (d) =>
           known.has(d.endpointId) &&
-          ((d.status === "pending" && d.nextAttemptAt !== null && d.nextAttemptAt <= now) ||
+          ((d.status === "pending" &&
+            d.nextAttemptAt !== null &&
+            d.nextAttemptAt <= now &&
+            !heldBy(heads, d)) ||
             (d.status === "sending" && d.leaseUntil !== null && d.leaseUntil < now)),
       )
       .sort(
@@ -239,7 +249,8 @@ class MemoryStore implements DeliveryStore {
       .filter((a) => a.deliveryId === id)
       .map(({ endpointId: _e, ...a }) => a)
       .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || a.attempt - b.attempt);
-    return { ...summarize(d), event: this.#t.events.get(d.eventId)!, attemptLog };
+    const waitingFor = heldBy(subjectHeads(this.#t), d)?.id ?? null;
+    return { ...summarize(d), waitingFor, event: this.#t.events.get(d.eventId)!, attemptLog };
   }
 
   async listEvents(filter: EventFilter, page: { limit: number; cursor?: string | null }) {

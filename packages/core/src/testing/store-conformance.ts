@@ -3,11 +3,14 @@ import type { DeliveryStore } from "../contracts/store.js";
 import { adminCases } from "./conformance/admin-cases.js";
 import { backlogCases } from "./conformance/backlog-cases.js";
 import { deliveryCases } from "./conformance/delivery-cases.js";
+import { demotionCases } from "./conformance/demotion-cases.js";
 import { endpointFilterCases } from "./conformance/endpoint-filter-cases.js";
 import { exactMatchCases } from "./conformance/exact-match-cases.js";
 import { insertCases } from "./conformance/insert-cases.js";
+import { orderingCases } from "./conformance/ordering-cases.js";
 import { redactCases } from "./conformance/redact-cases.js";
 import { replayCases } from "./conformance/replay-cases.js";
+import { supersedeCases } from "./conformance/supersede-cases.js";
 import { traceContextCases } from "./conformance/trace-context-cases.js";
 
 /** How the suite gets a fresh, migrated-or-not store per test and cleans up after it. */
@@ -53,5 +56,8 @@ export function storeConformance(name: string, opts: StoreConformanceOptions): v
     replayCases(ctx);
     traceContextCases(ctx);
     backlogCases(ctx);
+    orderingCases(ctx);
+    demotionCases(ctx);
+    supersedeCases(ctx);
   });
 }

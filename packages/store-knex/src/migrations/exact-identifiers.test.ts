@@ -90,7 +90,14 @@ describeTargets(targets, "migration 0005_exact_identifiers", (target) => {
       expect((await db(t.migrations).select("name").orderBy("id")).map((r) => r.name)).toEqual(
         MIGRATIONS.map((m) => m.name),
       );
-      if (target.name === "mariadb") expect(await indexes(db, prefix)).toEqual(before);
+      // 0005 keeps every index as it was; later steps only add theirs.
+      if (target.name === "mariadb") {
+        const after = await indexes(db, prefix);
+        expect(after).toEqual(expect.arrayContaining(before));
+        expect(after.filter((i) => !before.includes(i))).toEqual([
+          `${t.deliveries}.${prefix}dlv_subject_order_idx(endpoint_id,subject,status,created_at,id) unique=false`,
+        ]);
+      }
       expect(Number((await db(t.events).count({ n: "*" }))[0]?.n)).toBe(2_001);
       expect(Number((await db(t.deliveries).count({ n: "*" }))[0]?.n)).toBe(4_001);
       expect((await store.getEvent(keyed.id))?.subject).toBe("0000");

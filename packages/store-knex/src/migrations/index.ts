@@ -6,6 +6,7 @@ import { statsRollup } from "./0004-stats-rollup.js";
 import { exactIdentifiers } from "./0005-exact-identifiers.js";
 import { deliveryReplays } from "./0006-delivery-replays.js";
 import { eventTraceContext } from "./0007-event-trace-context.js";
+import { subjectOrder } from "./0008-subject-order.js";
 import type { HooklineMigration, MigrationContext } from "./migration.js";
 
 /** Every migration the package ships, oldest first. */
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly HooklineMigration[] = Object.freeze([
   exactIdentifiers,
   deliveryReplays,
   eventTraceContext,
+  subjectOrder,
 ]);
 
 /**

@@ -9,6 +9,7 @@ import {
 } from "../schema/rows.js";
 import { whereDeliveries } from "./filters.js";
 import { pageNewestFirst } from "./page.js";
+import { waitingForOf } from "./waiting-for.js";
 
 /** Deliveries matching `filter`, newest first. */
 export function listDeliveries(
@@ -25,11 +26,11 @@ export async function getDelivery(ctx: StoreContext, id: string): Promise<Delive
   const { db, t } = ctx;
   if (typeof id !== "string") return null;
   const row = (await db(t.deliveries)
-    .select(...DELIVERY_COLUMNS)
+    .select(...DELIVERY_COLUMNS, "ordered")
     .where("id", id)
     .first()) as Record<string, unknown> | undefined;
   if (!row) return null;
-  const [event, attempts] = await Promise.all([
+  const [event, attempts, waitingFor] = await Promise.all([
     db(t.events)
       .select(...EVENT_COLUMNS)
       .where("id", row.event_id as string)
@@ -38,9 +39,11 @@ export async function getDelivery(ctx: StoreContext, id: string): Promise<Delive
       .select("*")
       .where("delivery_id", id)
       .orderBy([{ column: "started_at" }, { column: "attempt" }]) as Promise<Record<string, unknown>[]>,
+    waitingForOf(ctx, row),
   ]);
   return {
     ...toDeliverySummary(row),
+    waitingFor,
     event: toEventRecord(event),
     attemptLog: attempts.map(toAttemptRecord),
   };

@@ -5,6 +5,7 @@ import { caseById } from "../util/case-by-id.js";
 import { date, num } from "../util/convert.js";
 import { retryTransient } from "../util/retry.js";
 import { traceContextOf } from "../util/trace-context.js";
+import { headsOnly } from "./claim-ordering.js";
 
 export interface ClaimOptions {
   readonly limit: number;
@@ -88,7 +89,7 @@ async function candidates(
   const due =
     room > 0
       ? ((await lockFree(
-          known(trx(ctx.t.deliveries).select("id").where("status", "pending"))
+          headsOnly(ctx, known(trx(ctx.t.deliveries).select("id").where("status", "pending")))
             .andWhere("next_attempt_at", "<=", trx.raw(now))
             .orderBy([{ column: "next_attempt_at" }, { column: "id" }])
             .limit(room),

@@ -5,6 +5,7 @@ import { chunk, rowsPerStatement } from "../util/chunk.js";
 import { retryTransient } from "../util/retry.js";
 import { type Cell, insertSql, run, type SqlValue } from "../util/sql.js";
 import { traceCells } from "../util/trace-context.js";
+import { admitInserted } from "./insert-admission.js";
 import { addDeliveryCells } from "./stats-rollup.js";
 
 type Duplicate = { eventId: string; deliveryIds: string[] };
@@ -164,7 +165,7 @@ async function insertBatch(
     fresh.push(ev);
   }
   await insertRows(ctx, tx, fresh);
-  return { duplicates };
+  return { duplicates, ...(await admitInserted(ctx, tx, fresh)) };
 }
 
 // The columns insertRows writes, each list in the order of the cells of the rows it builds below.
@@ -200,7 +201,11 @@ const DELIVERY_INSERT_COLUMNS = [
   "worker_id",
   "created_at",
   "updated_at",
+  "ordered",
 ] as const;
+// Without an ordered delivery in the call, `ordered` is left out (its default is false): no cell
+// per row, and the statement a schema before 0008 takes too.
+const UNORDERED_COLUMNS = DELIVERY_INSERT_COLUMNS.slice(0, -1);
 
 async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: readonly NewEvent[]) {
   const { t, dialect } = ctx;
@@ -234,6 +239,8 @@ async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: reado
   const nowSql = sessionClock ? "@hookline_now" : dialect.nowMs();
   const now: SqlValue = { sql: nowSql };
   const deliveryRows: Cell[][] = [];
+  const anyOrdered = events.some((e) => e.deliveries.some((d) => d.ordered === true));
+  const deliveryColumns = anyOrdered ? DELIVERY_INSERT_COLUMNS : UNORDERED_COLUMNS;
   for (const e of events) {
     const createdAt = e.createdAt.getTime();
     for (const d of e.deliveries) {
@@ -255,17 +262,14 @@ async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: reado
         claim?.workerId ?? null,
         createdAt,
         now,
+        ...(anyOrdered ? [d.ordered === true] : []),
       ]);
     }
   }
   if (sessionClock && deliveryRows.length > 0) await run(tx, `SET @hookline_now = ${dialect.nowMs()}`, []);
-  const perDeliveries = rowsPerStatement(
-    dialect.maxParams,
-    DELIVERY_INSERT_COLUMNS.length,
-    dialect.maxRowsPerInsert,
-  );
+  const perDeliveries = rowsPerStatement(dialect.maxParams, deliveryColumns.length, dialect.maxRowsPerInsert);
   for (const part of chunk(deliveryRows, perDeliveries)) {
-    const q = insertSql(dialect, t.deliveries, DELIVERY_INSERT_COLUMNS, part);
+    const q = insertSql(dialect, t.deliveries, deliveryColumns, part);
     await run(tx, q.sql, q.bindings);
   }
   // Deliveries stored cancelled (endpoint disabled) are terminal from the start: count them.

@@ -1,0 +1,128 @@
+import type { InsertReport, NewEvent } from "../contracts/store.js";
+import type { MemDelivery, MemTables } from "./memory-rows.js";
+
+/** The last error code of a delivery cancelled because a newer state of its subject replaced it. */
+const SUPERSEDED_CODE = "HOOKLINE_SUPERSEDED";
+
+type Keyed = { readonly createdAt: Date; readonly id: string };
+/** Emit order: created time, then id (ids are time-ordered), as the SQL stores sort. */
+const before = (a: Keyed, b: Keyed) =>
+  a.createdAt.getTime() < b.createdAt.getTime() ||
+  (a.createdAt.getTime() === b.createdAt.getTime() && a.id < b.id);
+const subjectKey = (endpointId: string, subject: string) => JSON.stringify([endpointId, subject]);
+const unfinished = (d: MemDelivery) => d.status === "pending" || d.status === "sending";
+
+/** The earliest unfinished delivery of each endpoint and subject: the head of its line. */
+export function subjectHeads(t: MemTables): Map<string, MemDelivery> {
+  const heads = new Map<string, MemDelivery>();
+  for (const d of t.deliveries.values()) {
+    if (d.subject === null || !unfinished(d)) continue;
+    const key = subjectKey(d.endpointId, d.subject);
+    const head = heads.get(key);
+    if (!head || before(d, head)) heads.set(key, d);
+  }
+  return heads;
+}
+
+/**
+ * What holds a pending ordered delivery back: the earliest unfinished delivery of its endpoint
+ * and subject, when that is not itself. Undefined for any other delivery.
+ */
+export function heldBy(heads: ReadonlyMap<string, MemDelivery>, d: MemDelivery): MemDelivery | undefined {
+  if (!d.ordered || d.status !== "pending" || d.subject === null) return undefined;
+  const head = heads.get(subjectKey(d.endpointId, d.subject));
+  return head && head !== d && before(head, d) ? head : undefined;
+}
+
+interface Group extends Keyed {
+  readonly endpointId: string;
+  readonly subject: string;
+  readonly code: string;
+}
+const groupKey = (endpointId: string, subject: string, code: string) =>
+  JSON.stringify([endpointId, subject, code]);
+
+/** Per endpoint, subject and event code: the newest inserted delivery that supersedes. */
+function supersedeGroups(events: readonly NewEvent[]): Map<string, Group> {
+  const groups = new Map<string, Group>();
+  for (const e of events) {
+    if (e.subject == null) continue;
+    for (const d of e.deliveries) {
+      if (!d.supersede || d.cancelled) continue;
+      const g = {
+        endpointId: d.endpointId,
+        subject: e.subject,
+        code: e.code,
+        createdAt: e.createdAt,
+        id: d.id,
+      };
+      const key = groupKey(g.endpointId, g.subject, g.code);
+      const known = groups.get(key);
+      if (!known || before(known, g)) groups.set(key, g);
+    }
+  }
+  return groups;
+}
+
+/** Cancel the pending deliveries each group supersedes; returns how many. */
+function supersede(t: MemTables, groups: ReadonlyMap<string, Group>, now: Date): number {
+  let n = 0;
+  for (const d of t.deliveries.values()) {
+    if (d.status !== "pending" || d.subject === null) continue;
+    const g = groups.get(groupKey(d.endpointId, d.subject, d.eventCode));
+    if (!g || !before(d, g)) continue;
+    Object.assign(d, {
+      status: "cancelled",
+      lastErrorCode: SUPERSEDED_CODE,
+      nextAttemptAt: null,
+      updatedAt: now,
+    });
+    n++;
+  }
+  return n;
+}
+
+/** Put back the claimed ordered deliveries of `events` that wait behind an earlier one. */
+function demote(t: MemTables, events: readonly NewEvent[], now: Date): Set<string> {
+  const heads = subjectHeads(t);
+  const demoted = new Set<string>();
+  for (const nd of events.flatMap((e) => e.deliveries)) {
+    const d = t.deliveries.get(nd.id);
+    if (!nd.ordered || !nd.claim || d?.status !== "sending" || d.subject === null) continue;
+    const head = heads.get(subjectKey(d.endpointId, d.subject));
+    if (!head || head === d) continue;
+    Object.assign(d, {
+      status: "pending",
+      attempts: 0,
+      nextAttemptAt: now,
+      leaseUntil: null,
+      claimToken: null,
+      claimedBy: null,
+      updatedAt: now,
+    });
+    demoted.add(d.id);
+  }
+  return demoted;
+}
+
+/**
+ * Ordering and supersede for events just inserted, as the SQL stores do them in the insert's
+ * transaction: supersede, demote claimed ordered deliveries behind an earlier unfinished one,
+ * then supersede what was demoted.
+ */
+export function admitInserted(
+  t: MemTables,
+  events: readonly NewEvent[],
+  now: Date,
+): { readonly unclaimed: Set<string>; readonly superseded: number } {
+  const groups = supersedeGroups(events);
+  let superseded = groups.size > 0 ? supersede(t, groups, now) : 0;
+  const unclaimed = demote(t, events, now);
+  if (unclaimed.size > 0 && groups.size > 0) superseded += supersede(t, groups, now);
+  return { unclaimed, superseded };
+}
+
+/** The admission's part of an InsertReport: only what happened. */
+export function admissionReport(a: ReturnType<typeof admitInserted>): Pick<InsertReport, "superseded"> {
+  return a.superseded > 0 ? { superseded: a.superseded } : {};
+}
