@@ -79,6 +79,42 @@ describe("supersede", () => {
     expect(addCredits.supersede).toBeUndefined();
     expect(userCreditsZero.supersede).toBeUndefined();
   });
+
+  it("a buyer's newer post codes cancel the older change still pending; credit events stay", async () => {
+    const receiver = memoryReceiver();
+    const hooks = createHookline({
+      plugins: [buyerEvents()],
+      // Rate-limited: emit() leaves every delivery to the worker (not started), so they wait.
+      endpoints: [
+        {
+          id: "crm",
+          url: `${receiver.baseUrl}/crm`,
+          events: "*",
+          secret: TEST_SECRET,
+          rateLimit: { perSecond: 1 },
+        },
+      ],
+      store: memoryStore(),
+      transport: memoryTransport({ receiver }),
+    });
+    const first = await hooks.emit("post_code_change", buyer);
+    const top = await hooks.emit("add_credits", {
+      buyerId: "0000",
+      buyerName: "test",
+      postCodeList: ["AB"],
+      topUpAmount: 5,
+    });
+    const newer = await hooks.emit("post_code_change", { ...buyer, postCodeList: ["AB"] });
+    const other = await hooks.emit("post_code_change", { ...buyer, buyerId: "0001" });
+    const status = async (r: { deliveries: readonly { id: string }[] }) => {
+      const d = await hooks.store.getDelivery(r.deliveries[0]!.id);
+      return [d?.status, d?.lastErrorCode];
+    };
+    expect(await status(first)).toEqual(["cancelled", "HOOKLINE_SUPERSEDED"]);
+    expect(await status(top)).toEqual(["pending", null]);
+    expect(await status(newer)).toEqual(["pending", null]);
+    expect(await status(other)).toEqual(["pending", null]);
+  });
 });
 
 describe("trigger helpers", () => {
