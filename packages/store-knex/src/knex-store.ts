@@ -8,6 +8,7 @@ import type {
   DeliveryStore,
   DeliverySummary,
   EndpointBacklog,
+  EndpointControl,
   EndpointHealth,
   EndpointState,
   EventDetail,
@@ -69,8 +70,11 @@ class KnexStore implements DeliveryStore {
   claimDue(opts: ClaimOptions): Promise<ClaimedDelivery[]> {
     return storeOp("claiming due deliveries", () => claimDue(this.#ctx, opts));
   }
-  complete(results: readonly AttemptResult[]): Promise<CompletionReport> {
-    return storeOp("completing deliveries", () => complete(this.#ctx, results));
+  complete(
+    results: readonly AttemptResult[],
+    opts?: { readonly controls?: readonly EndpointControl[] },
+  ): Promise<CompletionReport> {
+    return storeOp("completing deliveries", () => complete(this.#ctx, results, opts));
   }
   release(claims: readonly { readonly deliveryId: string; readonly claimToken: string }[]): Promise<number> {
     return storeOp("releasing claims", () => release(this.#ctx, claims));

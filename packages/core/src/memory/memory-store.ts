@@ -1,3 +1,4 @@
+import type { EndpointControl } from "../contracts/delivery-control.js";
 import { latencyBucket, nearestRankPercentile } from "../contracts/latency.js";
 import type {
   AttemptRequestRewrite,
@@ -27,6 +28,7 @@ import { redactBatchSize, rewriteStoredRequest } from "../dispatch/redact-stored
 import { HooklineError } from "../errors/hookline-error.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
+import { MemoryControls } from "./memory-controls.js";
 import { admissionReport, admitInserted, heldBy, subjectHeads } from "./memory-ordering.js";
 import {
   type MemDelivery,
@@ -65,6 +67,7 @@ class MemoryStore implements DeliveryStore {
     idempotency: new Map(),
     endpointStates: new Map(),
   };
+  readonly #controls = new MemoryControls();
 
   constructor(opts: MemoryStoreOptions) {
     this.#clock = opts.clock ?? systemClock;
@@ -130,8 +133,30 @@ class MemoryStore implements DeliveryStore {
       }
     }
     const admitted = admitInserted(this.#t, inserted, this.#now());
-    const { unclaimed } = admitted;
+    const unclaimed = this.#holdClaimed(batch);
+    for (const id of admitted.unclaimed) unclaimed.add(id);
     return { duplicates, ...(unclaimed.size > 0 ? { unclaimed } : {}), ...admissionReport(admitted) };
+  }
+
+  // Claimed inserts to an endpoint whose circuit is not closed, or that is paused, go in pending.
+  #holdClaimed(batch: readonly NewEvent[]): Set<string> {
+    const now = this.#now();
+    const held = new Set<string>();
+    for (const nd of batch.flatMap((ev) => ev.deliveries)) {
+      const d = this.#t.deliveries.get(nd.id);
+      if (!nd.claim || d?.status !== "sending" || d.claimToken !== nd.claim.token) continue;
+      if (!this.#controls.holds(d.endpointId, now)) continue;
+      Object.assign(d, {
+        status: "pending",
+        attempts: 0,
+        nextAttemptAt: now,
+        leaseUntil: null,
+        claimToken: null,
+        claimedBy: null,
+      });
+      held.add(d.id);
+    }
+    return held;
   }
 
   async claimDue(opts: {
@@ -139,6 +164,7 @@ class MemoryStore implements DeliveryStore {
     leaseMs: number;
     workerId: string;
     endpointIds: readonly string[];
+    controls?: readonly EndpointControl[];
   }): Promise<ClaimedDelivery[]> {
     const now = this.#now();
     const known = new Set(opts.endpointIds);
@@ -156,9 +182,11 @@ class MemoryStore implements DeliveryStore {
       .sort(
         (a, b) =>
           (a.nextAttemptAt?.getTime() ?? 0) - (b.nextAttemptAt?.getTime() ?? 0) || (a.id < b.id ? -1 : 1),
-      )
-      .slice(0, opts.limit);
-    return due.map((d) => {
+      );
+    const chosen = opts.controls
+      ? this.#controls.choose(due, opts, opts.controls, (ep) => this.#liveCount(ep, now), now)
+      : due.slice(0, opts.limit);
+    return chosen.map((d) => {
       d.status = "sending";
       d.claimToken = newId("clm");
       d.claimedBy = opts.workerId;
@@ -182,8 +210,21 @@ class MemoryStore implements DeliveryStore {
     });
   }
 
-  async complete(results: readonly AttemptResult[]): Promise<CompletionReport> {
+  #liveCount(endpointId: string, now: Date): number {
+    let n = 0;
+    for (const d of this.#t.deliveries.values()) {
+      const live = d.status === "sending" && d.leaseUntil !== null && d.leaseUntil >= now;
+      if (live && d.endpointId === endpointId) n++;
+    }
+    return n;
+  }
+
+  async complete(
+    results: readonly AttemptResult[],
+    opts?: { readonly controls?: readonly EndpointControl[] },
+  ): Promise<CompletionReport> {
     const applied: string[] = [];
+    const done: AttemptResult[] = [];
     const stale: string[] = [];
     const now = this.#now();
     for (const r of results) {
@@ -220,8 +261,10 @@ class MemoryStore implements DeliveryStore {
       d.lastDurationMs = o.durationMs;
       d.updatedAt = now;
       applied.push(r.deliveryId);
+      done.push(r);
     }
-    return { applied, stale };
+    if (!opts?.controls) return { applied, stale };
+    return { applied, stale, circuits: this.#controls.complete(done, opts.controls, now) };
   }
 
   async release(claims: readonly { deliveryId: string; claimToken: string }[]): Promise<number> {
@@ -451,7 +494,21 @@ class MemoryStore implements DeliveryStore {
   }
 
   async getEndpointStates(): Promise<EndpointState[]> {
-    return [...this.#t.endpointStates.entries()].map(([endpointId, s]) => ({ endpointId, ...s }));
+    const ids = new Set([...this.#t.endpointStates.keys(), ...this.#controls.endpointIds()]);
+    // Plain string order, as the knex store reads them (ORDER BY endpoint_id).
+    return [...ids]
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((endpointId) => {
+        const s = this.#t.endpointStates.get(endpointId);
+        return {
+          endpointId,
+          disabled: s?.disabled ?? false,
+          disabledAt: s?.disabledAt ?? null,
+          disabledReason: s?.disabledReason ?? null,
+          updatedAt: s?.updatedAt ?? null,
+          ...this.#controls.stateOf(endpointId),
+        };
+      });
   }
 
   async setEndpointDisabled(endpointId: string, disabled: boolean, reason?: string) {

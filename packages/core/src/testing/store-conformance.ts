@@ -2,12 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DeliveryStore } from "../contracts/store.js";
 import { adminCases } from "./conformance/admin-cases.js";
 import { backlogCases } from "./conformance/backlog-cases.js";
+import { breakerCases } from "./conformance/breaker-cases.js";
 import { deliveryCases } from "./conformance/delivery-cases.js";
 import { demotionCases } from "./conformance/demotion-cases.js";
 import { endpointFilterCases } from "./conformance/endpoint-filter-cases.js";
 import { exactMatchCases } from "./conformance/exact-match-cases.js";
 import { insertCases } from "./conformance/insert-cases.js";
 import { orderingCases } from "./conformance/ordering-cases.js";
+import { rateLimitCases } from "./conformance/rate-limit-cases.js";
 import { redactCases } from "./conformance/redact-cases.js";
 import { replayCases } from "./conformance/replay-cases.js";
 import { supersedeCases } from "./conformance/supersede-cases.js";
@@ -59,5 +61,7 @@ export function storeConformance(name: string, opts: StoreConformanceOptions): v
     orderingCases(ctx);
     demotionCases(ctx);
     supersedeCases(ctx);
+    rateLimitCases(ctx);
+    breakerCases(ctx);
   });
 }

@@ -7,6 +7,7 @@ import { exactIdentifiers } from "./0005-exact-identifiers.js";
 import { deliveryReplays } from "./0006-delivery-replays.js";
 import { eventTraceContext } from "./0007-event-trace-context.js";
 import { subjectOrder } from "./0008-subject-order.js";
+import { endpointControl } from "./0009-endpoint-control.js";
 import type { HooklineMigration, MigrationContext } from "./migration.js";
 
 /** Every migration the package ships, oldest first. */
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly HooklineMigration[] = Object.freeze([
   deliveryReplays,
   eventTraceContext,
   subjectOrder,
+  endpointControl,
 ]);
 
 /**

@@ -1,11 +1,19 @@
-import { type ClaimedDelivery, describeValue, HooklineError, newId } from "@hookline/core";
+import {
+  type ClaimedDelivery,
+  describeValue,
+  type EndpointControl,
+  HooklineError,
+  newId,
+} from "@hookline/core";
 import type { Knex } from "knex";
 import { type StoreContext, transaction } from "../context.js";
 import { caseById } from "../util/case-by-id.js";
 import { date, num } from "../util/convert.js";
 import { retryTransient } from "../util/retry.js";
 import { traceContextOf } from "../util/trace-context.js";
+import { claimWithControls } from "./claim-controls.js";
 import { headsOnly } from "./claim-ordering.js";
+import { controlsById } from "./control-options.js";
 
 export interface ClaimOptions {
   readonly limit: number;
@@ -13,6 +21,8 @@ export interface ClaimOptions {
   readonly workerId: string;
   /** Only deliveries to these endpoints are claimed (see DeliveryStore.claimDue). */
   readonly endpointIds: readonly string[];
+  /** Rate limits, concurrency caps and breakers (see DeliveryStore.claimDue). */
+  readonly controls?: readonly EndpointControl[];
 }
 
 /** Keeps one claim's UPDATE well under every bound-parameter limit. */
@@ -48,8 +58,9 @@ function validate(opts: ClaimOptions): void {
  */
 export async function claimDue(ctx: StoreContext, opts: ClaimOptions): Promise<ClaimedDelivery[]> {
   validate(opts);
+  const controls = controlsById(opts.controls, "claimDue");
   if (opts.endpointIds.length === 0) return [];
-  return retryTransient(ctx, () => transaction(ctx, (trx) => claimIn(ctx, trx, opts)));
+  return retryTransient(ctx, () => transaction(ctx, (trx) => claimIn(ctx, trx, opts, controls)));
 }
 
 async function candidates(
@@ -98,10 +109,17 @@ async function candidates(
   return [...expired, ...due].map((r) => r.id);
 }
 
-async function claimIn(ctx: StoreContext, trx: Knex.Transaction, opts: ClaimOptions) {
+async function claimIn(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  opts: ClaimOptions,
+  controls: ReadonlyMap<string, EndpointControl> | undefined,
+) {
   const { t, dialect } = ctx;
   const now = dialect.nowMs();
-  const ids = await candidates(ctx, trx, now, opts.limit, opts.endpointIds);
+  const ids = controls
+    ? await claimWithControls(ctx, trx, opts, controls, now, (n, eps) => candidates(ctx, trx, now, n, eps))
+    : await candidates(ctx, trx, now, opts.limit, opts.endpointIds);
   if (ids.length === 0) return [];
   const tokens = new Map(ids.map((id) => [id, newId("clm")]));
   await trx(t.deliveries)

@@ -1,7 +1,9 @@
 import {
   type AttemptResult,
+  type CircuitTransition,
   type CompletionReport,
   describeValue,
+  type EndpointControl,
   HooklineError,
   type NextState,
 } from "@hookline/core";
@@ -11,6 +13,8 @@ import { chunk } from "../util/chunk.js";
 import { retryTransient } from "../util/retry.js";
 import { type Binding, quoteId, rawCount, rawRows, run, tuple } from "../util/sql.js";
 import { insertAttempts } from "./attempt-rows.js";
+import { recordAttempts } from "./circuit.js";
+import { controlsById } from "./control-options.js";
 import { countCompletions } from "./stats-rollup.js";
 
 /**
@@ -61,8 +65,11 @@ function validate(results: readonly AttemptResult[]): void {
 export async function complete(
   ctx: StoreContext,
   results: readonly AttemptResult[],
+  opts?: { readonly controls?: readonly EndpointControl[] },
 ): Promise<CompletionReport> {
   validate(results);
+  const controls = controlsById(opts?.controls, "complete");
+  const circuits: CircuitTransition[] = [];
   const applied: string[] = [];
   const stale: string[] = [];
   const seen = new Set<string>();
@@ -74,10 +81,29 @@ export async function complete(
     seen.add(r.deliveryId);
   }
   for (const part of chunk(unique, COMPLETE_CHUNK)) {
-    const done = await completePart(ctx, part);
+    const { done, transitions } = await completePart(ctx, part, controls);
     for (const r of part) (done.has(r.deliveryId) ? applied : stale).push(r.deliveryId);
+    circuits.push(...transitions);
   }
-  return { applied, stale };
+  return controls ? { applied, stale, circuits } : { applied, stale };
+}
+
+/** What one part's transaction applied, and the circuits it opened or closed. */
+interface PartResult {
+  readonly done: Set<string>;
+  readonly transitions: readonly CircuitTransition[];
+}
+type Controls = ReadonlyMap<string, EndpointControl> | undefined;
+
+/** The part's applied attempts counted into breakers and pauses, in its transaction. */
+async function finishPart(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  ok: readonly AttemptResult[],
+  controls: Controls,
+): Promise<PartResult> {
+  const transitions = controls ? await recordAttempts(ctx, trx, ok, controls) : [];
+  return { done: new Set(ok.map((r) => r.deliveryId)), transitions };
 }
 
 /** A fenced UPDATE changed fewer rows than it was given: which ones is only known under lock. */
@@ -89,17 +115,23 @@ class FenceMiss extends Error {}
  * when the UPDATE changes fewer rows than it was given (a lease was lost) is that rolled back and
  * the batch redone the careful way: lock, check each token, write what passed.
  */
-async function completePart(ctx: StoreContext, part: readonly AttemptResult[]): Promise<Set<string>> {
+async function completePart(
+  ctx: StoreContext,
+  part: readonly AttemptResult[],
+  controls: Controls,
+): Promise<PartResult> {
   // PostgreSQL's plan for the blind UPDATE locks rows in heap order, so two completers (or a
   // completer and the locked path) can deadlock; locking in id order first rules that out there.
   // MySQL's UPDATE walks the primary key in order already, and SQLite has one writer.
   if (ctx.dialect.name === "postgres")
-    return retryTransient(ctx, () => transaction(ctx, (trx) => completeLocked(ctx, trx, part)));
+    return retryTransient(ctx, () => transaction(ctx, (trx) => completeLocked(ctx, trx, part, controls)));
   try {
-    return await retryTransient(ctx, () => ctx.db.transaction((trx) => completeBlind(ctx, trx, part)));
+    return await retryTransient(ctx, () =>
+      ctx.db.transaction((trx) => completeBlind(ctx, trx, part, controls)),
+    );
   } catch (err) {
     if (!(err instanceof FenceMiss)) throw err;
-    return retryTransient(ctx, () => transaction(ctx, (trx) => completeLocked(ctx, trx, part)));
+    return retryTransient(ctx, () => transaction(ctx, (trx) => completeLocked(ctx, trx, part, controls)));
   }
 }
 
@@ -107,19 +139,21 @@ async function completeBlind(
   ctx: StoreContext,
   trx: Knex.Transaction,
   part: readonly AttemptResult[],
-): Promise<Set<string>> {
+  controls: Controls,
+): Promise<PartResult> {
   const changed = await updateDeliveries(ctx, trx, part);
   if (changed !== part.length) throw new FenceMiss();
   await insertAttempts(ctx, trx, part);
   await countCompletions(ctx, trx, part);
-  return new Set(part.map((r) => r.deliveryId));
+  return finishPart(ctx, trx, part, controls);
 }
 
 async function completeLocked(
   ctx: StoreContext,
   trx: Knex.Transaction,
   part: readonly AttemptResult[],
-): Promise<Set<string>> {
+  controls: Controls,
+): Promise<PartResult> {
   const { t, dialect } = ctx;
   // Lock the rows (in id order, so two completers never deadlock) and check the fence; a
   // re-claimer's SKIP LOCKED passes over them until we commit.
@@ -138,7 +172,7 @@ async function completeLocked(
     const row = byId.get(r.deliveryId);
     return row?.status === "sending" && row.claim_token === r.claimToken;
   });
-  if (ok.length === 0) return new Set();
+  if (ok.length === 0) return { done: new Set(), transitions: [] };
   const changed = await updateDeliveries(ctx, trx, ok);
   // Every row was checked under the lock; anything else means the fence broke: roll it all back.
   if (changed !== ok.length)
@@ -148,7 +182,7 @@ async function completeLocked(
     );
   await insertAttempts(ctx, trx, ok);
   await countCompletions(ctx, trx, ok);
-  return new Set(ok.map((r) => r.deliveryId));
+  return finishPart(ctx, trx, ok, controls);
 }
 
 /**

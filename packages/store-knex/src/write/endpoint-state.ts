@@ -1,4 +1,4 @@
-import { describeValue, type EndpointState, HooklineError } from "@hookline/core";
+import { type CircuitState, describeValue, type EndpointState, HooklineError } from "@hookline/core";
 import { type StoreContext, transaction } from "../context.js";
 import { bool, dateOrNull, num } from "../util/convert.js";
 import { retryTransient } from "../util/retry.js";
@@ -17,7 +17,12 @@ export async function getEndpointStates(ctx: StoreContext): Promise<EndpointStat
     disabled: bool(r.disabled),
     disabledAt: dateOrNull(r.disabled_at),
     disabledReason: (r.disabled_reason as string | null) ?? null,
-    updatedAt: dateOrNull(r.updated_at),
+    // 0: a row added for a rate limit or breaker; the switch itself never changed.
+    updatedAt: num(r.updated_at) === 0 ? null : dateOrNull(r.updated_at),
+    circuit: ((r.circuit as CircuitState | null) ?? "closed") as CircuitState,
+    consecutiveFailures: num(r.failures ?? 0),
+    openUntil: r.circuit === "open" || r.circuit === "half_open" ? dateOrNull(r.open_until) : null,
+    pausedUntil: dateOrNull(r.paused_until),
   }));
 }
 

@@ -6,6 +6,7 @@ import { retryTransient } from "../util/retry.js";
 import { type Cell, insertSql, run, type SqlValue } from "../util/sql.js";
 import { traceCells } from "../util/trace-context.js";
 import { admitInserted } from "./insert-admission.js";
+import { holdClosedEndpoints } from "./insert-controls.js";
 import { addDeliveryCells } from "./stats-rollup.js";
 
 type Duplicate = { eventId: string; deliveryIds: string[] };
@@ -165,7 +166,7 @@ async function insertBatch(
     fresh.push(ev);
   }
   await insertRows(ctx, tx, fresh);
-  return { duplicates, ...(await admitInserted(ctx, tx, fresh)) };
+  return { duplicates, ...(await holdClosedEndpoints(ctx, tx, fresh, await admitInserted(ctx, tx, fresh))) };
 }
 
 // The columns insertRows writes, each list in the order of the cells of the rows it builds below.

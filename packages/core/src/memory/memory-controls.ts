@@ -1,0 +1,214 @@
+import type { CircuitState, CircuitTransition, EndpointControl } from "../contracts/delivery-control.js";
+import type { AttemptResult, EndpointState } from "../contracts/store.js";
+import type { MemDelivery } from "./memory-rows.js";
+
+/** Rate-limit, pause and breaker state of one endpoint, as the SQL stores keep it per row. */
+interface ControlRow {
+  /** Null: never used, so full. */
+  tokens: number | null;
+  tokensAt: number;
+  pausedUntil: number | null;
+  circuit: CircuitState;
+  failures: number;
+  openUntil: number | null;
+  cooldownMs: number | null;
+  probeId: string | null;
+  probeUntil: number | null;
+}
+
+/** The longest 429 pause, as the SQL stores cap it. */
+const MAX_PAUSE_MS = 3_600_000;
+/** Outcomes that say nothing about the receiver: an abort at stop, a cancel for a disabled endpoint. */
+const NOT_THE_RECEIVER = new Set(["HOOKLINE_ABORTED", "HOOKLINE_ENDPOINT_DISABLED"]);
+
+type Verdict = "skip" | "probe" | "limited" | "plain";
+
+const freshRow = (now: number): ControlRow => ({
+  tokens: null,
+  tokensAt: now,
+  pausedUntil: null,
+  circuit: "closed",
+  failures: 0,
+  openUntil: null,
+  cooldownMs: null,
+  probeId: null,
+  probeUntil: null,
+});
+
+function pauseOf(r: AttemptResult): number {
+  const ms = r.outcome.retryAfterMs;
+  if (r.outcome.status !== 429 || typeof ms !== "number" || !Number.isFinite(ms) || ms <= 0) return 0;
+  return Math.min(Math.round(ms), MAX_PAUSE_MS);
+}
+
+/**
+ * The memory store's rate limits, 429 pauses and circuit breakers: the reference for what the
+ * SQL stores do under lock (see DeliveryStore.claimDue and complete with `controls`).
+ */
+export class MemoryControls {
+  readonly #rows = new Map<string, ControlRow>();
+
+  #row(endpointId: string, now: number): ControlRow {
+    const row = this.#rows.get(endpointId) ?? freshRow(now);
+    this.#rows.set(endpointId, row);
+    return row;
+  }
+
+  #verdict(c: EndpointControl | undefined, row: ControlRow | undefined, now: number): Verdict {
+    if (row?.pausedUntil != null && row.pausedUntil > now) return "skip";
+    if (c?.breaker && row) {
+      if (row.circuit === "open") return row.openUntil != null && row.openUntil > now ? "skip" : "probe";
+      if (row.circuit === "half_open")
+        return row.probeUntil != null && row.probeUntil >= now ? "skip" : "probe";
+    }
+    // A circuit left by a breaker the endpoint no longer has: nothing would ever close it.
+    if (row && !c?.breaker && row.circuit !== "closed")
+      Object.assign(row, {
+        circuit: "closed",
+        openUntil: null,
+        cooldownMs: null,
+        probeId: null,
+        probeUntil: null,
+      });
+    return c?.rateLimit || c?.maxConcurrent !== undefined ? "limited" : "plain";
+  }
+
+  #tokens(c: EndpointControl | undefined, row: ControlRow | undefined, now: number): number | undefined {
+    const rate = c?.rateLimit;
+    if (!rate) return undefined;
+    if (row?.tokens == null) return rate.burst;
+    return Math.min(rate.burst, row.tokens + (Math.max(0, now - row.tokensAt) * rate.perSecond) / 1000);
+  }
+
+  /**
+   * Which of `due` (the claimable rows of the claimer's endpoints, in claim order) a claim takes:
+   * probes first, one each; then limited endpoints, each what its bucket and cap allow; then the
+   * rest in order. Records the bucket debits and the probes.
+   */
+  choose(
+    due: readonly MemDelivery[],
+    opts: { readonly limit: number; readonly leaseMs: number },
+    controls: readonly EndpointControl[],
+    live: (endpointId: string) => number,
+    nowDate: Date,
+  ): MemDelivery[] {
+    const now = nowDate.getTime();
+    const byId = new Map(controls.map((c) => [c.endpointId, c]));
+    const verdicts = new Map<string, Verdict>();
+    for (const d of due)
+      if (!verdicts.has(d.endpointId))
+        verdicts.set(d.endpointId, this.#verdict(byId.get(d.endpointId), this.#rows.get(d.endpointId), now));
+    const chosen: MemDelivery[] = [];
+    let room = opts.limit;
+    const special = [...verdicts].filter(([, v]) => v === "probe" || v === "limited");
+    special.sort(([, a], [, b]) => (a === b ? 0 : a === "probe" ? -1 : 1));
+    for (const [ep, v] of special) {
+      if (room === 0) break;
+      const c = byId.get(ep);
+      const bucket = this.#tokens(c, this.#rows.get(ep), now);
+      let allowance = v === "probe" ? 1 : room;
+      if (bucket !== undefined) allowance = Math.min(allowance, Math.floor(bucket + 1e-9));
+      if (c?.maxConcurrent !== undefined) allowance = Math.min(allowance, c.maxConcurrent - live(ep));
+      if (allowance <= 0) continue;
+      const got = due.filter((d) => d.endpointId === ep).slice(0, allowance);
+      if (got.length === 0) continue;
+      chosen.push(...got);
+      room -= got.length;
+      const row = this.#row(ep, now);
+      if (bucket !== undefined) Object.assign(row, { tokens: bucket - got.length, tokensAt: now });
+      if (v === "probe")
+        Object.assign(row, { circuit: "half_open", probeId: got[0]!.id, probeUntil: now + opts.leaseMs });
+    }
+    for (const d of due) {
+      if (room === 0) break;
+      if (verdicts.get(d.endpointId) !== "plain") continue;
+      chosen.push(d);
+      room--;
+    }
+    return chosen;
+  }
+
+  /** Count applied attempts into the breakers and record 429 pauses; returns the transitions. */
+  complete(applied: readonly AttemptResult[], controls: readonly EndpointControl[], nowDate: Date) {
+    const now = nowDate.getTime();
+    const byId = new Map(controls.map((c) => [c.endpointId, c]));
+    const transitions: CircuitTransition[] = [];
+    const ordered = [...applied].sort((x, y) => x.startedAt.getTime() - y.startedAt.getTime());
+    for (const r of ordered) {
+      const pause = pauseOf(r);
+      const b = byId.get(r.endpointId)?.breaker;
+      if (pause === 0 && !b) continue;
+      const s = this.#row(r.endpointId, now);
+      if (pause > 0) s.pausedUntil = Math.max(s.pausedUntil ?? 0, now + pause);
+      if (!b) continue;
+      const probe = s.circuit === "half_open" && s.probeId === r.deliveryId;
+      const open = (cooldown: number) => {
+        Object.assign(s, {
+          circuit: "open",
+          cooldownMs: cooldown,
+          openUntil: now + cooldown,
+          probeId: null,
+          probeUntil: null,
+        });
+        transitions.push({
+          endpointId: r.endpointId,
+          state: "open",
+          consecutiveFailures: s.failures,
+          openUntil: new Date(now + cooldown),
+        });
+      };
+      if (r.outcome.kind !== "success" && NOT_THE_RECEIVER.has(r.outcome.error?.code ?? "")) {
+        if (probe) Object.assign(s, { circuit: "open", probeId: null, probeUntil: null });
+        continue;
+      }
+      if (r.outcome.kind === "success") {
+        s.failures = 0;
+        if (!probe) continue;
+        Object.assign(s, {
+          circuit: "closed",
+          openUntil: null,
+          cooldownMs: null,
+          probeId: null,
+          probeUntil: null,
+        });
+        transitions.push({
+          endpointId: r.endpointId,
+          state: "closed",
+          consecutiveFailures: 0,
+          openUntil: null,
+        });
+        continue;
+      }
+      s.failures += 1;
+      if (probe) open(Math.min(2 * (s.cooldownMs ?? b.cooldownMs), b.maxCooldownMs));
+      else if (s.circuit === "closed" && s.failures >= b.failureThreshold) open(b.cooldownMs);
+    }
+    return transitions;
+  }
+
+  /** A claimed insert to this endpoint goes in pending instead: circuit not closed, or paused. */
+  holds(endpointId: string, now: Date): boolean {
+    const row = this.#rows.get(endpointId);
+    if (!row) return false;
+    return row.circuit !== "closed" || (row.pausedUntil !== null && row.pausedUntil > now.getTime());
+  }
+
+  /** Endpoints with control state. */
+  endpointIds(): string[] {
+    return [...this.#rows.keys()];
+  }
+
+  /** The EndpointState fields of the endpoint's control state. */
+  stateOf(
+    endpointId: string,
+  ): Pick<EndpointState, "circuit" | "consecutiveFailures" | "openUntil" | "pausedUntil"> {
+    const row = this.#rows.get(endpointId);
+    const open = row !== undefined && row.circuit !== "closed" && row.openUntil !== null;
+    return {
+      circuit: row?.circuit ?? "closed",
+      consecutiveFailures: row?.failures ?? 0,
+      openUntil: open ? new Date(row.openUntil!) : null,
+      pausedUntil: row?.pausedUntil != null ? new Date(row.pausedUntil) : null,
+    };
+  }
+}
