@@ -149,12 +149,13 @@ describe("the worker's idle wait with rate-limited endpoints", () => {
     rateLimit: { perSecond, burst },
   });
 
-  it("is the poll interval unless a bucket refills its burst sooner", () => {
+  it("is the poll interval unless a bucket refills one token sooner", () => {
     expect(idleWait(1_000, [])).toBe(1_000);
     expect(idleWait(1_000, [{ endpointId: "x", maxConcurrent: 2 }])).toBe(1_000);
-    expect(idleWait(1_000, [limited(20, 20)])).toBe(1_000);
+    expect(idleWait(1_000, [limited(20, 20)])).toBe(50);
     expect(idleWait(1_000, [limited(10, 1)])).toBe(100);
-    expect(idleWait(1_000, [limited(0.5, 1), limited(4, 2)])).toBe(500);
+    expect(idleWait(1_000, [limited(0.5, 1), limited(4, 2)])).toBe(250);
+    expect(idleWait(1_000, [limited(0.5, 1)])).toBe(1_000);
   });
 
   it("never polls faster than every 20 ms", () => {

@@ -231,14 +231,16 @@ const MIN_LIMITED_POLL_MS = 20;
 
 /**
  * How long an empty claim waits. An empty claim may mean a rate-limited endpoint has no token
- * left rather than nothing due; a bucket refills `burst` tokens every burst / perSecond seconds,
- * so a worker polling slower than that would send less than perSecond.
+ * left rather than nothing due. Waiting one token's refill (1 / perSecond) takes each token soon
+ * after it appears: a worker that waited longer would find several whole tokens at once, and
+ * those, taken together with the tokens that refill over the next second, would put more than
+ * perSecond sends into one second.
  */
 export function idleWait(pollIntervalMs: number, controls: readonly EndpointControl[]): number {
   let wait = pollIntervalMs;
   for (const c of controls) {
     if (!c.rateLimit) continue;
-    const refillMs = (1000 * c.rateLimit.burst) / c.rateLimit.perSecond;
+    const refillMs = 1000 / c.rateLimit.perSecond;
     wait = Math.min(wait, Math.max(MIN_LIMITED_POLL_MS, Math.floor(refillMs)));
   }
   return wait;
