@@ -20,7 +20,10 @@ const FIGURES = [
   ),
   ...["durable", "parallel"].flatMap((m) => ["p50", "p99", "max"].map((p) => `emit.mariadb.${m}.${p}`)),
   ...["http", "amqp", "nats"].flatMap((sink) => [`sinks.${sink}.rate`, `sinks.${sink}.emit-rate`]),
-  ...["off", "api", "sdk"].flatMap((v) => ["rate", "emit-rate", "cpu"].map((f) => `telemetry.${v}.${f}`)),
+  ...["off", "api", "off-sdk", "sdk"].flatMap((v) =>
+    ["rate", "emit-rate", "cpu"].map((f) => `telemetry.${v}.${f}`),
+  ),
+  ...["api", "sdk"].map((v) => `telemetry.${v}.cpu-ratio`),
 ];
 
 const down = (
@@ -45,8 +48,8 @@ function smoke() {
       expect(report.scenarios.map((s) => [s.id, s.error ?? null])).toEqual(ONLY.map((id) => [id, null]));
       const checks = report.scenarios.flatMap((s) => s.checks);
       // 1 ceiling + 1 hand-rolled + 2 MariaDB modes + 2 latency modes + 4 SQLite/PostgreSQL runs
-      // + 3 sinks + 3 telemetry variants and the SDK variant's recorded metrics.
-      expect(checks).toHaveLength(17);
+      // + 3 sinks + 4 telemetry variants and what the SDK recorded in the two variants with one.
+      expect(checks).toHaveLength(19);
       expect(checks.filter((c) => !c.ok)).toEqual([]);
       const figures = new Map(report.scenarios.flatMap((s) => s.figures.map((f) => [f.key, f] as const)));
       for (const key of FIGURES) {

@@ -3,6 +3,7 @@ import { ceilingClients } from "./ceiling-clients.js";
 import { e2eOnce } from "./e2e-once.js";
 import { profileSummary } from "./profile-summary.js";
 import { storeCosts } from "./store-costs.js";
+import { telemetryCost } from "./telemetry-cost.js";
 
 /** Every diagnostic `npm run bench:diag` runs, each behind a figure docs/performance.md reports. */
-export const DIAGS: readonly Diag[] = [storeCosts, ceilingClients, e2eOnce, profileSummary];
+export const DIAGS: readonly Diag[] = [storeCosts, ceilingClients, e2eOnce, profileSummary, telemetryCost];

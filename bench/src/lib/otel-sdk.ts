@@ -1,4 +1,4 @@
-import { context } from "@opentelemetry/api";
+import { context, metrics, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import {
   type CollectionResult,
@@ -20,16 +20,16 @@ export interface NoopExportSdk {
   readonly meterProvider: MeterProvider;
   /** Flush the span processor; what reached the exporter and the metrics' current values. */
   collect(): Promise<{ spans: number; metrics: CollectionResult }>;
-  /** Shut the providers down and unregister the context manager. */
+  /** Shut the providers down and unregister them and the context manager. */
   close(): Promise<void>;
 }
 
 /**
- * The SDK as an application sets it up (BatchSpanProcessor with its defaults, a MeterProvider
- * with a reader, the AsyncLocalStorage context manager registered globally), but with an exporter
- * that reports success at once, so the figure measures the SDK and Hookline's hooks, not a
- * collector. The context manager is global in @opentelemetry/api: close() unregisters it so the
- * next run without an SDK runs without one.
+ * The SDK registered as an application registers it: the AsyncLocalStorage context manager and
+ * both providers installed globally in @opentelemetry/api (BatchSpanProcessor with its defaults,
+ * a MeterProvider with a reader), but with an exporter that reports success at once, so a figure
+ * measures the SDK and Hookline's hooks, not a collector. Registration is global: close()
+ * unregisters everything, so the next run without an SDK runs without one.
  */
 export function noopExportSdk(): NoopExportSdk {
   let spans = 0;
@@ -43,7 +43,15 @@ export function noopExportSdk(): NoopExportSdk {
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
   const reader = new OnDemandReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const registered = [
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()),
+    trace.setGlobalTracerProvider(tracerProvider),
+    metrics.setGlobalMeterProvider(meterProvider),
+  ];
+  if (registered.includes(false)) {
+    unregister();
+    throw new Error("an OpenTelemetry SDK is registered already (a run did not close its own)");
+  }
   return {
     tracerProvider,
     meterProvider,
@@ -52,11 +60,17 @@ export function noopExportSdk(): NoopExportSdk {
       return { spans, metrics: await reader.collect() };
     },
     async close() {
-      context.disable();
+      unregister();
       await tracerProvider.shutdown();
       await meterProvider.shutdown();
     },
   };
+}
+
+function unregister(): void {
+  context.disable();
+  trace.disable();
+  metrics.disable();
 }
 
 /** The sum of a counter's data points whose attributes include `where`; 0 if it was not recorded. */

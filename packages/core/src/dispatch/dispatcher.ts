@@ -83,7 +83,7 @@ export class Dispatcher {
     const emitting =
       trace === undefined
         ? this.#emit(code, payload, opts, undefined)
-        : trace.end(trace.run(this.#emit, this, code, payload, opts, trace));
+        : trace.end(this.#emit(code, payload, opts, trace));
     return trackUntilSettled(this.#pending, emitting);
   }
 

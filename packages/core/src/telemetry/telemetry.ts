@@ -20,7 +20,10 @@ export interface Telemetry {
   startEmit(code: string): EmitTrace | undefined;
   /** Begin an attempt's span; undefined when telemetry is off. */
   startAttempt(job: AttemptJob, ep: ResolvedEndpoint): Span | undefined;
-  /** Send, with the attempt span active and the attempt counted in flight meanwhile. */
+  /**
+   * Send, with the attempt span active; the attempt counts as in flight from here until
+   * endAttempt(), which must follow every send() (also one that threw).
+   */
   send(
     span: Span | undefined,
     job: AttemptJob,
@@ -28,7 +31,7 @@ export interface Telemetry {
     req: DeliveryRequest,
     opts: { signal: AbortSignal },
   ): Promise<DeliveryOutcome>;
-  /** The send is over: end the span, count the attempt and its duration. */
+  /** The send is over: no longer in flight; end the span, count the attempt and its duration. */
   endAttempt(span: Span | undefined, job: AttemptJob, ep: ResolvedEndpoint, outcome: DeliveryOutcome): void;
   /** A delivery's end state was recorded in the log. */
   deliveryCompleted(endpointId: string, status: CompletedStatus): void;
@@ -112,7 +115,9 @@ class RecordingTelemetry implements Telemetry {
     return this.#attempts.start(job, ep);
   }
 
-  async send(
+  // Not async, and the send is counted out in endAttempt(), which the runner calls after every
+  // send however it ended: no promise of its own per attempt.
+  send(
     span: Span | undefined,
     job: AttemptJob,
     transport: Transport,
@@ -120,15 +125,12 @@ class RecordingTelemetry implements Telemetry {
     opts: { signal: AbortSignal },
   ): Promise<DeliveryOutcome> {
     this.#metrics.sendStarted();
-    try {
-      if (span === undefined) return await transport.send(req, opts);
-      return await context.with(this.#attempts.contextOf(span, job), transport.send, transport, req, opts);
-    } finally {
-      this.#metrics.sendEnded();
-    }
+    if (span === undefined) return transport.send(req, opts);
+    return context.with(this.#attempts.contextOf(span, job), transport.send, transport, req, opts);
   }
 
   endAttempt(span: Span | undefined, job: AttemptJob, ep: ResolvedEndpoint, outcome: DeliveryOutcome): void {
+    this.#metrics.sendEnded();
     if (span !== undefined) this.#attempts.end(span, ep, outcome);
     this.#metrics.attempt(job.endpointId, outcome.kind, outcome.error?.code, outcome.durationMs);
   }

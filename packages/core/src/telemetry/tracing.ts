@@ -47,32 +47,37 @@ export class EmitTrace {
     this.traceContext = toStoredTraceContext(this.#span.spanContext());
   }
 
-  /** Call `fn` with the emit span active (spans the store's driver makes become its children). */
-  run<A extends unknown[], R>(fn: (...args: A) => R, thisArg: unknown, ...args: A): R {
-    return context.with(this.context, fn, thisArg, ...args);
+  /**
+   * End the span (and time the emit) when `emitting` settles; passes its result or error on.
+   * Nothing runs with the emit span active: the emit's one child is its first attempts (given
+   * `context` as their parent), and the store's insert is shared by the emits of a batch.
+   */
+  end(emitting: Promise<EmitResult>): Promise<EmitResult> {
+    return emitting.then(
+      (result) => {
+        if (!result.duplicate) this.#metrics.emitted(this.#code);
+        if (this.#span.isRecording()) {
+          this.#span.setAttribute("hookline.event.id", result.eventId);
+          this.#span.setAttribute("hookline.deliveries", result.duplicate ? 0 : result.deliveries.length);
+        }
+        this.#ended();
+        return result;
+      },
+      (error: unknown) => {
+        if (this.#span.isRecording()) {
+          this.#span.recordException(error as Exception);
+          if (isHooklineError(error)) this.#span.setAttribute("hookline.error.code", error.code);
+          this.#span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+        }
+        this.#ended();
+        throw error;
+      },
+    );
   }
 
-  /** End the span (and time the emit) when `emitting` settles; passes its result or error on. */
-  async end(emitting: Promise<EmitResult>): Promise<EmitResult> {
-    try {
-      const result = await emitting;
-      if (!result.duplicate) this.#metrics.emitted(this.#code);
-      if (this.#span.isRecording()) {
-        this.#span.setAttribute("hookline.event.id", result.eventId);
-        this.#span.setAttribute("hookline.deliveries", result.duplicate ? 0 : result.deliveries.length);
-      }
-      return result;
-    } catch (error) {
-      if (this.#span.isRecording()) {
-        this.#span.recordException(error as Exception);
-        if (isHooklineError(error)) this.#span.setAttribute("hookline.error.code", error.code);
-        this.#span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
-      }
-      throw error;
-    } finally {
-      this.#metrics.emitDuration((performance.now() - this.#startedAt) / 1000);
-      this.#span.end();
-    }
+  #ended(): void {
+    this.#metrics.emitDuration((performance.now() - this.#startedAt) / 1000);
+    this.#span.end();
   }
 }
 
