@@ -12,7 +12,7 @@ import { date, num } from "../util/convert.js";
 import { retryTransient } from "../util/retry.js";
 import { traceContextOf } from "../util/trace-context.js";
 import { claimWithControls } from "./claim-controls.js";
-import { headsOnly } from "./claim-ordering.js";
+import { claimWithoutJit, headsOnly } from "./claim-ordering.js";
 import { controlsById } from "./control-options.js";
 
 export interface ClaimOptions {
@@ -117,6 +117,7 @@ async function claimIn(
 ) {
   const { t, dialect } = ctx;
   const now = dialect.nowMs();
+  await claimWithoutJit(ctx, trx);
   const ids = controls
     ? await claimWithControls(ctx, trx, opts, controls, now, (n, eps) => candidates(ctx, trx, now, n, eps))
     : await candidates(ctx, trx, now, opts.limit, opts.endpointIds);
