@@ -430,10 +430,12 @@ class MemoryStore implements DeliveryStore {
         if (d.nextAttemptAt < b.oldestDueAt) b.oldestDueAt = d.nextAttemptAt;
       }
     }
-    return [...byEndpoint.entries()]
-      .map(([endpointId, b]) => ({ endpointId, ...b }))
-      // Plain string order (not locale order), as the knex store sorts: identifiers are byte-exact.
-      .sort((a, b) => (a.endpointId < b.endpointId ? -1 : a.endpointId > b.endpointId ? 1 : 0));
+    return (
+      [...byEndpoint.entries()]
+        .map(([endpointId, b]) => ({ endpointId, ...b }))
+        // Plain string order (not locale order), as the knex store sorts: identifiers are byte-exact.
+        .sort((a, b) => (a.endpointId < b.endpointId ? -1 : a.endpointId > b.endpointId ? 1 : 0))
+    );
   }
 
   async requeue(target: { ids: readonly string[] } | { filter: DeliveryFilter }): Promise<number> {
