@@ -1,14 +1,9 @@
 import { EventEmitter } from "eventemitter3";
+import { boundedStop } from "./bounded-stop.js";
 import type { DeliveryStore } from "./contracts/store.js";
 import type { Transport } from "./contracts/transport.js";
 import { wireDelivery } from "./delivery-wiring.js";
-import {
-  type DependencyContainer,
-  inject,
-  injectable,
-  container as rootContainer,
-  TOKENS,
-} from "./di/tokens.js";
+import { type DependencyContainer, inject, injectable, TOKENS } from "./di/tokens.js";
 import type { Dispatcher, EmitOptions, EmitResult } from "./dispatch/dispatcher.js";
 import type { EndpointSwitches } from "./dispatch/endpoint-switches.js";
 import type { DeliveryPipeline } from "./dispatch/pipeline.js";
@@ -18,12 +13,14 @@ import { TransportRoutes } from "./endpoints/transport-routes.js";
 import { HooklineError } from "./errors/hookline-error.js";
 import type { EventPayloads, HooklinePlugin } from "./events/plugin.js";
 import { EventRegistry } from "./events/registry.js";
+import { hooklineContainer } from "./hookline-container.js";
 import type { LifecycleEvents } from "./lifecycle.js";
-import { givenTransports, type HooklineOptions, type ResolvedSettings, resolveSettings } from "./options.js";
+import { GuardedListeners } from "./lifecycle-listeners.js";
+import { type HooklineOptions, type ResolvedSettings, resolveSettings } from "./options.js";
 import { RetryPolicy } from "./retry/retry-policy.js";
 import type { Telemetry } from "./telemetry/telemetry.js";
-import { type Clock, systemClock, type TimerHandle } from "./util/clock.js";
-import { type Logger, silentLogger } from "./util/logger.js";
+import type { Clock } from "./util/clock.js";
+import type { Logger } from "./util/logger.js";
 import type { Worker } from "./worker/worker.js";
 
 /** What TOKENS.Config holds for an instance. */
@@ -94,8 +91,7 @@ class HooklineInstance implements Hookline {
   readonly #logger: Logger;
   readonly #clock: Clock;
   #stopping: Promise<void> | undefined;
-  // Your listener, and the guarded one registered for it (so off() can find it).
-  readonly #guarded = new WeakMap<(...args: never[]) => void, (...args: never[]) => void>();
+  readonly #listeners: GuardedListeners;
   readonly #worker: Worker;
   readonly #dispatcher: Dispatcher;
   readonly #routes: TransportRoutes;
@@ -114,6 +110,7 @@ class HooklineInstance implements Hookline {
     this.endpoints = config.endpoints;
     this.workerId = config.settings.worker.workerId;
     this.#logger = logger;
+    this.#listeners = new GuardedListeners(logger);
     this.#clock = clock;
     this.#routes = routes;
     const events = this.#events;
@@ -154,34 +151,18 @@ class HooklineInstance implements Hookline {
   }
 
   on<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this {
-    this.#events.on(event, this.#guard(event, listener) as never);
+    this.#events.on(event, this.#listeners.guard(event, listener) as never);
     return this;
   }
 
   once<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this {
-    this.#events.once(event, this.#guard(event, listener) as never);
+    this.#events.once(event, this.#listeners.guard(event, listener) as never);
     return this;
   }
 
   off<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this {
-    this.#events.off(event, (this.#guarded.get(listener as never) ?? listener) as never);
+    this.#events.off(event, this.#listeners.registered(listener) as never);
     return this;
-  }
-
-  // A throwing listener must not break delivery (or reject an emit whose event is already stored,
-  // inviting a duplicate): its error goes to the logger instead.
-  #guard<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): LifecycleListener<E> {
-    const existing = this.#guarded.get(listener as never);
-    if (existing) return existing as never;
-    const guarded = (...args: LifecycleEvents[E]) => {
-      try {
-        listener(...args);
-      } catch (error) {
-        this.#logger.error({ error: String(error) }, `a "${event}" listener threw`);
-      }
-    };
-    this.#guarded.set(listener as never, guarded as never);
-    return guarded;
   }
 
   async start(): Promise<void> {
@@ -207,66 +188,21 @@ class HooklineInstance implements Hookline {
   async #stop(): Promise<void> {
     this.#state = "stopping";
     this.#telemetry.close();
-    const { stopGraceMs, stopStoreTimeoutMs } = this.#settings;
-    // Sends get the grace period from now, however long the store steps below take.
-    const grace = this.#clock.setTimeout(() => this.#pipeline.abortSends(), stopGraceMs);
-    let waitingFor = "the worker's store call to return (a claim, the endpoint switches or health)";
-    let closing: Promise<void> | undefined;
-    const close = () => {
-      closing ??= this.#closeAdapters();
-      return closing;
-    };
-    const orderly = (async () => {
-      await this.#worker.stop();
-      waitingFor = "emits under way to be stored";
-      await this.#dispatcher.stop();
-      waitingFor = "in-flight attempts to end and be recorded";
-      await this.#pipeline.drain();
-      waitingFor = "the transport and store to close";
-      await close();
-      return "done" as const;
-    })();
-    let deadline: TimerHandle | undefined;
-    const timedOut = new Promise<"timeout">((resolve) => {
-      deadline = this.#clock.setTimeout(() => resolve("timeout"), stopGraceMs + stopStoreTimeoutMs);
-    });
     try {
-      if ((await Promise.race([orderly, timedOut])) === "timeout") {
-        this.#pipeline.abortSends();
-        this.#reportAbandoned(waitingFor);
-        // Close what still can be (a pool waiting on a hung query may never finish): not awaited.
-        close().catch((error: unknown) =>
-          this.#logger.warn({ error: String(error) }, "closing adapters after stop() gave up failed"),
-        );
-      }
+      await boundedStop({
+        settings: this.#settings,
+        clock: this.#clock,
+        logger: this.#logger,
+        events: this.#events,
+        worker: this.#worker,
+        dispatcher: this.#dispatcher,
+        pipeline: this.#pipeline,
+        routes: this.#routes,
+        store: this.store,
+      });
     } finally {
-      this.#clock.clearTimeout(grace);
-      if (deadline) this.#clock.clearTimeout(deadline);
       this.#state = "stopped";
     }
-  }
-
-  async #closeAdapters(): Promise<void> {
-    try {
-      await this.#routes.closeAll();
-    } finally {
-      await this.store.close();
-    }
-  }
-
-  #reportAbandoned(waitingFor: string): void {
-    const { stopGraceMs, stopStoreTimeoutMs } = this.#settings;
-    const unrecorded = this.#pipeline.unsettled;
-    const error = new HooklineError(
-      "HOOKLINE_STOP_TIMEOUT",
-      `stop(): expected to finish within worker.stopGraceMs + worker.stopStoreTimeoutMs (${stopGraceMs} + ${stopStoreTimeoutMs} ms), but it was still waiting for ${waitingFor}, with ${unrecorded} attempt(s) not recorded; gave up on them (their claims are sent again once their lease expires)`,
-      { details: { waitingFor, unrecordedAttempts: unrecorded } },
-    );
-    this.#logger.error(
-      { waitingFor, unrecordedAttempts: unrecorded, afterMs: stopGraceMs + stopStoreTimeoutMs },
-      "stop() gave up waiting for the store",
-    );
-    this.#events.emit("error", { error, context: "stop()" });
   }
 
   async replay(deliveryIds: readonly string[]): Promise<number> {
@@ -282,11 +218,6 @@ class HooklineInstance implements Hookline {
   async enableEndpoint(endpointId: string): Promise<void> {
     await this.#switches.enable(endpointId);
   }
-}
-
-function registerIfGiven<T>(c: DependencyContainer, token: symbol, value: T | undefined, fallback?: T): void {
-  if (value !== undefined) c.register(token, { useValue: value });
-  else if (fallback !== undefined && !c.isRegistered(token, true)) c.register(token, { useValue: fallback });
 }
 
 /**
@@ -316,31 +247,7 @@ export function createHookline<const Plugins extends readonly HooklinePlugin[]>(
       `worker.leaseMs: expected at least twice the longest endpoint timeoutMs (${slowest} ms), got ${settings.worker.leaseMs}`,
     );
   }
-  const child = (opts.container ?? rootContainer).createChildContainer();
-  child.register(TOKENS.Config, { useValue: Object.freeze({ settings, endpoints, retry }) });
-  child.register(TOKENS.EventRegistry, { useValue: registry });
-  registerIfGiven(child, TOKENS.Store, opts.store);
-  // Every transport given is registered, so resolveAll sees them; without any, the container's.
-  for (const transport of givenTransports(opts) ?? [])
-    child.register(TOKENS.Transport, { useValue: transport });
-  registerIfGiven(child, TOKENS.Clock, opts.clock, systemClock);
-  registerIfGiven(child, TOKENS.Logger, opts.logger, silentLogger);
-  for (const plugin of opts.plugins) plugin.register?.(child);
-  for (const [name, token] of [
-    ["store", TOKENS.Store],
-    ["transport", TOKENS.Transport],
-  ] as const) {
-    if (!child.isRegistered(token, true)) {
-      throw new HooklineError(
-        "HOOKLINE_INVALID_OPTION",
-        `${name}: expected an adapter in options or registered on the container (TOKENS.${name === "store" ? "Store" : "Transport"}), got none`,
-      );
-    }
-  }
-  // All registered transports (tsyringe keeps each registration: register* calls add up).
-  child.register(TransportRoutes, {
-    useValue: new TransportRoutes(child.resolveAll<Transport>(TOKENS.Transport), endpoints),
-  });
+  const child = hooklineContainer(opts, { settings, endpoints, retry }, registry);
   const instance = child.resolve(HooklineInstance);
   instance.container = child;
   return instance as unknown as Hookline<EventPayloads<Plugins>>;

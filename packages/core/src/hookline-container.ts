@@ -1,0 +1,52 @@
+import type { Transport } from "./contracts/transport.js";
+import { type DependencyContainer, container as rootContainer, TOKENS } from "./di/tokens.js";
+import { TransportRoutes } from "./endpoints/transport-routes.js";
+import { HooklineError } from "./errors/hookline-error.js";
+import type { HooklinePlugin } from "./events/plugin.js";
+import type { EventRegistry } from "./events/registry.js";
+import type { HooklineRuntimeConfig } from "./hookline.js";
+import { givenTransports, type HooklineOptions } from "./options.js";
+import { systemClock } from "./util/clock.js";
+import { silentLogger } from "./util/logger.js";
+
+function registerIfGiven<T>(c: DependencyContainer, token: symbol, value: T | undefined, fallback?: T): void {
+  if (value !== undefined) c.register(token, { useValue: value });
+  else if (fallback !== undefined && !c.isRegistered(token, true)) c.register(token, { useValue: fallback });
+}
+
+/**
+ * The instance's child container: its config, registry and adapters. Adapters given in `opts`
+ * win; otherwise whatever the parent container has registered against TOKENS is used.
+ */
+export function hooklineContainer<const Plugins extends readonly HooklinePlugin[]>(
+  opts: HooklineOptions<Plugins>,
+  config: HooklineRuntimeConfig,
+  registry: EventRegistry,
+): DependencyContainer {
+  const child = (opts.container ?? rootContainer).createChildContainer();
+  child.register(TOKENS.Config, { useValue: Object.freeze(config) });
+  child.register(TOKENS.EventRegistry, { useValue: registry });
+  registerIfGiven(child, TOKENS.Store, opts.store);
+  // Every transport given is registered, so resolveAll sees them; without any, the container's.
+  for (const transport of givenTransports(opts) ?? [])
+    child.register(TOKENS.Transport, { useValue: transport });
+  registerIfGiven(child, TOKENS.Clock, opts.clock, systemClock);
+  registerIfGiven(child, TOKENS.Logger, opts.logger, silentLogger);
+  for (const plugin of opts.plugins) plugin.register?.(child);
+  for (const [name, token] of [
+    ["store", TOKENS.Store],
+    ["transport", TOKENS.Transport],
+  ] as const) {
+    if (!child.isRegistered(token, true)) {
+      throw new HooklineError(
+        "HOOKLINE_INVALID_OPTION",
+        `${name}: expected an adapter in options or registered on the container (TOKENS.${name === "store" ? "Store" : "Transport"}), got none`,
+      );
+    }
+  }
+  // All registered transports (tsyringe keeps each registration: register* calls add up).
+  child.register(TransportRoutes, {
+    useValue: new TransportRoutes(child.resolveAll<Transport>(TOKENS.Transport), config.endpoints),
+  });
+  return child;
+}
