@@ -30,10 +30,10 @@ export interface HooklineRuntimeConfig {
   readonly retry: RetryPolicy;
 }
 
-/** A running Hookline: typed emit, lifecycle events, worker control and the store for admin reads. */
 /** A lifecycle listener. */
 export type LifecycleListener<E extends keyof LifecycleEvents> = (...args: LifecycleEvents[E]) => void;
 
+/** A running Hookline: typed emit, lifecycle events, worker control and the store for admin reads. */
 export interface Hookline<Events extends Record<string, unknown> = Record<string, unknown>> {
   /** Listen to a lifecycle event ("delivery.failed", "endpoint.disabled", "error", …). */
   on<E extends keyof LifecycleEvents>(event: E, listener: LifecycleListener<E>): this;
