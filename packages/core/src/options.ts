@@ -85,7 +85,11 @@ export interface HooklineOptions<Plugins extends readonly HooklinePlugin[]> {
    * @default every Transport registered on `container`
    */
   readonly transports?: readonly Transport[];
-  /** @default "durable" */
+  /**
+   * `"durable"`: the insert commits, then the first request goes. `"parallel"`: both start
+   * together, for deliveries to endpoints with `circuitBreaker: false` that do not order by
+   * subject; the others wait for the insert. @default "durable"
+   */
   readonly mode?: DispatchMode;
   /** Retry schedule, jitter and Retry-After cap. */
   readonly retry?: RetryOptions;

@@ -106,22 +106,27 @@ describe("emit(): what it sends itself", () => {
     }
   });
 
-  it("parallel mode: an ordered delivery goes out only after its insert, the others start with it", async () => {
+  it("parallel mode: only an unordered delivery to an endpoint without a breaker starts with its insert; ordered ones and breaker endpoints wait for it", async () => {
     const { hooks, receiver, spy } = controlHooks(
-      (u) => [endpoint(u, "ord", { ordering: "subject" }), endpoint(u, "plain")],
+      (u) => [
+        endpoint(u, "ord", { ordering: "subject", circuitBreaker: false }),
+        endpoint(u, "guarded"),
+        endpoint(u, "plain", { circuitBreaker: false }),
+      ],
       { mode: "parallel" },
     );
     spy.ctl.insertDelayMs = 50;
-    for (const path of ["/ord", "/plain"])
+    for (const path of ["/ord", "/guarded", "/plain"])
       receiver.on(path, () => {
         spy.log.push(`send${path}`);
         return {};
       });
     const r = await hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
-    expect(r.attempts).toHaveLength(2);
+    expect(r.attempts).toHaveLength(3);
     const at = (entry: string) => spy.log.indexOf(entry);
     expect(at("send/plain")).toBeLessThan(at("insert:done"));
     expect(at("insert:done")).toBeLessThan(at("send/ord"));
+    expect(at("insert:done")).toBeLessThan(at("send/guarded"));
   });
 
   it("parallel mode: an ordered delivery the store holds back is not sent", async () => {

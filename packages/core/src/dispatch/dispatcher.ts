@@ -61,6 +61,8 @@ export class Dispatcher {
   private readonly settings: ResolvedSettings;
   private readonly nudgeWorker: () => void;
   private readonly telemetry: Telemetry;
+  /** Endpoints without a circuit breaker (`circuitBreaker: false`). */
+  readonly #unbroken: ReadonlySet<string>;
 
   constructor(opts: DispatcherOptions) {
     this.store = opts.store;
@@ -74,6 +76,7 @@ export class Dispatcher {
     this.settings = opts.settings;
     this.nudgeWorker = opts.nudgeWorker;
     this.telemetry = opts.telemetry;
+    this.#unbroken = new Set(opts.endpoints.filter((e) => e.circuitBreaker === false).map((e) => e.id));
     this.#inserter = eventInserter(opts.store, opts.settings, opts.logger);
   }
 
@@ -164,18 +167,30 @@ export class Dispatcher {
       return { attempts: [] };
     }
     if (this.settings.mode === "parallel" && reservation && !opts.idempotencyKey) {
-      // parallel mode: the request and the insert start together; recording waits for both. An
-      // ordered delivery waits for the insert: the store may hold it behind an earlier one.
+      // parallel mode: the request and the insert start together; recording waits for both. Only
+      // where the store cannot hold the delivery back: an ordered one may wait behind an earlier
+      // one, and a breaker's circuit may be open in the store (another process opened it). Those
+      // wait for the insert, or a request would go out that the store then hands to a worker.
       const inserted = this.#inserter.add(event);
-      const early = this.#launch(event, reservation, trace, (d) => d.ordered !== true, inserted);
+      const early = this.#launch(event, reservation, trace, (d) => this.#sendsEarly(d), inserted);
       const { unclaimed } = await inserted;
-      const late = this.#launch(event, reservation, trace, (d) => d.ordered === true && !unclaimed.has(d.id));
+      const late = this.#launch(
+        event,
+        reservation,
+        trace,
+        (d) => !this.#sendsEarly(d) && !unclaimed.has(d.id),
+      );
       return { attempts: this.#nudgeForRest(live, [...early, ...late]) };
     }
     const { duplicate, unclaimed } = await this.#inserter.add(event);
     if (duplicate) return { duplicate };
     const attempts = reservation ? this.#launch(event, reservation, trace, (d) => !unclaimed.has(d.id)) : [];
     return { attempts: this.#nudgeForRest(live, attempts) };
+  }
+
+  /** Parallel mode: whether `d` may go out before its insert answers (see #store). */
+  #sendsEarly(d: NewDelivery): boolean {
+    return d.ordered !== true && this.#unbroken.has(d.endpointId);
   }
 
   /** Wake the worker when some live deliveries were stored for it rather than sent from here. */
