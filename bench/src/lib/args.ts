@@ -81,7 +81,7 @@ export interface BenchArgs {
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only=1,3,7] [--rounds=N] [--reseed] [--out=DIR]
   --quick     smoke sizes (a few hundred events per scenario)
-  --only      scenario ids to run (default: all, 1–10)
+  --only      scenario ids to run (default: all, 1–12)
   --rounds    rounds per scenario, each figure the median over them (1–20, default 3)
   --reseed    rebuild the reusable 1M admin-query seed (tables bench1m_*)
   --out       where to write <timestamp>.json and .md (default bench/results)

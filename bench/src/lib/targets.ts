@@ -144,6 +144,27 @@ export const TARGETS: readonly Target[] = [
     den: "telemetry.off-sdk.rate",
     min: 0.9,
   },
+  {
+    id: "ordering",
+    label: "Ordering by subject (1,000 subjects) end to end ≥ 0.8× unordered (MariaDB durable)",
+    kind: "ratio",
+    num: "order.mariadb.subject.rate",
+    den: "order.mariadb.none.rate",
+    min: 0.8,
+  },
+  {
+    id: "claim-ordered",
+    label: "Claim of 100 among 100,000 pending deliveries ordered by subject p95 ≤ 20 ms (MariaDB)",
+    kind: "max",
+    key: "claim.mariadb.heads.p95",
+    max: 20,
+  },
+  {
+    id: "claim-logged",
+    label: "… the ordered claim's EXPLAIN shows dlv_subject_order_idx (MariaDB, PostgreSQL)",
+    kind: "checks",
+    scenarios: ["12"],
+  },
 ];
 
 export interface TargetResult {
