@@ -57,8 +57,9 @@ export function insertEventRows(
       });
     }
   }
-  const admitted = admitInserted(t, inserted, clock.now());
+  // Held first: a delivery put back pending there is one a newer state of the batch supersedes.
   const unclaimed = holdClaimed(t, controls, batch, clock.now());
+  const admitted = admitInserted(t, inserted, clock.now());
   for (const id of admitted.unclaimed) unclaimed.add(id);
   return { duplicates, ...(unclaimed.size > 0 ? { unclaimed } : {}), ...admissionReport(admitted) };
 }

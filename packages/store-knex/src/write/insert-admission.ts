@@ -78,21 +78,24 @@ async function demote(
  * What ordering and supersede do to a batch just inserted, in its transaction: supersede first,
  * so a stale pending state no longer holds the new one back; then demotion of claimed ordered
  * deliveries that wait behind an earlier one; then supersede again for what was just demoted
- * (now pending, so a newer state of the batch replaces it and it is never sent).
+ * (now pending, so a newer state of the batch replaces it and it is never sent). `held`: claimed
+ * deliveries already put back pending (their endpoint is held), reported as unclaimed too.
  */
 export async function admitInserted(
   ctx: StoreContext,
   trx: Knex.Transaction,
   events: readonly NewEvent[],
+  held: ReadonlySet<string>,
 ): Promise<Pick<InsertReport, "unclaimed" | "superseded">> {
   const groups = supersedeGroups(events);
   let superseded = groups.length > 0 ? await supersede(ctx, trx, groups) : 0;
-  const candidates = claimedOrdered(events);
-  const unclaimed = candidates.length > 0 ? await demote(ctx, trx, candidates) : new Set<string>();
-  if (unclaimed.size > 0 && groups.length > 0) {
-    const again = groups.filter((g) => candidates.some((c) => unclaimed.has(c.id) && supersededBy([g], c)));
+  const candidates = claimedOrdered(events).filter((c) => !held.has(c.id));
+  const demoted = candidates.length > 0 ? await demote(ctx, trx, candidates) : new Set<string>();
+  if (demoted.size > 0 && groups.length > 0) {
+    const again = groups.filter((g) => candidates.some((c) => demoted.has(c.id) && supersededBy([g], c)));
     if (again.length > 0) superseded += await supersede(ctx, trx, again);
   }
+  const unclaimed = new Set([...held, ...demoted]);
   return {
     ...(unclaimed.size > 0 ? { unclaimed } : {}),
     ...(superseded > 0 ? { superseded } : {}),

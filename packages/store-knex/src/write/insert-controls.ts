@@ -1,4 +1,4 @@
-import type { InsertReport, NewEvent } from "@hookline/core";
+import type { NewEvent } from "@hookline/core";
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import { chunk } from "../util/chunk.js";
@@ -43,23 +43,19 @@ async function heldEndpoints(
  * Put back the claimed deliveries of a batch just inserted whose endpoint is held (see
  * heldEndpoints): pending and due now, no attempt counted, no claim, as ordering's demotion does.
  * The emitter must not send them; a claim takes them once the circuit lets it (the probe) or the
- * pause ends. Runs after ordering's admission; `admitted.unclaimed` are pending already. Returns
- * the admission with both sets of demoted deliveries in `unclaimed`.
+ * pause ends. Runs before ordering and supersede's admission, so a newer state of the batch
+ * supersedes an older one held here. Returns the ids put back.
  */
 export async function holdClosedEndpoints(
   ctx: StoreContext,
   trx: Knex.Transaction,
   events: readonly NewEvent[],
-  admitted: Pick<InsertReport, "unclaimed" | "superseded">,
-): Promise<Pick<InsertReport, "unclaimed" | "superseded">> {
-  const before = admitted.unclaimed;
-  const claimed = events.flatMap((e) =>
-    e.deliveries.filter((d) => d.claim && !d.cancelled && !before?.has(d.id)),
-  );
-  if (claimed.length === 0) return admitted;
+): Promise<Set<string>> {
+  const claimed = events.flatMap((e) => e.deliveries.filter((d) => d.claim && !d.cancelled));
+  if (claimed.length === 0) return new Set();
   const held = await heldEndpoints(ctx, trx, [...new Set(claimed.map((d) => d.endpointId))].sort());
   const ids = claimed.filter((d) => held.has(d.endpointId)).map((d) => d.id);
-  if (ids.length === 0) return admitted;
+  if (ids.length === 0) return new Set();
   const now = ctx.dialect.nowMs();
   for (const part of chunk(ids.sort(), IDS_PER_STATEMENT)) {
     await trx(ctx.t.deliveries)
@@ -75,5 +71,5 @@ export async function holdClosedEndpoints(
         updated_at: trx.raw(now),
       });
   }
-  return { ...admitted, unclaimed: new Set([...(before ?? []), ...ids]) };
+  return new Set(ids);
 }

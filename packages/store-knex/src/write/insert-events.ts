@@ -166,7 +166,9 @@ async function insertBatch(
     fresh.push(ev);
   }
   await insertRows(ctx, tx, fresh);
-  return { duplicates, ...(await holdClosedEndpoints(ctx, tx, fresh, await admitInserted(ctx, tx, fresh))) };
+  // Held first: a delivery put back pending there is one a newer state of the batch supersedes.
+  const held = await holdClosedEndpoints(ctx, tx, fresh);
+  return { duplicates, ...(await admitInserted(ctx, tx, fresh, held)) };
 }
 
 // The columns insertRows writes, each list in the order of the cells of the rows it builds below.

@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { makeOutcome, makeResult } from "../fixtures.js";
+import { tooMany } from "./control-helpers.js";
 import { type ConformanceContext, claimOf, HOUR } from "./helpers.js";
 import { claimAll, detail, idOf, idsOf, subjectEvents } from "./subject-events.js";
 
@@ -93,6 +94,28 @@ export function supersedeCases(ctx: ConformanceContext): void {
     expect(report.unclaimed?.size ?? 0).toBe(0);
     expect((await detail(store, idOf(head))).status).toBe("cancelled");
     expect((await detail(store, idOf(fresh))).status).toBe("sending");
+  });
+
+  it("supersede at a held endpoint: of two claimed states of one subject in one batch, both put back pending, the older is cancelled and the newer waits", async () => {
+    const store = ctx.store();
+    const at = subjectEvents();
+    // A 429 pauses ep-a for an hour: claimed inserts to it go in pending.
+    const asked = at(0, { claim: true, subject: "s0" });
+    await store.insertEvents([asked]);
+    await store.complete([tooMany(claimOf(asked), HOUR)], { controls: [{ endpointId: "ep-a" }] });
+    const stale = at(1, { claim: true, supersede: true });
+    const fresh = at(2, { claim: true, supersede: true });
+    const report = await store.insertEvents([stale, fresh]);
+    expect(idsOf([...(report.unclaimed ?? [])].map((id) => ({ id })))).toEqual(
+      idsOf([stale, fresh].map((e) => ({ id: idOf(e) }))),
+    );
+    expect(report.superseded).toBe(1);
+    expect(await detail(store, idOf(stale))).toMatchObject({
+      status: "cancelled",
+      lastErrorCode: SUPERSEDED,
+      attempts: 0,
+    });
+    expect(await detail(store, idOf(fresh))).toMatchObject({ status: "pending", attempts: 0 });
   });
 
   it("supersede with ordering: a batch delivery demoted behind an in-flight head is cancelled by a newer one of the batch, never sent", async () => {
