@@ -144,7 +144,7 @@ export async function supersededPair(
     const ev = withDeliveryFlags(makeEvent({ code: "post_code_change", endpoints: [endpointId], subject }), {
       supersede: true,
     });
-    superseded += (await store.insertEvents([ev])).superseded ?? 0;
+    superseded += (await store.insertEvents([ev])).superseded?.get(endpointId) ?? 0;
     ids.push(ev.deliveries[0]!.id);
   }
   return { older: ids[0]!, newer: ids[1]!, superseded };

@@ -72,8 +72,11 @@ export interface InsertReport {
    * caller must not send them; a worker claims them in turn.
    */
   readonly unclaimed?: ReadonlySet<string>;
-  /** How many older pending deliveries this insert cancelled as superseded. */
-  readonly superseded?: number;
+  /**
+   * Older pending deliveries this insert cancelled as superseded: endpoint id → how many. Absent
+   * (or empty) when it cancelled none.
+   */
+  readonly superseded?: ReadonlyMap<string, number>;
 }
 
 /** A delivery claimed for sending. */

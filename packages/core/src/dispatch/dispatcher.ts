@@ -1,5 +1,5 @@
 import type { EventEmitter } from "eventemitter3";
-import type { DeliveryStore, NewDelivery, NewEvent } from "../contracts/store.js";
+import type { DeliveryStore, InsertReport, NewDelivery, NewEvent } from "../contracts/store.js";
 import type { ResolvedEndpoint } from "../endpoints/endpoint-config.js";
 import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import type { EventDefinition } from "../events/define-event.js";
@@ -18,7 +18,7 @@ import type { CapacityView, Reservation } from "./capacity.js";
 import { newDeliveries, type Targets, targetsOf } from "./delivery-plan.js";
 import { checkEmitOptions, type EmitOptions, type EmitResult } from "./emit-options.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
-import { type Duplicate, eventInserter, type Inserted } from "./event-inserter.js";
+import { countSuperseded, type Duplicate, eventInserter, type Inserted } from "./event-inserter.js";
 import type { MicroBatcher } from "./micro-batcher.js";
 import type { AttemptSummary, DeliveryPipeline } from "./pipeline.js";
 
@@ -61,6 +61,7 @@ export class Dispatcher {
   private readonly settings: ResolvedSettings;
   private readonly nudgeWorker: () => void;
   private readonly telemetry: Telemetry;
+  readonly #logger: Logger;
   /** Endpoints without a circuit breaker (`circuitBreaker: false`). */
   readonly #unbroken: ReadonlySet<string>;
 
@@ -77,7 +78,8 @@ export class Dispatcher {
     this.nudgeWorker = opts.nudgeWorker;
     this.telemetry = opts.telemetry;
     this.#unbroken = new Set(opts.endpoints.filter((e) => e.circuitBreaker === false).map((e) => e.id));
-    this.#inserter = eventInserter(opts.store, opts.settings, opts.logger);
+    this.#logger = opts.logger;
+    this.#inserter = eventInserter(opts.store, opts.settings, opts.logger, opts.telemetry);
   }
 
   /** Validate, store and send one event; stop() waits for emits already under way. */
@@ -161,9 +163,10 @@ export class Dispatcher {
     trace: EmitTrace | undefined,
   ): Promise<Stored> {
     if (opts.trx !== undefined) {
-      const dup = (await this.store.insertEvents([event], { trx: opts.trx })).duplicates.get(event.id);
+      const report = await this.store.insertEvents([event], { trx: opts.trx });
+      const dup = report.duplicates.get(event.id);
       if (dup) return { duplicate: dup };
-      this.#nudgeAfterCommit(opts.trx);
+      this.#afterCommit(opts.trx, report);
       return { attempts: [] };
     }
     if (this.settings.mode === "parallel" && reservation && !opts.idempotencyKey) {
@@ -260,9 +263,14 @@ export class Dispatcher {
   }
 
   // The store knows its transactions; one it cannot follow is sent when the worker next polls.
-  #nudgeAfterCommit(trx: unknown): void {
+  // Its supersedes are counted once committed: a rollback undoes them.
+  #afterCommit(trx: unknown, report: InsertReport): void {
     this.store.transactionOutcome?.(trx)?.then(
-      (outcome) => outcome === "committed" && this.nudgeWorker(),
+      (outcome) => {
+        if (outcome !== "committed") return;
+        countSuperseded(report, this.telemetry, this.#logger);
+        this.nudgeWorker();
+      },
       () => {},
     );
   }

@@ -1,6 +1,7 @@
 import type { DeliveryStore, InsertReport, NewEvent } from "../contracts/store.js";
 import { HooklineError } from "../errors/hookline-error.js";
 import type { ResolvedSettings } from "../options.js";
+import type { Telemetry } from "../telemetry/telemetry.js";
 import type { Logger } from "../util/logger.js";
 import { ItemFailure, MicroBatcher } from "./micro-batcher.js";
 import { storeGaveUp, withStoreRetry } from "./store-retry.js";
@@ -23,6 +24,20 @@ export interface Inserted {
 const NONE: ReadonlySet<string> = new Set();
 
 /**
+ * Count the deliveries an insert cancelled as superseded into hookline.deliveries.completed: they
+ * reach their end state there, and no attempt of this or any process will count them.
+ */
+export function countSuperseded(report: InsertReport, telemetry: Telemetry, logger: Logger): void {
+  if (!report.superseded || report.superseded.size === 0) return;
+  logger.debug(
+    { superseded: Object.fromEntries(report.superseded) },
+    "older pending deliveries cancelled as superseded",
+  );
+  for (const [endpointId, n] of report.superseded)
+    for (let i = 0; i < n; i++) telemetry.deliveryCompleted(endpointId, "cancelled");
+}
+
+/**
  * Micro-batches concurrent emits into multi-row inserts, each event resolved with its own
  * outcome. A batch that fails is retried row by row, so one bad row fails only its own emit.
  */
@@ -30,11 +45,11 @@ export function eventInserter(
   store: DeliveryStore,
   settings: ResolvedSettings,
   logger: Logger,
+  telemetry: Telemetry,
 ): MicroBatcher<NewEvent, Inserted> {
   const { insertBatchSize, insertConcurrency, writes } = settings;
   const outcomes = (batch: readonly NewEvent[], report: InsertReport): Inserted[] => {
-    if (report.superseded)
-      logger.debug({ superseded: report.superseded }, "older pending deliveries cancelled as superseded");
+    countSuperseded(report, telemetry, logger);
     const unclaimed = report.unclaimed ?? NONE;
     return batch.map((ev) => ({ duplicate: report.duplicates.get(ev.id) ?? null, unclaimed }));
   };

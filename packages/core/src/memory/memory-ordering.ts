@@ -64,9 +64,13 @@ function supersedeGroups(events: readonly NewEvent[]): Map<string, Group> {
   return groups;
 }
 
-/** Cancel the pending deliveries each group supersedes; returns how many. */
-function supersede(t: MemTables, groups: ReadonlyMap<string, Group>, now: Date): number {
-  let n = 0;
+/** Cancel the pending deliveries each group supersedes; counts them per endpoint into `counts`. */
+function supersede(
+  t: MemTables,
+  groups: ReadonlyMap<string, Group>,
+  now: Date,
+  counts: Map<string, number>,
+): void {
   for (const d of t.deliveries.values()) {
     if (d.status !== "pending" || d.subject === null) continue;
     const g = groups.get(groupKey(d.endpointId, d.subject, d.eventCode));
@@ -77,9 +81,8 @@ function supersede(t: MemTables, groups: ReadonlyMap<string, Group>, now: Date):
       nextAttemptAt: null,
       updatedAt: now,
     });
-    n++;
+    counts.set(d.endpointId, (counts.get(d.endpointId) ?? 0) + 1);
   }
-  return n;
 }
 
 /** Put back the claimed ordered deliveries of `events` that wait behind an earlier one. */
@@ -114,15 +117,16 @@ export function admitInserted(
   t: MemTables,
   events: readonly NewEvent[],
   now: Date,
-): { readonly unclaimed: Set<string>; readonly superseded: number } {
+): { readonly unclaimed: Set<string>; readonly superseded: Map<string, number> } {
   const groups = supersedeGroups(events);
-  let superseded = groups.size > 0 ? supersede(t, groups, now) : 0;
+  const superseded = new Map<string, number>();
+  if (groups.size > 0) supersede(t, groups, now, superseded);
   const unclaimed = demote(t, events, now);
-  if (unclaimed.size > 0 && groups.size > 0) superseded += supersede(t, groups, now);
+  if (unclaimed.size > 0 && groups.size > 0) supersede(t, groups, now, superseded);
   return { unclaimed, superseded };
 }
 
 /** The admission's part of an InsertReport: only what happened. */
 export function admissionReport(a: ReturnType<typeof admitInserted>): Pick<InsertReport, "superseded"> {
-  return a.superseded > 0 ? { superseded: a.superseded } : {};
+  return a.superseded.size > 0 ? { superseded: a.superseded } : {};
 }

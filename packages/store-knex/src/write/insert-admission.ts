@@ -88,16 +88,17 @@ export async function admitInserted(
   held: ReadonlySet<string>,
 ): Promise<Pick<InsertReport, "unclaimed" | "superseded">> {
   const groups = supersedeGroups(events);
-  let superseded = groups.length > 0 ? await supersede(ctx, trx, groups) : 0;
+  const superseded = new Map<string, number>();
+  if (groups.length > 0) await supersede(ctx, trx, groups, superseded);
   const candidates = claimedOrdered(events).filter((c) => !held.has(c.id));
   const demoted = candidates.length > 0 ? await demote(ctx, trx, candidates) : new Set<string>();
   if (demoted.size > 0 && groups.length > 0) {
     const again = groups.filter((g) => candidates.some((c) => demoted.has(c.id) && supersededBy([g], c)));
-    if (again.length > 0) superseded += await supersede(ctx, trx, again);
+    if (again.length > 0) await supersede(ctx, trx, again, superseded);
   }
   const unclaimed = new Set([...held, ...demoted]);
   return {
     ...(unclaimed.size > 0 ? { unclaimed } : {}),
-    ...(superseded > 0 ? { superseded } : {}),
+    ...(superseded.size > 0 ? { superseded } : {}),
   };
 }

@@ -3,7 +3,6 @@ import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import { UNFINISHED_SQL } from "../migrations/0008-subject-order.js";
 import { chunk } from "../util/chunk.js";
-import { num } from "../util/convert.js";
 import { addDeliveryCells } from "./stats-rollup.js";
 
 /** The last error code of a delivery cancelled because a newer state of its subject replaced it. */
@@ -70,18 +69,18 @@ export function supersededBy(
  * group's newest delivery: rows stored earlier and rows of this very batch alike. Sending ones
  * are in flight and finish. The rows are locked first, each group's in (created_at, id) order
  * (the index order, so MySQL locks them so as it scans), counted into the stats roll-up like any
- * terminal move, and stay replayable. Returns how many were cancelled.
+ * terminal move, and stay replayable. Counts them per endpoint into `counts`.
  */
 export async function supersede(
   ctx: StoreContext,
   trx: Knex.Transaction,
   groups: readonly SupersedeGroup[],
-): Promise<number> {
+  counts: Map<string, number>,
+): Promise<void> {
   const { t, dialect } = ctx;
-  let cancelled = 0;
   for (const part of chunk(groups, GROUPS_PER_STATEMENT)) {
     const q = trx(t.deliveries)
-      .select("id")
+      .select("id", "endpoint_id")
       .whereRaw(UNFINISHED_SQL)
       .andWhere("status", "pending")
       .andWhere((any) => {
@@ -103,25 +102,25 @@ export async function supersede(
         { column: "id" },
       ]);
     // SQLite has one writer: the transaction holds the whole file already.
-    const rows = (await (dialect.skipLocked ? q.forUpdate() : q)) as { id: string }[];
+    // Locked and pending as read (PostgreSQL re-checks the filter after waiting for a lock, a
+    // MySQL locking read returns the committed row): the update below moves exactly these rows.
+    const rows = (await (dialect.skipLocked ? q.forUpdate() : q)) as { id: string; endpoint_id: string }[];
     const now = dialect.nowMs();
     for (const ids of chunk(
       rows.map((r) => r.id),
       IDS_PER_UPDATE,
     )) {
-      cancelled += num(
-        await trx(t.deliveries)
-          .whereIn("id", ids)
-          .andWhere("status", "pending")
-          .update({
-            status: "cancelled",
-            last_error_code: SUPERSEDED_CODE,
-            next_attempt_at: null,
-            updated_at: trx.raw(now),
-          }),
-      );
+      await trx(t.deliveries)
+        .whereIn("id", ids)
+        .andWhere("status", "pending")
+        .update({
+          status: "cancelled",
+          last_error_code: SUPERSEDED_CODE,
+          next_attempt_at: null,
+          updated_at: trx.raw(now),
+        });
       await addDeliveryCells(ctx, trx, ids, 1);
     }
+    for (const r of rows) counts.set(r.endpoint_id, (counts.get(r.endpoint_id) ?? 0) + 1);
   }
-  return cancelled;
 }

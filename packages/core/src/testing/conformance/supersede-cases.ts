@@ -25,7 +25,7 @@ export function supersedeCases(ctx: ConformanceContext): void {
 
     const fresh = at(10, { supersede: true });
     const report = await store.insertEvents([fresh]);
-    expect(report.superseded).toBe(1);
+    expect(report.superseded).toEqual(new Map([["ep-a", 1]]));
     expect(report.unclaimed?.size ?? 0).toBe(0);
     expect(await detail(store, idOf(stale))).toMatchObject({
       status: "cancelled",
@@ -50,12 +50,18 @@ export function supersedeCases(ctx: ConformanceContext): void {
     expect(idsOf(await claimAll(store))).toEqual([idOf(stale)]);
   });
 
-  it("supersede: within one batch the newer event cancels an older pending one; a claimed older one is in flight and kept", async () => {
+  it("supersede: within one batch the newer event cancels an older pending one, counted per endpoint; a claimed older one is in flight and kept", async () => {
     const store = ctx.store();
     const at = subjectEvents();
-    const [older, newest] = [at(0), at(5, { supersede: true })];
+    const both = { endpoints: ["ep-a", "ep-b"] };
+    const [older, newest] = [at(0, both), at(5, { ...both, supersede: true })];
     const report = await store.insertEvents([newest, older]);
-    expect(report.superseded).toBe(1);
+    expect(report.superseded).toEqual(
+      new Map([
+        ["ep-a", 1],
+        ["ep-b", 1],
+      ]),
+    );
     expect(await detail(store, idOf(older))).toMatchObject({
       status: "cancelled",
       lastErrorCode: SUPERSEDED,
@@ -65,7 +71,7 @@ export function supersedeCases(ctx: ConformanceContext): void {
     const sent = at(10, { claim: true, subject: "s2" });
     const next = at(11, { claim: true, subject: "s2", supersede: true });
     const second = await store.insertEvents([sent, next]);
-    expect(second.superseded ?? 0).toBe(0);
+    expect(second.superseded).toBeUndefined();
     expect(second.unclaimed?.size ?? 0).toBe(0);
     expect((await detail(store, idOf(sent))).status).toBe("sending");
   });
@@ -76,7 +82,7 @@ export function supersedeCases(ctx: ConformanceContext): void {
     const loose = at(0, { subject: null });
     await store.insertEvents([loose, at(1)]);
     const report = await store.insertEvents([at(2, { subject: null, supersede: true })]);
-    expect(report.superseded ?? 0).toBe(0);
+    expect(report.superseded).toBeUndefined();
     expect((await detail(store, idOf(loose))).status).toBe("pending");
   });
 
@@ -90,7 +96,7 @@ export function supersedeCases(ctx: ConformanceContext): void {
     await store.complete([makeResult(c!, makeOutcome("retryable"), { status: "pending", delayMs: HOUR })]);
     const fresh = at(5, { ordered: true, claim: true, supersede: true });
     const report = await store.insertEvents([fresh]);
-    expect(report.superseded).toBe(1);
+    expect(report.superseded).toEqual(new Map([["ep-a", 1]]));
     expect(report.unclaimed?.size ?? 0).toBe(0);
     expect((await detail(store, idOf(head))).status).toBe("cancelled");
     expect((await detail(store, idOf(fresh))).status).toBe("sending");
@@ -109,7 +115,7 @@ export function supersedeCases(ctx: ConformanceContext): void {
     expect(idsOf([...(report.unclaimed ?? [])].map((id) => ({ id })))).toEqual(
       idsOf([stale, fresh].map((e) => ({ id: idOf(e) }))),
     );
-    expect(report.superseded).toBe(1);
+    expect(report.superseded).toEqual(new Map([["ep-a", 1]]));
     expect(await detail(store, idOf(stale))).toMatchObject({
       status: "cancelled",
       lastErrorCode: SUPERSEDED,
@@ -129,7 +135,7 @@ export function supersedeCases(ctx: ConformanceContext): void {
     expect(idsOf([...(report.unclaimed ?? [])].map((id) => ({ id })))).toEqual(
       idsOf([stale, fresh].map((e) => ({ id: idOf(e) }))),
     );
-    expect(report.superseded).toBe(1);
+    expect(report.superseded).toEqual(new Map([["ep-a", 1]]));
     expect(await detail(store, idOf(stale))).toMatchObject({
       status: "cancelled",
       lastErrorCode: SUPERSEDED,
