@@ -141,6 +141,7 @@ describe("tableNames", () => {
       "hookline_attempts",
       "hookline_deliveries",
       "hookline_events",
+      "hookline_endpoint_sends",
       "hookline_endpoint_states",
       "hookline_migrations",
       "hookline_migrations_lock",

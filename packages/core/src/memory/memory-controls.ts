@@ -1,6 +1,7 @@
 import type { CircuitState, CircuitTransition, EndpointControl } from "../contracts/delivery-control.js";
 import type { AttemptResult, EndpointState } from "../contracts/store.js";
 import type { MemDelivery } from "./memory-rows.js";
+import { SendWindows } from "./memory-send-window.js";
 
 /** Rate-limit, pause and breaker state of one endpoint, as the SQL stores keep it per row. */
 interface ControlRow {
@@ -47,6 +48,7 @@ function pauseOf(r: AttemptResult): number {
  */
 export class MemoryControls {
   readonly #rows = new Map<string, ControlRow>();
+  readonly #sends = new SendWindows();
 
   #row(endpointId: string, now: number): ControlRow {
     const row = this.#rows.get(endpointId) ?? freshRow(now);
@@ -107,15 +109,19 @@ export class MemoryControls {
       const c = byId.get(ep);
       const bucket = this.#tokens(c, this.#rows.get(ep), now);
       let allowance = v === "probe" ? 1 : room;
-      if (bucket !== undefined) allowance = Math.min(allowance, Math.floor(bucket + 1e-9));
+      const rate = c?.rateLimit;
+      const inWindow = rate && bucket !== undefined ? this.#sends.room(ep, rate, bucket, now) : room;
+      if (bucket !== undefined) allowance = Math.min(allowance, Math.floor(bucket + 1e-9), inWindow);
       if (c?.maxConcurrent !== undefined) allowance = Math.min(allowance, c.maxConcurrent - live(ep));
-      if (allowance <= 0) continue;
-      const got = due.filter((d) => d.endpointId === ep).slice(0, allowance);
+      const got = allowance > 0 ? due.filter((d) => d.endpointId === ep).slice(0, allowance) : [];
+      const tokens =
+        rate && bucket !== undefined ? SendWindows.tokensAfter(bucket, got.length, inWindow) : undefined;
+      if (tokens !== undefined) Object.assign(this.#row(ep, now), { tokens, tokensAt: now });
       if (got.length === 0) continue;
       chosen.push(...got);
       room -= got.length;
       const row = this.#row(ep, now);
-      if (bucket !== undefined) Object.assign(row, { tokens: bucket - got.length, tokensAt: now });
+      if (rate) this.#sends.record(ep, now, got.length);
       if (v === "probe")
         Object.assign(row, { circuit: "half_open", probeId: got[0]!.id, probeUntil: now + opts.leaseMs });
     }

@@ -43,7 +43,7 @@ function addColumn(tb: Knex.AlterTableBuilder, column: Column, collation: string
 /**
  * Rate limits, 429 pauses and circuit breakers, shared by every process through the endpoint
  * state table (the one that holds the disabled switches; a row is added when an endpoint first
- * needs one). Times are epoch ms on the database clock, like every other time in the store.
+ * needs one), and the recent sends of rate-limited endpoints (`endpoint_sends`). Times are epoch ms on the database clock, like every other time in the store.
  *
  * Every column is either nullable or NOT NULL with a constant default, appended: a catalog change
  * on PostgreSQL and SQLite, INSTANT on MariaDB 10.3+ and MySQL 8.0.12+, and the table is small
@@ -55,14 +55,17 @@ export const endpointControl: HooklineMigration = {
   async up(db, ctx) {
     const t = tableNames(ctx.prefix);
     const missing = await columnsWhere(db, t.endpoints, false);
-    if (missing.length === 0) return;
-    const collation = await probeCollation(db, ctx, missing);
-    await db.schema.alterTable(t.endpoints, (tb) => {
-      for (const column of missing) addColumn(tb, column, collation);
-    });
+    if (missing.length > 0) {
+      const collation = await probeCollation(db, ctx, missing);
+      await db.schema.alterTable(t.endpoints, (tb) => {
+        for (const column of missing) addColumn(tb, column, collation);
+      });
+    }
+    await createSends(db, ctx, t.endpointSends);
   },
   async down(db, ctx) {
     const t = tableNames(ctx.prefix);
+    await db.schema.dropTableIfExists(t.endpointSends);
     const present = await columnsWhere(db, t.endpoints, true);
     if (present.length === 0) return;
     await db.schema.alterTable(t.endpoints, (tb) => {
@@ -80,4 +83,36 @@ async function columnsWhere(db: Knex, table: string, present: boolean): Promise<
 
 function probeCollation(db: Knex, ctx: MigrationContext, missing: readonly Column[]) {
   return ctx.dialect === "mysql" && missing.includes("probe_id") ? identifierCollation(db) : undefined;
+}
+
+/**
+ * One row per claim that took sends of a rate-limited endpoint, kept for the sliding window
+ * (write/send-window.ts deletes rows older than the window in the claim that reads them), so it
+ * holds a few rows per limited endpoint. No key: two claims may share a millisecond. An empty
+ * leftover of a step killed half-way on MySQL is replaced; the table never needs its rows kept.
+ */
+async function createSends(db: Knex, ctx: MigrationContext, table: string): Promise<void> {
+  if (await db.schema.hasTable(table)) {
+    if (await db(table).first()) return;
+    await db.schema.dropTable(table);
+  }
+  const index = `${ctx.prefix}sends_endpoint_idx`;
+  if (ctx.dialect === "mysql") {
+    // One statement with the index inline: knex adds indexes with ALTER TABLE, which a server
+    // held to alter_algorithm = INSTANT refuses. endpoint_id is compared with the endpoint ids of
+    // the other tables, so it takes their binary NO PAD collation, the default of every table
+    // since 0005.
+    const collation = await identifierCollation(db);
+    await db.raw(
+      `CREATE TABLE ?? (endpoint_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE ${collation} NOT NULL, sent_at BIGINT NOT NULL, n INT NOT NULL, INDEX ?? (endpoint_id, sent_at)) ENGINE = InnoDB DEFAULT CHARACTER SET utf8mb4 COLLATE ${collation}`,
+      [table, index],
+    );
+    return;
+  }
+  await db.schema.createTable(table, (tb) => {
+    tb.string("endpoint_id", 64).notNullable();
+    tb.bigInteger("sent_at").notNullable();
+    tb.integer("n").notNullable();
+    tb.index(["endpoint_id", "sent_at"], index);
+  });
 }

@@ -33,6 +33,7 @@ describeTargets(targets, "migration 0009_endpoint_control", (target) => {
 
       await store.migrate();
       expect(await present(db, t.endpoints)).toEqual([...ENDPOINT_CONTROL_COLUMNS]);
+      expect(await db.schema.hasTable(t.endpointSends)).toBe(true);
       expect(await store.getEndpointStates()).toMatchObject([
         { endpointId: "off", disabled: true, circuit: "closed", consecutiveFailures: 0, pausedUntil: null },
       ]);
@@ -40,6 +41,7 @@ describeTargets(targets, "migration 0009_endpoint_control", (target) => {
       const source = { tableName: t.migrations, migrationSource: migrationSource(ctx) };
       await db.migrate.down(source);
       expect(await present(db, t.endpoints)).toEqual([]);
+      expect(await db.schema.hasTable(t.endpointSends)).toBe(false);
       expect((await db(t.endpoints).select("endpoint_id")).map((r) => r.endpoint_id)).toEqual(["off"]);
       // A claimed insert on the older schema: nothing is held, nothing fails.
       const ev = makeEvent({ endpoints: ["ep-a"], claim: { leaseMs: 60_000 } });

@@ -96,6 +96,7 @@ describeTargets(targets, "migration 0005_exact_identifiers", (target) => {
         expect(after).toEqual(expect.arrayContaining(before));
         expect(after.filter((i) => !before.includes(i))).toEqual([
           `${t.deliveries}.${prefix}dlv_subject_order_idx(endpoint_id,subject,status,created_at,id) unique=false`,
+          `${t.endpointSends}.${prefix}sends_endpoint_idx(endpoint_id,sent_at) unique=false`,
         ]);
       }
       expect(Number((await db(t.events).count({ n: "*" }))[0]?.n)).toBe(2_001);

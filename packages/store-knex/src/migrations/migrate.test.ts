@@ -34,7 +34,15 @@ describeTargets(targets, "migrate", (target) => {
     try {
       await store.migrate();
       const t = tableNames(prefix);
-      for (const name of [t.events, t.deliveries, t.attempts, t.endpoints, t.statsHourly, t.migrations])
+      for (const name of [
+        t.events,
+        t.deliveries,
+        t.attempts,
+        t.endpoints,
+        t.endpointSends,
+        t.statsHourly,
+        t.migrations,
+      ])
         expect(await db.schema.hasTable(name)).toBe(true);
       const applied = await db(t.migrations).select("name").orderBy("id");
       expect(applied.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
@@ -44,7 +52,7 @@ describeTargets(targets, "migrate", (target) => {
           [`${prefix}%`],
         );
         const data = (rows as { name: string; col: string }[]).filter((r) => !r.name.includes("migrations"));
-        expect(data).toHaveLength(5);
+        expect(data).toHaveLength(6);
         for (const r of data) expect(r.col).toBe("utf8mb4_nopad_bin");
       }
     } finally {

@@ -4,6 +4,8 @@ export interface TableNames {
   readonly deliveries: string;
   readonly attempts: string;
   readonly endpoints: string;
+  /** Recent claims of rate-limited endpoints: the sliding window over the bucket (migration 0009). */
+  readonly endpointSends: string;
   /** The hourly roll-up stats() reads whole hours from (write/stats-rollup.ts). */
   readonly statsHourly: string;
   /** knex's migration bookkeeping (it adds `<name>_lock`; SQLite migrations add `<name>_guard`). */
@@ -17,6 +19,7 @@ export function tableNames(prefix: string): TableNames {
   const deliveries = `${prefix}deliveries`;
   const attempts = `${prefix}attempts`;
   const endpoints = `${prefix}endpoint_states`;
+  const endpointSends = `${prefix}endpoint_sends`;
   const migrations = `${prefix}migrations`;
   const statsHourly = `${prefix}stats_hourly`;
   return Object.freeze({
@@ -24,6 +27,7 @@ export function tableNames(prefix: string): TableNames {
     deliveries,
     attempts,
     endpoints,
+    endpointSends,
     statsHourly,
     migrations,
     all: Object.freeze([
@@ -31,6 +35,7 @@ export function tableNames(prefix: string): TableNames {
       attempts,
       deliveries,
       events,
+      endpointSends,
       endpoints,
       migrations,
       `${migrations}_lock`,

@@ -9,6 +9,7 @@ import {
   readControlRows,
   updateControlRow,
 } from "./endpoint-control-rows.js";
+import { recordSends, sendsInWindow, tokensAfter, windowRoom } from "./send-window.js";
 
 /** The claim's own candidate query: due ids of `endpointIds`, at most `limit`, oldest first. */
 export type CandidateQuery = (limit: number, endpointIds: readonly string[]) => Promise<string[]>;
@@ -113,6 +114,8 @@ export async function claimWithControls(
     const locked = await readControlRows(ctx, trx, special, true);
     const capped = special.filter((ep) => controls.get(ep)?.maxConcurrent !== undefined);
     const live = await liveCounts(ctx, trx, nowSql, capped);
+    const limited = special.filter((ep) => controls.get(ep)?.rateLimit !== undefined);
+    const sent = await sendsInWindow(ctx, trx, locked.now, limited);
     const verdicts = special.map((ep) => ({
       ep,
       v: verdictOf(controls.get(ep), locked.rows.get(ep), locked.now),
@@ -126,16 +129,22 @@ export async function claimWithControls(
       const c = controls.get(ep);
       const bucket = tokensAt(c, locked.rows.get(ep), locked.now);
       let allowance = v === "probe" ? 1 : room;
-      if (bucket !== undefined) allowance = Math.min(allowance, Math.floor(bucket + 1e-9));
+      const rate = c?.rateLimit;
+      const inWindow = rate && bucket !== undefined ? windowRoom(rate, bucket, sent.get(ep) ?? 0) : room;
+      if (bucket !== undefined) allowance = Math.min(allowance, Math.floor(bucket + 1e-9), inWindow);
       if (c?.maxConcurrent !== undefined)
         allowance = Math.min(allowance, c.maxConcurrent - (live.get(ep) ?? 0));
-      if (allowance <= 0) continue;
-      const got = await candidates(allowance, [ep]);
-      if (got.length === 0) continue;
+      const got = allowance > 0 ? await candidates(allowance, [ep]) : [];
+      const patch: ControlPatch = {};
+      const tokens = rate && bucket !== undefined ? tokensAfter(bucket, got.length, inWindow) : undefined;
+      if (tokens !== undefined) Object.assign(patch, { tokens, tokens_at: locked.now });
+      if (got.length === 0) {
+        await updateControlRow(ctx, trx, ep, patch);
+        continue;
+      }
       ids.push(...got);
       room -= got.length;
-      const patch: ControlPatch = {};
-      if (bucket !== undefined) Object.assign(patch, { tokens: bucket - got.length, tokens_at: locked.now });
+      if (rate) await recordSends(ctx, trx, ep, nowSql, got.length);
       if (v === "probe")
         Object.assign(patch, {
           circuit: "half_open",

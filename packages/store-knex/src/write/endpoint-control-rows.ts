@@ -58,7 +58,8 @@ function toRow(r: Record<string, unknown>): ControlRow {
  * The control rows of `endpointIds` (endpoints without a row are left out) and the database
  * clock in epoch ms, read in the same statement so limits are computed on the clock claims
  * compare leases with. `lock`: the rows are locked until the transaction ends (FOR UPDATE, in
- * endpoint order so two lockers never deadlock; SQLite has one writer and needs none).
+ * endpoint order so two lockers never deadlock; SQLite has one writer and needs none), and the
+ * clock is read once they are held.
  */
 export async function readControlRows(
   ctx: StoreContext,
@@ -83,7 +84,10 @@ export async function readControlRows(
       if (r.endpoint_id != null) rows.set(r.endpoint_id as string, toRow(r));
     }
   }
-  return { now: now ?? (await databaseNow(ctx, trx)), rows };
+  // A locking read's clock is its statement's start, before any wait for the lock: read it again,
+  // or a claim that waited would date its sends (the rate limit's window) and its bucket too early.
+  if (lock || now === undefined) now = await databaseNow(ctx, trx);
+  return { now, rows };
 }
 
 async function databaseNow(ctx: StoreContext, trx: Knex.Transaction): Promise<number> {

@@ -13,6 +13,7 @@ import {
   tooMany,
 } from "./control-helpers.js";
 import { type ConformanceContext, claimOf, HOUR } from "./helpers.js";
+import { rateWindowCases } from "./rate-window-cases.js";
 
 /** Rate limits, concurrency caps and 429 pauses, shared by every claimer through the store. */
 export function rateLimitCases(ctx: ConformanceContext): void {
@@ -121,4 +122,6 @@ export function rateLimitCases(ctx: ConformanceContext): void {
     else
       await until(async () => (await claimWith(store, controls)).length === 1, { what: "the pause to end" });
   });
+
+  rateWindowCases(ctx);
 }
