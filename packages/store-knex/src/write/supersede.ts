@@ -1,8 +1,9 @@
 import type { NewEvent } from "@hookline/core";
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
-import { UNFINISHED_SQL } from "../migrations/0008-subject-order.js";
+import { SUBJECT_ORDER_INDEX, UNFINISHED_SQL } from "../migrations/0008-subject-order.js";
 import { chunk } from "../util/chunk.js";
+import { quoteId } from "../util/sql.js";
 import { addDeliveryCells } from "./stats-rollup.js";
 
 /** The last error code of a delivery cancelled because a newer state of its subject replaced it. */
@@ -78,8 +79,17 @@ export async function supersede(
   counts: Map<string, number>,
 ): Promise<void> {
   const { t, dialect } = ctx;
+  // MySQL is told the index: MariaDB 10.11 read the due index's whole pending range and sorted it
+  // (10-190 ms per statement, growing with the backlog) where each group is one short range here.
+  const table =
+    dialect.name === "mysql"
+      ? trx.raw(
+          `${quoteId(dialect, t.deliveries)} FORCE INDEX (${quoteId(dialect, `${ctx.options.tablePrefix}${SUBJECT_ORDER_INDEX}`)})`,
+        )
+      : t.deliveries;
   for (const part of chunk(groups, GROUPS_PER_STATEMENT)) {
-    const q = trx(t.deliveries)
+    const q = trx
+      .from(table)
       .select("id", "endpoint_id")
       .whereRaw(UNFINISHED_SQL)
       .andWhere("status", "pending")
