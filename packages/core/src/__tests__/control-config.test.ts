@@ -3,7 +3,7 @@ import type { EndpointConfig } from "../endpoints/endpoint-config.js";
 import { DEFAULT_BREAKER } from "../endpoints/endpoint-control.js";
 import { resolveEndpoints } from "../endpoints/resolve-endpoints.js";
 import { defineEvent } from "../events/define-event.js";
-import { idleWait } from "../worker/worker.js";
+import { idleWait } from "../worker/idle-wait.js";
 import { errorMessageOf, SECRET, schema } from "./helpers.js";
 
 const base: EndpointConfig = { id: "crm", url: "https://crm.example.com/hooks", events: "*", secret: SECRET };

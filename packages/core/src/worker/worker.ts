@@ -9,6 +9,7 @@ import type { LifecycleEvents } from "../lifecycle.js";
 import type { ResolvedSettings } from "../options.js";
 import { type Clock, sleep, type TimerHandle } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
+import { IdleWait } from "./idle-wait.js";
 
 /** Worker settings, resolved and frozen by createHookline. */
 export type WorkerSettings = ResolvedSettings["worker"];
@@ -62,7 +63,7 @@ export class Worker {
   readonly #settings: WorkerSettings;
   readonly #endpointIds: readonly string[];
   readonly #controls: readonly EndpointControl[];
-  readonly #idleMs: number;
+  readonly #idle: IdleWait;
 
   constructor(opts: WorkerOptions) {
     this.#store = opts.store;
@@ -75,7 +76,7 @@ export class Worker {
     this.#settings = opts.settings;
     this.#endpointIds = opts.endpointIds;
     this.#controls = opts.controls;
-    this.#idleMs = idleWait(opts.settings.pollIntervalMs, opts.controls);
+    this.#idle = new IdleWait(opts.settings.pollIntervalMs, opts.controls);
     const { batchSize } = opts.settings;
     this.#claimFloor = Math.max(1, Math.min(batchSize, Math.floor(opts.capacity.maxInFlight / 4)));
   }
@@ -89,6 +90,8 @@ export class Worker {
 
   /** Look for due work now (e.g. after an outbox commit or a short retry). */
   nudge(): void {
+    // Work may have come for a rate-limited endpoint: take its tokens as they refill for a while.
+    this.#idle.woken(this.#clock.now().getTime());
     // abort() builds a DOMException even when already aborted; emits nudge once per event.
     if (!this.#wake.signal.aborted) this.#wake.abort();
   }
@@ -172,9 +175,10 @@ export class Worker {
 
   // Only an empty claim means nothing is due: then wait for the poll or a nudge. Otherwise claim
   // again at once, or as soon as a slot frees up when all of them are busy.
-  async #waitForWork({ claimed, limit }: Claim, wake: AbortSignal): Promise<void> {
+  async #waitForWork({ claimed, limit, claimedAt }: Claim, wake: AbortSignal): Promise<void> {
+    this.#idle.claimed(claimed, claimedAt);
     if (claimed.length === 0 && limit > 0) {
-      await sleep(this.#clock, this.#idleMs, wake);
+      await sleep(this.#clock, this.#idle.ms(this.#clock.now().getTime()), wake);
     } else if (this.#capacity.claimable <= 0) {
       await this.#capacity.waitForRoom(wake);
       // One free slot means a one-row claim transaction; give a few more a moment to free up.
@@ -224,24 +228,4 @@ export class Worker {
       );
     }
   }
-}
-
-/** Claims made while rate-limited endpoints wait are at least this far apart. */
-const MIN_LIMITED_POLL_MS = 20;
-
-/**
- * How long an empty claim waits. An empty claim may mean a rate-limited endpoint has no token
- * left rather than nothing due. Waiting one token's refill (1 / perSecond) takes each token soon
- * after it appears: a worker that waited longer would find several whole tokens at once, and
- * those, taken together with the tokens that refill over the next second, would put more than
- * perSecond sends into one second.
- */
-export function idleWait(pollIntervalMs: number, controls: readonly EndpointControl[]): number {
-  let wait = pollIntervalMs;
-  for (const c of controls) {
-    if (!c.rateLimit) continue;
-    const refillMs = 1000 / c.rateLimit.perSecond;
-    wait = Math.min(wait, Math.max(MIN_LIMITED_POLL_MS, Math.floor(refillMs)));
-  }
-  return wait;
 }
