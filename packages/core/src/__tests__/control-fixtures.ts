@@ -105,8 +105,15 @@ export function controlStore() {
   /** The delivery of `endpointId` in the inserted event `eventId`, as core built it. */
   const deliveryOf = (eventId: string, endpointId: string): NewDelivery | undefined =>
     inserted.find((ev) => ev.id === eventId)?.deliveries.find((d) => d.endpointId === endpointId);
-  /** Store a pending, due delivery without going through emit() (so no one is woken). */
-  const insertPending = async (endpointId: string, subject: string): Promise<string> => {
+  /**
+   * Store a pending, due delivery without going through emit() (so no one is woken); `ordered`
+   * as emit() marks one to an endpoint ordering by subject.
+   */
+  const insertPending = async (
+    endpointId: string,
+    subject: string,
+    opts: { readonly ordered?: boolean } = {},
+  ): Promise<string> => {
     const id = newId("dlv");
     await spy.store.insertEvents([
       {
@@ -116,7 +123,7 @@ export function controlStore() {
         body: JSON.stringify({ id: subject, eventCode: "note_added" }),
         idempotencyKey: null,
         createdAt: new Date(),
-        deliveries: [{ id, endpointId }],
+        deliveries: [{ id, endpointId, ...(opts.ordered ? { ordered: true } : {}) }],
       },
     ]);
     return id;

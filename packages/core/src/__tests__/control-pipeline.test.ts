@@ -123,22 +123,34 @@ describe("circuit transitions reported by complete()", () => {
 });
 
 describe("wake-ups when a recorded attempt frees work", () => {
-  it("a delivery to an ordered endpoint reaching its end wakes the worker for the next in line", async () => {
-    const { hooks, insertPending, workerAsleep } = controlHooks(
+  it("a delivery to an ordered endpoint reaching its end wakes the worker for the next of its subject", async () => {
+    const { hooks, receiver, inserted, insertPending, workerAsleep } = controlHooks(
       (u) => [endpoint(u, "ord", { ordering: "subject" })],
-      {
-        worker: NO_POLL,
-      },
+      { worker: NO_POLL },
     );
+    // The first request is held open until the test has queued the next one behind it.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    receiver.on("/ord", async (_req, i) => {
+      if (i === 0) await held;
+      return {};
+    });
     await hooks.start();
     try {
       await workerAsleep();
-      const waiting = await insertPending("ord", "s2");
-      await hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
+      const first = hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
+      await receiver.waitFor(1);
+      // Next in line for s1, stored behind the sleeping worker's back.
+      const waiting = await insertPending("ord", "s1", { ordered: true });
+      expect((await hooks.store.getDelivery(waiting))?.waitingFor).toBe(inserted[0]!.deliveries[0]!.id);
+      release();
+      expect((await first).attempts).toMatchObject([{ recorded: true, next: { status: "succeeded" } }]);
+      // No poll is due for a minute: only the wake-up sends it.
       await vi.waitFor(
         async () => expect((await hooks.store.getDelivery(waiting))?.status).toBe("succeeded"),
         { timeout: 5_000 },
       );
+      expect(receiver.requests).toHaveLength(2);
     } finally {
       await hooks.stop();
     }
