@@ -1,3 +1,10 @@
+export {
+  breakerVerdict,
+  type CircuitFields,
+  MAX_PAUSE_MS,
+  retryAfterPause,
+  stepCircuit,
+} from "./contracts/circuit-step.js";
 export { type ClassifyOptions, classifyResponse, parseRetryAfter } from "./contracts/classify.js";
 export {
   type BreakerSettings,

@@ -1,3 +1,4 @@
+import { retryAfterPause, stepCircuit } from "../contracts/circuit-step.js";
 import type { CircuitState, CircuitTransition, EndpointControl } from "../contracts/delivery-control.js";
 import type { AttemptResult, EndpointState } from "../contracts/store.js";
 import type { MemDelivery } from "./memory-rows.js";
@@ -17,11 +18,6 @@ interface ControlRow {
   probeUntil: number | null;
 }
 
-/** The longest 429 pause, as the SQL stores cap it. */
-const MAX_PAUSE_MS = 3_600_000;
-/** Outcomes that say nothing about the receiver: an abort at stop, a cancel for a disabled endpoint. */
-const NOT_THE_RECEIVER = new Set(["HOOKLINE_ABORTED", "HOOKLINE_ENDPOINT_DISABLED"]);
-
 type Verdict = "skip" | "probe" | "limited" | "plain";
 
 const freshRow = (now: number): ControlRow => ({
@@ -35,12 +31,6 @@ const freshRow = (now: number): ControlRow => ({
   probeId: null,
   probeUntil: null,
 });
-
-function pauseOf(r: AttemptResult): number {
-  const ms = r.outcome.retryAfterMs;
-  if (r.outcome.status !== 429 || typeof ms !== "number" || !Number.isFinite(ms) || ms <= 0) return 0;
-  return Math.min(Math.round(ms), MAX_PAUSE_MS);
-}
 
 /**
  * The memory store's rate limits, 429 pauses and circuit breakers: the reference for what the
@@ -141,53 +131,14 @@ export class MemoryControls {
     const transitions: CircuitTransition[] = [];
     const ordered = [...applied].sort((x, y) => x.startedAt.getTime() - y.startedAt.getTime());
     for (const r of ordered) {
-      const pause = pauseOf(r);
+      const pause = retryAfterPause(r);
       const b = byId.get(r.endpointId)?.breaker;
       if (pause === 0 && !b) continue;
       const s = this.#row(r.endpointId, now);
       if (pause > 0) s.pausedUntil = Math.max(s.pausedUntil ?? 0, now + pause);
       if (!b) continue;
-      const probe = s.circuit === "half_open" && s.probeId === r.deliveryId;
-      const open = (cooldown: number) => {
-        Object.assign(s, {
-          circuit: "open",
-          cooldownMs: cooldown,
-          openUntil: now + cooldown,
-          probeId: null,
-          probeUntil: null,
-        });
-        transitions.push({
-          endpointId: r.endpointId,
-          state: "open",
-          consecutiveFailures: s.failures,
-          openUntil: new Date(now + cooldown),
-        });
-      };
-      if (r.outcome.kind !== "success" && NOT_THE_RECEIVER.has(r.outcome.error?.code ?? "")) {
-        if (probe) Object.assign(s, { circuit: "open", probeId: null, probeUntil: null });
-        continue;
-      }
-      if (r.outcome.kind === "success") {
-        s.failures = 0;
-        if (!probe) continue;
-        Object.assign(s, {
-          circuit: "closed",
-          openUntil: null,
-          cooldownMs: null,
-          probeId: null,
-          probeUntil: null,
-        });
-        transitions.push({
-          endpointId: r.endpointId,
-          state: "closed",
-          consecutiveFailures: 0,
-          openUntil: null,
-        });
-        continue;
-      }
-      s.failures += 1;
-      if (probe) open(Math.min(2 * (s.cooldownMs ?? b.cooldownMs), b.maxCooldownMs));
-      else if (s.circuit === "closed" && s.failures >= b.failureThreshold) open(b.cooldownMs);
+      const moved = stepCircuit(s, r, b, now);
+      if (moved) transitions.push(moved);
     }
     return transitions;
   }

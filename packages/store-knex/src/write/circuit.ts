@@ -1,4 +1,11 @@
-import type { AttemptResult, CircuitTransition, EndpointControl } from "@hookline/core";
+import {
+  type AttemptResult,
+  breakerVerdict,
+  type CircuitTransition,
+  type EndpointControl,
+  retryAfterPause,
+  stepCircuit,
+} from "@hookline/core";
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import {
@@ -8,25 +15,6 @@ import {
   readControlRows,
   updateControlRow,
 } from "./endpoint-control-rows.js";
-
-/** The longest 429 pause: a Retry-After of days must not silence an endpoint for days. */
-export const MAX_PAUSE_MS = 3_600_000;
-
-/** Outcomes that say nothing about the receiver: an abort at stop, a cancel for a disabled endpoint. */
-const NOT_THE_RECEIVER = new Set(["HOOKLINE_ABORTED", "HOOKLINE_ENDPOINT_DISABLED"]);
-
-/** How the breaker counts one attempt. */
-export function verdictOfAttempt(r: AttemptResult): "success" | "failure" | "ignored" {
-  if (r.outcome.kind === "success") return "success";
-  return NOT_THE_RECEIVER.has(r.outcome.error?.code ?? "") ? "ignored" : "failure";
-}
-
-/** The pause a 429 with Retry-After asks for, in ms (capped); 0 when none. */
-export function pauseOf(r: AttemptResult): number {
-  const ms = r.outcome.retryAfterMs;
-  if (r.outcome.status !== 429 || typeof ms !== "number" || !Number.isFinite(ms) || ms <= 0) return 0;
-  return Math.min(Math.round(ms), MAX_PAUSE_MS);
-}
 
 /** An endpoint's row after a batch of its attempts, with the transitions on the way. */
 export function applyAttempts(
@@ -38,55 +26,14 @@ export function applyAttempts(
   const s = { ...row };
   const transitions: CircuitTransition[] = [];
   const b = c?.breaker;
-  const open = (cooldown: number) => {
-    Object.assign(s, {
-      circuit: "open",
-      cooldownMs: cooldown,
-      openUntil: now + cooldown,
-      probeId: null,
-      probeUntil: null,
-    });
-    transitions.push({
-      endpointId: row.endpointId,
-      state: "open",
-      consecutiveFailures: s.failures,
-      openUntil: new Date(now + cooldown),
-    });
-  };
   let pause = 0;
   // Attempt order: a success after a failure resets the count; the reverse does not.
   const ordered = [...results].sort((x, y) => x.startedAt.getTime() - y.startedAt.getTime());
   for (const r of ordered) {
-    pause = Math.max(pause, pauseOf(r));
+    pause = Math.max(pause, retryAfterPause(r));
     if (!b) continue;
-    const verdict = verdictOfAttempt(r);
-    const probe = s.probeId !== null && r.deliveryId === s.probeId && s.circuit === "half_open";
-    if (verdict === "ignored") {
-      // The probe never reached the receiver: the next claim sends another one at once.
-      if (probe) Object.assign(s, { circuit: "open", probeId: null, probeUntil: null });
-      continue;
-    }
-    if (verdict === "success") {
-      s.failures = 0;
-      if (!probe) continue;
-      Object.assign(s, {
-        circuit: "closed",
-        openUntil: null,
-        cooldownMs: null,
-        probeId: null,
-        probeUntil: null,
-      });
-      transitions.push({
-        endpointId: row.endpointId,
-        state: "closed",
-        consecutiveFailures: 0,
-        openUntil: null,
-      });
-      continue;
-    }
-    s.failures += 1;
-    if (probe) open(Math.min(2 * (s.cooldownMs ?? b.cooldownMs), b.maxCooldownMs));
-    else if (s.circuit === "closed" && s.failures >= b.failureThreshold) open(b.cooldownMs);
+    const moved = stepCircuit(s, r, b, now);
+    if (moved) transitions.push(moved);
   }
   const patch: ControlPatch = {};
   const columns = [
@@ -104,9 +51,9 @@ export function applyAttempts(
 
 /** Whether `results` could change `row` (or, absent, a fresh one); the common success batch cannot. */
 function mayChange(row: ControlRow | undefined, results: readonly AttemptResult[], breaker: boolean) {
-  if (results.some((r) => pauseOf(r) > 0)) return true;
+  if (results.some((r) => retryAfterPause(r) > 0)) return true;
   if (!breaker) return false;
-  if (results.some((r) => verdictOfAttempt(r) === "failure")) return true;
+  if (results.some((r) => breakerVerdict(r) === "failure")) return true;
   if (!row) return false;
   return row.failures > 0 || (row.probeId !== null && results.some((r) => r.deliveryId === row.probeId));
 }
@@ -126,7 +73,7 @@ export async function recordAttempts(
 ): Promise<CircuitTransition[]> {
   const byEndpoint = new Map<string, AttemptResult[]>();
   for (const r of applied) {
-    if (!controls.get(r.endpointId)?.breaker && pauseOf(r) === 0) continue;
+    if (!controls.get(r.endpointId)?.breaker && retryAfterPause(r) === 0) continue;
     byEndpoint.set(r.endpointId, [...(byEndpoint.get(r.endpointId) ?? []), r]);
   }
   if (byEndpoint.size === 0) return [];
