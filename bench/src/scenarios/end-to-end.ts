@@ -1,4 +1,5 @@
 import type { DispatchMode } from "@hookline/core";
+import { type Context, context } from "@opentelemetry/api";
 import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
 import type { DbName } from "../lib/db.js";
 import { serverPids } from "../lib/db-pids.js";
@@ -37,6 +38,11 @@ export interface E2eSink {
   readonly label?: string;
   /** Hookline's `telemetry` option. @default the product default (the global providers) */
   readonly telemetry?: BenchTelemetry;
+  /**
+   * The OpenTelemetry context each emit runs in, as a traced service's request handler emits
+   * inside its request's context. @default none (the emits run in the active context)
+   */
+  readonly callerContext?: Context;
 }
 
 /** Emit `n` events as fast as they are accepted; time until each delivery is logged as succeeded. */
@@ -66,7 +72,12 @@ export async function endToEnd(
     const cpu0 = cpuSnapshot(groups);
     const ownCpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await inLanes(n, LANES, async (i) => void (await hooks.emit(EVENT_CODE, buyerPayload(i))));
+    const caller = to.callerContext;
+    const emitOne =
+      caller === undefined
+        ? (i: number) => hooks.emit(EVENT_CODE, buyerPayload(i))
+        : (i: number) => context.with(caller, () => hooks.emit(EVENT_CODE, buyerPayload(i)));
+    await inLanes(n, LANES, async (i) => void (await emitOne(i)));
     const emitMs = performance.now() - t0;
     await until(() => succeeded >= n, {
       timeoutMs: Math.max(60_000, n * 10),
