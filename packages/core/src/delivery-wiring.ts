@@ -75,6 +75,7 @@ export function wireDelivery(opts: DeliveryWiringOptions): DeliveryParts {
     logger,
     clock,
     nudgeWorker,
+    claimNext: (key) => worker?.claimNext(key),
   });
   const pipeline = new DeliveryPipeline({
     store,
@@ -112,6 +113,7 @@ export function wireDelivery(opts: DeliveryWiringOptions): DeliveryParts {
     settings,
     endpoints: config.endpoints,
     nudgeWorker,
+    claimNext: (key) => worker?.claimNext(key),
     telemetry,
     logger,
   });

@@ -49,6 +49,7 @@ export {
   type StoredAttemptRequest,
   type StoredTraceContext,
   type StoreErrorDetails,
+  type SubjectKey,
   TERMINAL_STATUSES,
   type TimelineBucket,
   type TimeRange,

@@ -352,6 +352,12 @@ export type StoreErrorDetails = {
 /** How a caller's transaction ended, as DeliveryStore.transactionOutcome reports it. */
 export type TransactionOutcome = "committed" | "rolled-back";
 
+/** One subject of one endpoint: the unit deliveries are ordered in. */
+export interface SubjectKey {
+  readonly endpointId: string;
+  readonly subject: string;
+}
+
 /**
  * The delivery log: durable state of every event, delivery and attempt.
  *
@@ -410,6 +416,13 @@ export interface DeliveryStore {
      * endpoint gets what its token bucket and cap allow. Absent: no limits.
      */
     readonly controls?: readonly EndpointControl[];
+    /**
+     * Claim only the next delivery of each of these subjects of ordered endpoints (the first
+     * pending one, if it is due and nothing earlier of its subject is sending), and no expired
+     * lease: the successor of a delivery that just ended, sent without waiting for a scan of the
+     * whole due range. Absent: every due delivery may be claimed.
+     */
+    readonly subjects?: readonly SubjectKey[];
   }): Promise<ClaimedDelivery[]>;
   /**
    * Record attempts and move deliveries on, fenced by claim token; with `controls`, count each

@@ -7,6 +7,8 @@ export interface AttemptJob {
   readonly eventId: string;
   readonly eventCode: string;
   readonly endpointId: string;
+  /** The event's subject: what ordering lines deliveries up by. */
+  readonly subject: string | null;
   readonly body: string;
   readonly attempt: number;
   /** Admin replays of the delivery before this attempt, passed to the transport as `replay`. */
@@ -37,6 +39,7 @@ export function toJob(
     eventId: claim.eventId,
     eventCode: claim.eventCode,
     endpointId: claim.endpointId,
+    subject: claim.subject,
     body: claim.body,
     attempt: claim.attempts,
     replay: claim.replays,

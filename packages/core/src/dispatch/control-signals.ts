@@ -1,6 +1,6 @@
 import type { EventEmitter } from "eventemitter3";
 import type { CircuitTransition, EndpointControl } from "../contracts/delivery-control.js";
-import type { AttemptResult } from "../contracts/store.js";
+import type { AttemptResult, SubjectKey } from "../contracts/store.js";
 import type { ResolvedEndpoint } from "../endpoints/endpoint-config.js";
 import type { LifecycleEvents } from "../lifecycle.js";
 import type { Clock } from "../util/clock.js";
@@ -17,6 +17,8 @@ export interface ControlSignalsOptions {
   readonly clock: Clock;
   /** Wake the worker: something it may claim now became claimable. */
   readonly nudgeWorker: () => void;
+  /** Have the worker claim the next delivery of an ordered subject whose delivery just ended. */
+  readonly claimNext: (key: SubjectKey) => void;
 }
 
 /**
@@ -36,6 +38,7 @@ export class ControlSignals {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #nudgeWorker: () => void;
+  readonly #claimNext: (key: SubjectKey) => void;
 
   constructor(opts: ControlSignalsOptions) {
     this.controls = Object.freeze(opts.endpoints.map((e) => e.control));
@@ -46,16 +49,19 @@ export class ControlSignals {
     this.#logger = opts.logger;
     this.#clock = opts.clock;
     this.#nudgeWorker = opts.nudgeWorker;
+    this.#claimNext = opts.claimNext;
   }
 
-  /** An attempt was recorded. */
-  recorded(result: AttemptResult): void {
+  /** An attempt of a delivery of `subject` was recorded. */
+  recorded(result: AttemptResult, subject: string | null): void {
     const { endpointId, next, outcome } = result;
     // The store pauses the endpoint for a 429's Retry-After (capped like the retry itself).
     if (outcome.status === 429 && outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0)
       this.#switches.circuits.pause(endpointId, this.#clock.now().getTime() + outcome.retryAfterMs);
-    const ended = next.status !== "pending";
-    if ((ended && this.#ordered.has(endpointId)) || this.#capped.has(endpointId)) this.#nudgeWorker();
+    // A delivery without a subject holds nothing back; one with a subject lets the next go.
+    if (next.status !== "pending" && subject !== null && this.#ordered.has(endpointId))
+      this.#claimNext({ endpointId, subject });
+    if (this.#capped.has(endpointId)) this.#nudgeWorker();
   }
 
   /** Announce the circuits one complete() call opened or closed. Never throws. */

@@ -1,5 +1,5 @@
 import type { EventEmitter } from "eventemitter3";
-import type { DeliveryStore, InsertReport, NewDelivery, NewEvent } from "../contracts/store.js";
+import type { DeliveryStore, InsertReport, NewDelivery, NewEvent, SubjectKey } from "../contracts/store.js";
 import type { ResolvedEndpoint } from "../endpoints/endpoint-config.js";
 import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import type { EventDefinition } from "../events/define-event.js";
@@ -38,6 +38,8 @@ export interface DispatcherOptions {
   readonly settings: ResolvedSettings;
   /** Wake the worker: deliveries were stored for it to send. */
   readonly nudgeWorker: () => void;
+  /** Have the worker claim the next delivery of an ordered subject (see Worker.claimNext). */
+  readonly claimNext: (key: SubjectKey) => void;
   readonly telemetry: Telemetry;
   readonly logger: Logger;
 }
@@ -60,6 +62,7 @@ export class Dispatcher {
   private readonly clock: Clock;
   private readonly settings: ResolvedSettings;
   private readonly nudgeWorker: () => void;
+  readonly #claimNext: (key: SubjectKey) => void;
   private readonly telemetry: Telemetry;
   readonly #logger: Logger;
   /** Endpoints without a circuit breaker (`circuitBreaker: false`). */
@@ -76,6 +79,7 @@ export class Dispatcher {
     this.clock = opts.clock;
     this.settings = opts.settings;
     this.nudgeWorker = opts.nudgeWorker;
+    this.#claimNext = opts.claimNext;
     this.telemetry = opts.telemetry;
     this.#unbroken = new Set(opts.endpoints.filter((e) => e.circuitBreaker === false).map((e) => e.id));
     this.#logger = opts.logger;
@@ -183,12 +187,12 @@ export class Dispatcher {
         trace,
         (d) => !this.#sendsEarly(d) && !unclaimed.has(d.id),
       );
-      return { attempts: this.#nudgeForRest(live, [...early, ...late]) };
+      return { attempts: this.#nudgeForRest(event, unclaimed, live, [...early, ...late]) };
     }
     const { duplicate, unclaimed } = await this.#inserter.add(event);
     if (duplicate) return { duplicate };
     const attempts = reservation ? this.#launch(event, reservation, trace, (d) => !unclaimed.has(d.id)) : [];
-    return { attempts: this.#nudgeForRest(live, attempts) };
+    return { attempts: this.#nudgeForRest(event, unclaimed, live, attempts) };
   }
 
   /** Parallel mode: whether `d` may go out before its insert answers (see #store). */
@@ -196,9 +200,28 @@ export class Dispatcher {
     return d.ordered !== true && this.#unbroken.has(d.endpointId);
   }
 
-  /** Wake the worker when some live deliveries were stored for it rather than sent from here. */
-  #nudgeForRest(live: number, attempts: Promise<AttemptSummary>[]): Promise<AttemptSummary>[] {
-    if (attempts.length < live) this.nudgeWorker();
+  /**
+   * Wake the worker when some live deliveries were stored for it rather than sent from here. An
+   * ordered one the store kept back waits behind an earlier delivery of its subject: a claim of
+   * that subject finds it once the earlier one ends (which asks for one too), without the full
+   * claim's scan of the due range; asking now covers an earlier one that ended meanwhile.
+   */
+  #nudgeForRest(
+    event: NewEvent,
+    unclaimed: ReadonlySet<string>,
+    live: number,
+    attempts: Promise<AttemptSummary>[],
+  ): Promise<AttemptSummary>[] {
+    let rest = live - attempts.length;
+    if (rest <= 0) return attempts;
+    if (event.subject != null) {
+      for (const d of event.deliveries) {
+        if (!d.ordered || !d.claim || !unclaimed.has(d.id)) continue;
+        this.#claimNext({ endpointId: d.endpointId, subject: event.subject });
+        rest--;
+      }
+    }
+    if (rest > 0) this.nudgeWorker();
     return attempts;
   }
 

@@ -212,7 +212,7 @@ export class DeliveryPipeline {
     }
     if (result.next.status !== "pending")
       this.#telemetry.deliveryCompleted(job.endpointId, result.next.status);
-    this.#control.recorded(result);
+    this.#control.recorded(result, job.subject);
     this.#announce(job, result);
     if (result.outcome.disableEndpoint) {
       await this.#switches.disable(job.endpointId, "receiver answered 410 Gone", { automatic: true });

@@ -1,11 +1,11 @@
 import type { EndpointControl } from "../contracts/delivery-control.js";
-import type { AttemptResult, ClaimedDelivery, CompletionReport } from "../contracts/store.js";
+import type { AttemptResult, ClaimedDelivery, CompletionReport, SubjectKey } from "../contracts/store.js";
 import { redactCredentialHeaders, redactUrl } from "../dispatch/redact.js";
 import type { Clock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
 import type { MemoryControls } from "./memory-controls.js";
-import { heldBy, subjectHeads } from "./memory-ordering.js";
-import type { MemTables } from "./memory-rows.js";
+import { heldBy, subjectHeads, subjectKey } from "./memory-ordering.js";
+import type { MemDelivery, MemTables } from "./memory-rows.js";
 
 /** DeliveryStore.claimDue over the memory tables. */
 export function claimDueRows(
@@ -17,21 +17,28 @@ export function claimDueRows(
     workerId: string;
     endpointIds: readonly string[];
     controls?: readonly EndpointControl[];
+    subjects?: readonly SubjectKey[];
   },
   clock: Clock,
 ): ClaimedDelivery[] {
   const now = clock.now();
   const known = new Set(opts.endpointIds);
   const heads = subjectHeads(t);
+  const wanted = opts.subjects && new Set(opts.subjects.map((k) => subjectKey(k.endpointId, k.subject)));
+  // With `subjects`: only their ordered deliveries, and no expired lease (see claimDue).
+  const named = (d: MemDelivery) =>
+    wanted === undefined ||
+    (d.ordered && d.subject !== null && wanted.has(subjectKey(d.endpointId, d.subject)));
   const due = [...t.deliveries.values()]
     .filter(
       (d) =>
         known.has(d.endpointId) &&
+        named(d) &&
         ((d.status === "pending" &&
           d.nextAttemptAt !== null &&
           d.nextAttemptAt <= now &&
           !heldBy(heads, d)) ||
-          (d.status === "sending" && d.leaseUntil !== null && d.leaseUntil < now)),
+          (wanted === undefined && d.status === "sending" && d.leaseUntil !== null && d.leaseUntil < now)),
     )
     .sort(
       (a, b) =>

@@ -9,7 +9,7 @@ type Keyed = { readonly createdAt: Date; readonly id: string };
 const before = (a: Keyed, b: Keyed) =>
   a.createdAt.getTime() < b.createdAt.getTime() ||
   (a.createdAt.getTime() === b.createdAt.getTime() && a.id < b.id);
-const subjectKey = (endpointId: string, subject: string) => JSON.stringify([endpointId, subject]);
+export const subjectKey = (endpointId: string, subject: string) => JSON.stringify([endpointId, subject]);
 const unfinished = (d: MemDelivery) => d.status === "pending" || d.status === "sending";
 
 /** The earliest unfinished delivery of each endpoint and subject: the head of its line. */

@@ -17,6 +17,7 @@ import type {
   RedactAttemptsOptions,
   RedactReport,
   StatsRow,
+  SubjectKey,
   TimelineBucket,
   TimeRange,
 } from "../contracts/store.js";
@@ -72,6 +73,7 @@ class MemoryStore implements DeliveryStore {
     workerId: string;
     endpointIds: readonly string[];
     controls?: readonly EndpointControl[];
+    subjects?: readonly SubjectKey[];
   }): Promise<ClaimedDelivery[]> {
     return claimDueRows(this.#t, this.#controls, opts, this.#clock);
   }

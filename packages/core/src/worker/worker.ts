@@ -1,6 +1,6 @@
 import type { EventEmitter } from "eventemitter3";
 import type { EndpointControl } from "../contracts/delivery-control.js";
-import type { ClaimedDelivery, DeliveryStore } from "../contracts/store.js";
+import type { ClaimedDelivery, DeliveryStore, SubjectKey } from "../contracts/store.js";
 import { toJob } from "../dispatch/attempt-job.js";
 import type { CapacityView } from "../dispatch/capacity.js";
 import type { EndpointSwitches } from "../dispatch/endpoint-switches.js";
@@ -10,6 +10,7 @@ import type { ResolvedSettings } from "../options.js";
 import { type Clock, sleep, type TimerHandle } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { IdleWait } from "./idle-wait.js";
+import { SuccessorClaims } from "./successor-claims.js";
 
 /** Worker settings, resolved and frozen by createHookline. */
 export type WorkerSettings = ResolvedSettings["worker"];
@@ -64,6 +65,7 @@ export class Worker {
   readonly #endpointIds: readonly string[];
   readonly #controls: readonly EndpointControl[];
   readonly #idle: IdleWait;
+  readonly #successors: SuccessorClaims;
 
   constructor(opts: WorkerOptions) {
     this.#store = opts.store;
@@ -79,6 +81,28 @@ export class Worker {
     this.#idle = new IdleWait(opts.settings.pollIntervalMs, opts.controls);
     const { batchSize } = opts.settings;
     this.#claimFloor = Math.max(1, Math.min(batchSize, Math.floor(opts.capacity.maxInFlight / 4)));
+    const { leaseMs, workerId } = opts.settings;
+    this.#successors = new SuccessorClaims({
+      store: opts.store,
+      capacity: opts.capacity,
+      clock: opts.clock,
+      logger: opts.logger,
+      leaseMs,
+      batchSize,
+      workerId,
+      endpointIds: opts.endpointIds,
+      controls: opts.controls,
+      active: () => this.#running,
+      launch: (claimed, claimedAt, reservation) => {
+        for (const c of claimed) void this.#pipeline.launch(toJob(c, claimedAt, leaseMs), { reservation });
+      },
+      giveBack: (claimed, claimedAt) =>
+        this.#pipeline.release(
+          claimed.map((c) => toJob(c, claimedAt, leaseMs)),
+          "claimed after stop() was asked",
+        ),
+      nudge: () => this.nudge(),
+    });
   }
 
   start(): void {
@@ -94,6 +118,11 @@ export class Worker {
     this.#idle.woken(this.#clock.now().getTime());
     // abort() builds a DOMException even when already aborted; emits nudge once per event.
     if (!this.#wake.signal.aborted) this.#wake.abort();
+  }
+
+  /** An ordered delivery of `key` ended in this process: claim its subject's next one now. */
+  claimNext(key: SubjectKey): void {
+    this.#successors.add(key);
   }
 
   /** Look for due work after `ms` (a retry due sooner than the next poll). */
@@ -117,6 +146,7 @@ export class Worker {
     if (this.#wakeTimer) this.#clock.clearTimeout(this.#wakeTimer);
     this.nudge();
     await this.#loop;
+    await this.#successors.settled();
   }
 
   async #run(): Promise<void> {

@@ -1,7 +1,8 @@
+import type { SubjectKey } from "@hookline/core";
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import { SUBJECT_ORDER_INDEX, UNFINISHED_SQL } from "../migrations/0008-subject-order.js";
-import { quoteId } from "../util/sql.js";
+import { quoteId, rawRows } from "../util/sql.js";
 
 /** Alias of the sibling table in the ordering probes; no query of the store names a table so. */
 const SIBLING = "hl_sib";
@@ -84,4 +85,64 @@ export function headsOnly(ctx: StoreContext, q: Knex.QueryBuilder): Knex.QueryBu
  */
 export async function claimWithoutJit(ctx: StoreContext, trx: Knex.Transaction): Promise<void> {
   if (ctx.dialect.name === "postgres") await trx.raw("SET LOCAL jit = off");
+}
+
+/** Subjects whose first pending row one statement looks up (one column each). */
+const FIRSTS_PER_READ = 200;
+
+/**
+ * Due ids among the next delivery of each named subject (DeliveryStore.claimDue `subjects`). One
+ * read finds each subject's first pending row with a `LIMIT 1` probe of dlv_subject_order_idx (a
+ * column per subject: MariaDB takes no LIMIT in an IN subquery), so a claim of the successors of
+ * deliveries that just ended reads a few index entries however long the lines and the backlog;
+ * the locking read then re-checks those rows with the claim's own probes.
+ */
+export async function subjectHeads(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  now: string,
+  limit: number,
+  endpointIds: readonly string[],
+  subjects: readonly SubjectKey[],
+): Promise<string[]> {
+  const known = new Set(endpointIds);
+  const unique = new Map<string, SubjectKey>();
+  for (const k of subjects) if (known.has(k.endpointId)) unique.set(`${k.endpointId}\u0000${k.subject}`, k);
+  const keys = [...unique.values()];
+  const firsts: string[] = [];
+  for (let from = 0; from < keys.length; from += FIRSTS_PER_READ)
+    firsts.push(...(await firstPending(ctx, trx, keys.slice(from, from + FIRSTS_PER_READ))));
+  if (firsts.length === 0) return [];
+  const table = quoteId(ctx.dialect, ctx.t.deliveries);
+  const q = trx(ctx.t.deliveries)
+    .select("id")
+    .whereIn("id", firsts)
+    .andWhere("status", "pending")
+    .andWhere("next_attempt_at", "<=", trx.raw(now))
+    .andWhereRaw(boolSql(ctx, `${table}.ordered`, true));
+  const heads = headsOnly(ctx, q).limit(limit);
+  const rows = (await (ctx.dialect.skipLocked ? heads.forUpdate().skipLocked() : heads)) as { id: string }[];
+  return rows.map((r) => r.id);
+}
+
+/** Each subject's first pending delivery id, where it has one. */
+async function firstPending(ctx: StoreContext, trx: Knex.Transaction, keys: readonly SubjectKey[]) {
+  const s = SIBLING;
+  const index = quoteId(ctx.dialect, `${ctx.options.tablePrefix}${SUBJECT_ORDER_INDEX}`);
+  const hint =
+    ctx.dialect.name === "sqlite"
+      ? ` INDEXED BY ${index}`
+      : ctx.dialect.name === "mysql"
+        ? ` FORCE INDEX (${index})`
+        : "";
+  const probe = `(SELECT ${s}.id FROM ${quoteId(ctx.dialect, ctx.t.deliveries)} ${s}${hint}
+    WHERE ${s}.endpoint_id = ? AND ${s}.subject = ? AND ${s}.${UNFINISHED_SQL} AND ${s}.status = 'pending'
+    ORDER BY ${s}.created_at, ${s}.id LIMIT 1)`;
+  const columns = keys.map((_, i) => `${probe} AS h${i}`).join(", ");
+  const result: unknown = await trx.raw(
+    `SELECT ${columns}`,
+    keys.flatMap((k) => [k.endpointId, k.subject]),
+  );
+  const [row] = rawRows<Record<string, unknown>>(ctx.dialect, result);
+  return Object.values(row ?? {}).filter((id): id is string => typeof id === "string");
 }

@@ -4,6 +4,7 @@ import {
   type EndpointControl,
   HooklineError,
   newId,
+  type SubjectKey,
 } from "@hookline/core";
 import type { Knex } from "knex";
 import { type StoreContext, transaction } from "../context.js";
@@ -12,7 +13,7 @@ import { date, num } from "../util/convert.js";
 import { retryTransient } from "../util/retry.js";
 import { traceContextOf } from "../util/trace-context.js";
 import { claimWithControls } from "./claim-controls.js";
-import { claimWithoutJit, headsOnly } from "./claim-ordering.js";
+import { claimWithoutJit, headsOnly, subjectHeads } from "./claim-ordering.js";
 import { controlsById } from "./control-options.js";
 
 export interface ClaimOptions {
@@ -23,6 +24,8 @@ export interface ClaimOptions {
   readonly endpointIds: readonly string[];
   /** Rate limits, concurrency caps and breakers (see DeliveryStore.claimDue). */
   readonly controls?: readonly EndpointControl[];
+  /** Only the next delivery of each of these ordered subjects (see DeliveryStore.claimDue). */
+  readonly subjects?: readonly SubjectKey[];
 }
 
 /** Keeps one claim's UPDATE well under every bound-parameter limit. */
@@ -47,6 +50,15 @@ function validate(opts: ClaimOptions): void {
     !ids.every((id) => typeof id === "string" && id.length > 0 && id.length <= 255)
   )
     throw bad("endpointIds", `an array of at most ${MAX_CLAIM} endpoint ids`, ids);
+  const subjects = opts.subjects as unknown;
+  const isText = (v: unknown) => typeof v === "string" && v.length > 0 && v.length <= 255;
+  if (
+    subjects !== undefined &&
+    (!Array.isArray(subjects) ||
+      subjects.length > MAX_CLAIM ||
+      !subjects.every((k) => isText(k?.endpointId) && isText(k?.subject)))
+  )
+    throw bad("subjects", `an array of at most ${MAX_CLAIM} { endpointId, subject } pairs`, subjects);
 }
 
 /**
@@ -59,7 +71,7 @@ function validate(opts: ClaimOptions): void {
 export async function claimDue(ctx: StoreContext, opts: ClaimOptions): Promise<ClaimedDelivery[]> {
   validate(opts);
   const controls = controlsById(opts.controls, "claimDue");
-  if (opts.endpointIds.length === 0) return [];
+  if (opts.endpointIds.length === 0 || opts.subjects?.length === 0) return [];
   return retryTransient(ctx, () => transaction(ctx, (trx) => claimIn(ctx, trx, opts, controls)));
 }
 
@@ -69,6 +81,7 @@ async function candidates(
   now: string,
   limit: number,
   endpointIds: readonly string[],
+  subjects: readonly SubjectKey[] | undefined,
 ) {
   const lockFree = (q: Knex.QueryBuilder) => (ctx.dialect.skipLocked ? q.forUpdate().skipLocked() : q);
   // Rows of endpoints this process does not know are left to a process that does. The filter
@@ -93,6 +106,7 @@ async function candidates(
         .limit(n),
     ) as Promise<{ id: string }[]>;
   };
+  if (subjects !== undefined) return subjectHeads(ctx, trx, now, limit, endpointIds, subjects);
   const expired = await expiredLeases(limit, false);
   if (!ctx.dialect.nullsFirst && expired.length < limit)
     expired.push(...(await expiredLeases(limit - expired.length, true)));
@@ -119,8 +133,10 @@ async function claimIn(
   const now = dialect.nowMs();
   await claimWithoutJit(ctx, trx);
   const ids = controls
-    ? await claimWithControls(ctx, trx, opts, controls, now, (n, eps) => candidates(ctx, trx, now, n, eps))
-    : await candidates(ctx, trx, now, opts.limit, opts.endpointIds);
+    ? await claimWithControls(ctx, trx, opts, controls, now, (n, eps) =>
+        candidates(ctx, trx, now, n, eps, opts.subjects),
+      )
+    : await candidates(ctx, trx, now, opts.limit, opts.endpointIds, opts.subjects);
   if (ids.length === 0) return [];
   const tokens = new Map(ids.map((id) => [id, newId("clm")]));
   await trx(t.deliveries)

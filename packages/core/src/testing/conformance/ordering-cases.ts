@@ -144,4 +144,46 @@ export function orderingCases(ctx: ConformanceContext): void {
     expect(await waiting(b)).toBeNull();
     expect(await waiting(c)).toBe(idOf(b));
   });
+
+  it("ordering: a claim of named subjects takes only the next delivery of each, never an expired lease or anything else", async () => {
+    const store = ctx.store();
+    const at = subjectEvents();
+    const s1 = [at(0, { ordered: true }), at(1, { ordered: true }), at(2, { ordered: true })];
+    const s2 = [at(3, { ordered: true, subject: "s2" }), at(4, { ordered: true, subject: "s2" })];
+    const s3 = at(5, { ordered: true, subject: "s3", claim: true });
+    const s3Next = at(6, { ordered: true, subject: "s3" });
+    // Not named, or not ordered: left to an ordinary claim.
+    const others = [at(7, { ordered: true, subject: "s4" }), at(8, { subject: "s1" })];
+    const onB = at(9, { ordered: true, endpoints: ["ep-b"] });
+    await store.insertEvents([...s1, ...s2, s3, s3Next, ...others, onB]);
+    const named = (subjects: { endpointId: string; subject: string }[], limit = 10, leaseMs = 60_000) =>
+      store.claimDue({ limit, leaseMs, workerId: "w", endpointIds: ["ep-a", "ep-b"], subjects });
+    const subjects = ["s1", "s2", "s3"].map((subject) => ({ endpointId: "ep-a", subject }));
+    // s3's head is out (claimed at insert), so s3 has nothing to give.
+    const first = await named(subjects);
+    expect(idsOf(first)).toEqual(idsOf([s1[0]!, s2[0]!].map((e) => ({ id: idOf(e) }))));
+    expect(await named(subjects)).toEqual([]);
+    await finish(first.find((c) => c.id === idOf(s1[0]!))!, { status: "succeeded" });
+    // The limit holds; a subject of another endpoint is its own line.
+    const second = await named([...subjects, { endpointId: "ep-b", subject: "s1" }], 1);
+    expect(second).toHaveLength(1);
+    const rest = await named([...subjects, { endpointId: "ep-b", subject: "s1" }]);
+    expect(idsOf([...second, ...rest])).toEqual(idsOf([s1[1]!, onB].map((e) => ({ id: idOf(e) }))));
+    expect(idsOf(await claimAll(store))).toEqual(idsOf(others.map((e) => ({ id: idOf(e) }))));
+    expect(await named([])).toEqual([]);
+  });
+
+  it("ordering: a claim of named subjects leaves an expired lease to an ordinary claim", async () => {
+    const store = ctx.store();
+    const at = subjectEvents();
+    const [a, b] = [at(0, { ordered: true }), at(1, { ordered: true })];
+    await store.insertEvents([a, b]);
+    expect(idsOf(await claimAll(store, 1))).toEqual([idOf(a)]);
+    await new Promise((r) => setTimeout(r, 20));
+    const subjects = [{ endpointId: "ep-a", subject: "s1" }];
+    expect(
+      await store.claimDue({ limit: 10, leaseMs: 60_000, workerId: "w", endpointIds: ["ep-a"], subjects }),
+    ).toEqual([]);
+    expect(idsOf(await claimAll(store))).toEqual([idOf(a)]);
+  });
 }
