@@ -64,6 +64,11 @@ export class ControlSignals {
     if (this.#capped.has(endpointId)) this.#nudgeWorker();
   }
 
+  /** Have the worker claim the next delivery of an ordered subject now. */
+  claimNext(key: SubjectKey): void {
+    this.#claimNext(key);
+  }
+
   /** Announce the circuits one complete() call opened or closed. Never throws. */
   circuits(transitions: readonly CircuitTransition[] | undefined): void {
     if (!transitions) return;

@@ -19,9 +19,15 @@ export interface Inserted {
    * Shared by the whole batch; look up the event's own ids.
    */
   readonly unclaimed: ReadonlySet<string>;
+  /**
+   * Claimed ordered deliveries left queued behind the one right ahead of them, which this
+   * process is sending (InsertReport.queued): delivery id → the id ahead. Shared by the batch.
+   */
+  readonly queued: ReadonlyMap<string, string>;
 }
 
 const NONE: ReadonlySet<string> = new Set();
+const NO_QUEUE: ReadonlyMap<string, string> = new Map();
 
 /**
  * Count the deliveries an insert cancelled as superseded into hookline.deliveries.completed: they
@@ -51,7 +57,8 @@ export function eventInserter(
   const outcomes = (batch: readonly NewEvent[], report: InsertReport): Inserted[] => {
     countSuperseded(report, telemetry, logger);
     const unclaimed = report.unclaimed ?? NONE;
-    return batch.map((ev) => ({ duplicate: report.duplicates.get(ev.id) ?? null, unclaimed }));
+    const queued = report.queued ?? NO_QUEUE;
+    return batch.map((ev) => ({ duplicate: report.duplicates.get(ev.id) ?? null, unclaimed, queued }));
   };
   return new MicroBatcher<NewEvent, Inserted>(
     async (batch) => {

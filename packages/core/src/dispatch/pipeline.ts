@@ -50,6 +50,9 @@ export interface PipelineOptions {
   readonly control: ControlSignals;
 }
 
+/** Ended attempts kept for deliveries queued behind them (about a second of a busy pipeline). */
+const ENDED_KEPT = 10_000;
+
 const unsent = (job: AttemptJob, message: string, code: ErrorCode = "HOOKLINE_ABORTED"): AttemptSummary => ({
   deliveryId: job.deliveryId,
   endpointId: job.endpointId,
@@ -70,6 +73,14 @@ const unsent = (job: AttemptJob, message: string, code: ErrorCode = "HOOKLINE_AB
 export class DeliveryPipeline {
   readonly #abort = new AbortController();
   readonly #settling = new Set<Promise<AttemptSummary>>();
+  /** Attempts of deliveries with a subject, until settled: what a queued delivery waits for. */
+  readonly #lines = new Map<string, Promise<AttemptSummary>>();
+  /**
+   * How the last attempts of such deliveries ended, newest last: one queued behind a delivery may
+   * come back from its insert after that delivery's end was recorded.
+   */
+  readonly #ended = new Map<string, AttemptSummary>();
+  #draining = false;
   /** Resolves each caller with whether its own result was applied (false: fenced out). */
   readonly #completer: MicroBatcher<AttemptResult, boolean>;
   readonly #store: DeliveryStore;
@@ -129,7 +140,49 @@ export class DeliveryPipeline {
   ): Promise<AttemptSummary> {
     const sent = this.#capacity.run(() => this.#send(job), opts.reservation, job);
     const done = sent.then((s) => ("unsent" in s ? s.unsent : this.#record(job, s.result, opts.recordAfter)));
+    this.#inLine(job, done);
     return trackUntilSettled(this.#settling, done);
+  }
+
+  /** Follow an attempt of a delivery with a subject: a later one may be queued behind it. */
+  #inLine(job: AttemptJob, done: Promise<AttemptSummary>): void {
+    if (job.subject === null) return;
+    this.#lines.set(job.deliveryId, done);
+    void done.then((summary) => {
+      if (this.#lines.get(job.deliveryId) !== done) return;
+      this.#lines.delete(job.deliveryId);
+      this.#ended.set(job.deliveryId, summary);
+      if (this.#ended.size > ENDED_KEPT) this.#ended.delete(this.#ended.keys().next().value!);
+    });
+  }
+
+  /**
+   * Send `job`, an ordered delivery the store left claimed behind `aheadId` (InsertReport.queued),
+   * once this process has recorded the one ahead as ended. If it has not (a retry is due, its
+   * result was fenced out, it is not this process's any more, the circuit is held, or stop() has
+   * begun), the claim goes back and the subject's next delivery is claimed the usual way.
+   */
+  launchBehind(job: AttemptJob, aheadId: string): Promise<AttemptSummary> {
+    // After this turn: the emit that launches the one ahead (inserted in the same batch, or in
+    // one that resolved just before) has then done so.
+    const ahead = new Promise<void>((resolve) => setImmediate(resolve)).then(
+      () => this.#lines.get(aheadId) ?? this.#ended.get(aheadId),
+    );
+    const done = ahead.then((s) => {
+      const ended = s?.recorded === true && s.next.status !== "pending";
+      const held = this.#switches.circuits.holds(job.endpointId, this.#clock.now().getTime());
+      if (ended && !held && !this.#draining) return this.launch(job);
+      return this.#giveBackQueued(job);
+    });
+    // Followed from now, not from its launch: a delivery may be queued behind this one already.
+    this.#inLine(job, done);
+    return trackUntilSettled(this.#settling, done);
+  }
+
+  async #giveBackQueued(job: AttemptJob): Promise<AttemptSummary> {
+    await this.release([job], "the delivery ahead of it was not recorded as ended here");
+    if (job.subject !== null) this.#control.claimNext({ endpointId: job.endpointId, subject: job.subject });
+    return unsent(job, "given back unsent: the delivery ahead of it was not recorded as ended here");
   }
 
   async #send(job: AttemptJob): Promise<SendOutcome> {
@@ -275,6 +328,7 @@ export class DeliveryPipeline {
    * (abortSends() ends them) and for their results to be recorded.
    */
   async drain(): Promise<void> {
+    this.#draining = true;
     const unstarted = this.#capacity.takeQueued();
     if (unstarted.length > 0) {
       const jobs = unstarted.map((q) => q.tag as AttemptJob);
