@@ -155,4 +155,79 @@ describe("wake-ups when a recorded attempt frees work", () => {
       await hooks.stop();
     }
   });
+
+  it("an emit behind one this process is sending stays claimed and is sent right after it ends, not through a claim", async () => {
+    const { hooks, receiver, inserted, workerAsleep } = controlHooks(
+      (u) => [endpoint(u, "ord", { ordering: "subject" })],
+      { worker: NO_POLL },
+    );
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const order: string[] = [];
+    receiver.on("/ord", async (req, i) => {
+      order.push(String(req.headers["webhook-id"]));
+      if (i === 0) await held;
+      return {};
+    });
+    await hooks.start();
+    try {
+      await workerAsleep();
+      const claims = vi.spyOn(hooks.store, "claimDue");
+      const first = hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
+      await receiver.waitFor(1);
+      const second = hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
+      // Stored claimed (sending), not sent while the first is out.
+      await vi.waitFor(() => expect(inserted).toHaveLength(2));
+      const secondId = inserted[1]!.deliveries[0]!.id;
+      await vi.waitFor(async () => expect((await hooks.store.getDelivery(secondId))?.status).toBe("sending"));
+      expect(receiver.requests).toHaveLength(1);
+      release();
+      expect((await first).attempts).toMatchObject([{ recorded: true, next: { status: "succeeded" } }]);
+      expect((await second).attempts).toMatchObject([{ recorded: true, next: { status: "succeeded" } }]);
+      expect(order).toEqual(inserted.map((e) => e.id));
+      // The end of the first asks for the next of s1; the second is not for the taking.
+      for (const r of claims.mock.results) expect(await r.value).toEqual([]);
+    } finally {
+      await hooks.stop();
+    }
+  });
+
+  it("an emit queued behind one that fails is given back, and goes only after that one's retry", async () => {
+    const { hooks, receiver, inserted, workerAsleep } = controlHooks(
+      (u) => [endpoint(u, "ord", { ordering: "subject", retrySchedule: [200] })],
+      { worker: NO_POLL },
+    );
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const order: string[] = [];
+    receiver.on("/ord", async (req, i) => {
+      order.push(String(req.headers["webhook-id"]));
+      if (i === 0) {
+        await held;
+        return { status: 500 };
+      }
+      return {};
+    });
+    await hooks.start();
+    try {
+      await workerAsleep();
+      const first = hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
+      await receiver.waitFor(1);
+      const second = hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
+      await vi.waitFor(() => expect(inserted).toHaveLength(2));
+      release();
+      expect((await first).attempts).toMatchObject([{ recorded: true, next: { status: "pending" } }]);
+      expect((await second).attempts).toMatchObject([{ recorded: false }]);
+      const [a, b] = inserted.map((e) => e.deliveries[0]!.id);
+      await vi.waitFor(async () => expect((await hooks.store.getDelivery(b!))?.status).toBe("succeeded"), {
+        timeout: 5_000,
+      });
+      expect((await hooks.store.getDelivery(a!))?.status).toBe("succeeded");
+      const [e1, e2] = inserted.map((e) => e.id);
+      // The first twice (its failure, then its retry), and only then the second.
+      expect(order).toEqual([e1, e1, e2]);
+    } finally {
+      await hooks.stop();
+    }
+  });
 });
