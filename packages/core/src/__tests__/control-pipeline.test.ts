@@ -3,6 +3,26 @@ import { captureLogger, controlHooks, endpoint } from "./control-fixtures.js";
 
 const NO_POLL = { pollIntervalMs: 60_000 };
 
+/**
+ * An endpoint ordering by subject whose receiver holds the first request open until release(),
+ * then answers it `firstStatus`; every later one 200. `order`: webhook ids as they arrived.
+ */
+function firstHeldOpen(options: { retrySchedule?: number[] }, firstStatus: number) {
+  const setup = controlHooks((u) => [endpoint(u, "ord", { ordering: "subject", ...options })], {
+    worker: NO_POLL,
+  });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const order: string[] = [];
+  setup.receiver.on("/ord", async (req, i) => {
+    order.push(String(req.headers["webhook-id"]));
+    if (i > 0) return {};
+    await held;
+    return { status: firstStatus };
+  });
+  return { ...setup, order, release };
+}
+
 describe("the worker and the pipeline hand the store every endpoint's control", () => {
   it("claimDue and complete() get the configured limits and breakers", async () => {
     const { hooks, claimControls, completeControls } = controlHooks((u) => [
@@ -157,18 +177,7 @@ describe("wake-ups when a recorded attempt frees work", () => {
   });
 
   it("an emit behind one this process is sending stays claimed and is sent right after it ends, not through a claim", async () => {
-    const { hooks, receiver, inserted, workerAsleep } = controlHooks(
-      (u) => [endpoint(u, "ord", { ordering: "subject" })],
-      { worker: NO_POLL },
-    );
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const order: string[] = [];
-    receiver.on("/ord", async (req, i) => {
-      order.push(String(req.headers["webhook-id"]));
-      if (i === 0) await held;
-      return {};
-    });
+    const { hooks, inserted, workerAsleep, receiver, order, release } = firstHeldOpen({}, 200);
     await hooks.start();
     try {
       await workerAsleep();
@@ -193,21 +202,10 @@ describe("wake-ups when a recorded attempt frees work", () => {
   });
 
   it("an emit queued behind one that fails is given back, and goes only after that one's retry", async () => {
-    const { hooks, receiver, inserted, workerAsleep } = controlHooks(
-      (u) => [endpoint(u, "ord", { ordering: "subject", retrySchedule: [200] })],
-      { worker: NO_POLL },
+    const { hooks, inserted, workerAsleep, receiver, order, release } = firstHeldOpen(
+      { retrySchedule: [200] },
+      500,
     );
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const order: string[] = [];
-    receiver.on("/ord", async (req, i) => {
-      order.push(String(req.headers["webhook-id"]));
-      if (i === 0) {
-        await held;
-        return { status: 500 };
-      }
-      return {};
-    });
     await hooks.start();
     try {
       await workerAsleep();
