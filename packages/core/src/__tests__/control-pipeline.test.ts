@@ -195,6 +195,7 @@ describe("wake-ups when a recorded attempt frees work", () => {
       expect((await second).attempts).toMatchObject([{ recorded: true, next: { status: "succeeded" } }]);
       expect(order).toEqual(inserted.map((e) => e.id));
       // The end of the first asks for the next of s1; the second is not for the taking.
+      expect(claims).toHaveBeenCalled();
       for (const r of claims.mock.results) expect(await r.value).toEqual([]);
     } finally {
       await hooks.stop();

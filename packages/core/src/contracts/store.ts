@@ -60,6 +60,12 @@ export interface NewEvent {
   readonly traceContext?: StoredTraceContext | null;
 }
 
+/** One claim of one delivery: the delivery and the token its claimer holds. */
+export interface ClaimRef {
+  readonly deliveryId: string;
+  readonly claimToken: string;
+}
+
 /** Result of insertEvents. */
 export interface InsertReport {
   /** New event id → the stored original, for events whose idempotency key already existed. */
@@ -75,12 +81,12 @@ export interface InsertReport {
   readonly unclaimed?: ReadonlySet<string>;
   /**
    * Claimed ordered deliveries whose only earlier unfinished deliveries of the subject are being
-   * sent by the same claimer (`claim.workerId`): left claimed, each mapped to the latest of those
-   * (the one right ahead of it). The claimer sends one only after the one ahead was recorded as
+   * sent by the same claimer (`claim.workerId`): left claimed, each mapped to those claims (id and
+   * claim token). The claimer sends one only after it has recorded every one of those claims as
    * ended (succeeded, failed or cancelled), and otherwise gives it back with release(). Meanwhile
    * no other claimer takes it (it is sending) nor a later one of its subject (one is ahead of it).
    */
-  readonly queued?: ReadonlyMap<string, string>;
+  readonly queued?: ReadonlyMap<string, readonly ClaimRef[]>;
   /**
    * Older pending deliveries this insert cancelled as superseded: endpoint id → how many. Absent
    * (or empty) when it cancelled none.

@@ -64,9 +64,13 @@ export class ControlSignals {
     if (this.#capped.has(endpointId)) this.#nudgeWorker();
   }
 
-  /** Have the worker claim the next delivery of an ordered subject now. */
-  claimNext(key: SubjectKey): void {
-    this.#claimNext(key);
+  /**
+   * A claim of a delivery of `subject` went back unsent: if its endpoint orders by subject, have
+   * the worker claim that subject's next delivery now (the end of the one ahead asked already,
+   * while this one still held its claim).
+   */
+  released(endpointId: string, subject: string | null): void {
+    if (subject !== null && this.#ordered.has(endpointId)) this.#claimNext({ endpointId, subject });
   }
 
   /** Announce the circuits one complete() call opened or closed. Never throws. */

@@ -1,5 +1,12 @@
 import type { EventEmitter } from "eventemitter3";
-import type { DeliveryStore, InsertReport, NewDelivery, NewEvent, SubjectKey } from "../contracts/store.js";
+import type {
+  ClaimRef,
+  DeliveryStore,
+  InsertReport,
+  NewDelivery,
+  NewEvent,
+  SubjectKey,
+} from "../contracts/store.js";
 import type { ResolvedEndpoint } from "../endpoints/endpoint-config.js";
 import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import type { EventDefinition } from "../events/define-event.js";
@@ -236,7 +243,7 @@ export class Dispatcher {
     trace: EmitTrace | undefined,
     which: (d: NewDelivery) => boolean,
     recordAfter?: Promise<unknown>,
-    queued?: ReadonlyMap<string, string>,
+    queued?: ReadonlyMap<string, readonly ClaimRef[]>,
   ): Promise<AttemptSummary>[] {
     const claimedAt = event.createdAt.getTime();
     const { leaseMs } = this.settings.worker;
@@ -247,7 +254,7 @@ export class Dispatcher {
       .filter((claim) => picked.has(claim.id))
       .map((claim) => {
         const job = toJob(claim, claimedAt, leaseMs, parent);
-        // Ordered, behind one this process is sending: it goes once that one has ended.
+        // Ordered, behind claims this process holds: it goes once they have ended.
         const ahead = queued?.get(claim.id);
         if (ahead !== undefined) return this.pipeline.launchBehind(job, ahead);
         return this.pipeline.launch(job, { reservation, recordAfter });

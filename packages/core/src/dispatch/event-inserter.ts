@@ -1,4 +1,4 @@
-import type { DeliveryStore, InsertReport, NewEvent } from "../contracts/store.js";
+import type { ClaimRef, DeliveryStore, InsertReport, NewEvent } from "../contracts/store.js";
 import { HooklineError } from "../errors/hookline-error.js";
 import type { ResolvedSettings } from "../options.js";
 import type { Telemetry } from "../telemetry/telemetry.js";
@@ -20,14 +20,14 @@ export interface Inserted {
    */
   readonly unclaimed: ReadonlySet<string>;
   /**
-   * Claimed ordered deliveries left queued behind the one right ahead of them, which this
-   * process is sending (InsertReport.queued): delivery id → the id ahead. Shared by the batch.
+   * Claimed ordered deliveries left queued behind claims this process holds (InsertReport.queued):
+   * delivery id → the claims ahead of it. Shared by the batch.
    */
-  readonly queued: ReadonlyMap<string, string>;
+  readonly queued: ReadonlyMap<string, readonly ClaimRef[]>;
 }
 
 const NONE: ReadonlySet<string> = new Set();
-const NO_QUEUE: ReadonlyMap<string, string> = new Map();
+const NO_QUEUE: ReadonlyMap<string, readonly ClaimRef[]> = new Map();
 
 /**
  * Count the deliveries an insert cancelled as superseded into hookline.deliveries.completed: they

@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { EventEmitter } from "eventemitter3";
-import type { AttemptResult, DeliveryStore, NextState } from "../contracts/store.js";
+import type { AttemptResult, ClaimRef, DeliveryStore, NextState } from "../contracts/store.js";
 import type { DeliveryOutcome } from "../contracts/transport.js";
 import type { ErrorCode } from "../errors/codes.js";
 import type { LifecycleEvents } from "../lifecycle.js";
@@ -17,6 +17,7 @@ import type { ControlSignals } from "./control-signals.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
 import { MicroBatcher } from "./micro-batcher.js";
 import { withStoreRetry } from "./store-retry.js";
+import { SubjectLines } from "./subject-lines.js";
 
 /** What an awaited attempt reports back to emit(). */
 export interface AttemptSummary {
@@ -50,9 +51,6 @@ export interface PipelineOptions {
   readonly control: ControlSignals;
 }
 
-/** Ended attempts kept for deliveries queued behind them (about a second of a busy pipeline). */
-const ENDED_KEPT = 10_000;
-
 const unsent = (job: AttemptJob, message: string, code: ErrorCode = "HOOKLINE_ABORTED"): AttemptSummary => ({
   deliveryId: job.deliveryId,
   endpointId: job.endpointId,
@@ -73,13 +71,10 @@ const unsent = (job: AttemptJob, message: string, code: ErrorCode = "HOOKLINE_AB
 export class DeliveryPipeline {
   readonly #abort = new AbortController();
   readonly #settling = new Set<Promise<AttemptSummary>>();
-  /** Attempts of deliveries with a subject, until settled: what a queued delivery waits for. */
-  readonly #lines = new Map<string, Promise<AttemptSummary>>();
-  /**
-   * How the last attempts of such deliveries ended, newest last: one queued behind a delivery may
-   * come back from its insert after that delivery's end was recorded.
-   */
-  readonly #ended = new Map<string, AttemptSummary>();
+  /** Attempts of deliveries with a subject: what a queued delivery waits for. */
+  readonly #lines = new SubjectLines();
+  /** Queued deliveries waiting for their turn; past maxQueued they are given back instead. */
+  #waiting = 0;
   #draining = false;
   /** Resolves each caller with whether its own result was applied (false: fenced out). */
   readonly #completer: MicroBatcher<AttemptResult, boolean>;
@@ -140,20 +135,8 @@ export class DeliveryPipeline {
   ): Promise<AttemptSummary> {
     const sent = this.#capacity.run(() => this.#send(job), opts.reservation, job);
     const done = sent.then((s) => ("unsent" in s ? s.unsent : this.#record(job, s.result, opts.recordAfter)));
-    this.#inLine(job, done);
+    this.#lines.follow(job, done, true);
     return trackUntilSettled(this.#settling, done);
-  }
-
-  /** Follow an attempt of a delivery with a subject: a later one may be queued behind it. */
-  #inLine(job: AttemptJob, done: Promise<AttemptSummary>): void {
-    if (job.subject === null) return;
-    this.#lines.set(job.deliveryId, done);
-    void done.then((summary) => {
-      if (this.#lines.get(job.deliveryId) !== done) return;
-      this.#lines.delete(job.deliveryId);
-      this.#ended.set(job.deliveryId, summary);
-      if (this.#ended.size > ENDED_KEPT) this.#ended.delete(this.#ended.keys().next().value!);
-    });
   }
 
   /**
@@ -162,26 +145,31 @@ export class DeliveryPipeline {
    * result was fenced out, it is not this process's any more, the circuit is held, or stop() has
    * begun), the claim goes back and the subject's next delivery is claimed the usual way.
    */
-  launchBehind(job: AttemptJob, aheadId: string): Promise<AttemptSummary> {
-    // After this turn: the emit that launches the one ahead (inserted in the same batch, or in
-    // one that resolved just before) has then done so.
-    const ahead = new Promise<void>((resolve) => setImmediate(resolve)).then(
-      () => this.#lines.get(aheadId) ?? this.#ended.get(aheadId),
+  launchBehind(job: AttemptJob, ahead: readonly ClaimRef[]): Promise<AttemptSummary> {
+    // Memory stays bounded: past maxQueued waiting here, it waits in the store instead.
+    if (this.#waiting >= this.#capacity.maxQueued)
+      return trackUntilSettled(this.#settling, this.#giveBackQueued(job));
+    this.#waiting++;
+    const done = this.#lines.turn(job, ahead).then(
+      (mayGo) => {
+        this.#waiting--;
+        const held = this.#switches.circuits.holds(job.endpointId, this.#clock.now().getTime());
+        if (mayGo && !held && !this.#draining) return this.launch(job);
+        return this.#giveBackQueued(job);
+      },
+      () => {
+        this.#waiting--;
+        return this.#giveBackQueued(job);
+      },
     );
-    const done = ahead.then((s) => {
-      const ended = s?.recorded === true && s.next.status !== "pending";
-      const held = this.#switches.circuits.holds(job.endpointId, this.#clock.now().getTime());
-      if (ended && !held && !this.#draining) return this.launch(job);
-      return this.#giveBackQueued(job);
-    });
     // Followed from now, not from its launch: a delivery may be queued behind this one already.
-    this.#inLine(job, done);
+    this.#lines.follow(job, done, false);
     return trackUntilSettled(this.#settling, done);
   }
 
   async #giveBackQueued(job: AttemptJob): Promise<AttemptSummary> {
     await this.release([job], "the delivery ahead of it was not recorded as ended here");
-    if (job.subject !== null) this.#control.claimNext({ endpointId: job.endpointId, subject: job.subject });
+    this.#control.released(job.endpointId, job.subject);
     return unsent(job, "given back unsent: the delivery ahead of it was not recorded as ended here");
   }
 
@@ -190,6 +178,7 @@ export class DeliveryPipeline {
     // give the claim back instead, so exactly one worker re-claims it with a fresh lease.
     if (job.leaseExpiresAt - this.#clock.now().getTime() < this.#leaseMs / 2) {
       await this.release([job], "lease too short after waiting for a slot");
+      this.#control.released(job.endpointId, job.subject);
       return { unsent: unsent(job, "given back unsent: its lease ran short while it waited for a slot") };
     }
     let result: AttemptResult | null;

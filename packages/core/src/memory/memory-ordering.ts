@@ -1,4 +1,4 @@
-import type { InsertReport, NewEvent } from "../contracts/store.js";
+import type { ClaimRef, InsertReport, NewEvent } from "../contracts/store.js";
 import type { MemDelivery, MemTables } from "./memory-rows.js";
 
 /** The last error code of a delivery cancelled because a newer state of its subject replaced it. */
@@ -105,11 +105,15 @@ function demote(
   events: readonly NewEvent[],
   now: Date,
   groups: ReadonlyMap<string, Group>,
-): { demoted: Set<string>; queued: Map<string, string> } {
+): { demoted: Set<string>; queued: Map<string, ClaimRef[]> } {
   const heads = subjectHeads(t);
   const demoted = new Set<string>();
-  const queued = new Map<string, string>();
-  for (const nd of events.flatMap((e) => e.deliveries)) {
+  const queued = new Map<string, ClaimRef[]>();
+  // In emit order, as the SQL stores judge them: one put back holds back the later ones.
+  const inOrder = events
+    .flatMap((e) => e.deliveries.map((nd) => ({ nd, place: { createdAt: e.createdAt, id: nd.id } })))
+    .sort((a, b) => (before(a.place, b.place) ? -1 : before(b.place, a.place) ? 1 : 0));
+  for (const { nd } of inOrder) {
     const d = t.deliveries.get(nd.id);
     if (!nd.ordered || !nd.claim || d?.status !== "sending" || d.subject === null) continue;
     const head = heads.get(subjectKey(d.endpointId, d.subject));
@@ -120,7 +124,10 @@ function demote(
     const g = groups.get(groupKey(d.endpointId, d.subject, d.eventCode));
     const mayBeSuperseded = nd.supersede === true || (g !== undefined && before(d, g));
     if (own && ahead.length > 0 && !mayBeSuperseded) {
-      queued.set(d.id, ahead.reduce((last, a) => (before(last, a) ? a : last)).id);
+      queued.set(
+        d.id,
+        ahead.map((a) => ({ deliveryId: a.id, claimToken: a.claimToken ?? "" })),
+      );
       continue;
     }
     Object.assign(d, {
@@ -155,7 +162,7 @@ export function admitInserted(
   now: Date,
 ): {
   readonly unclaimed: Set<string>;
-  readonly queued: Map<string, string>;
+  readonly queued: Map<string, ClaimRef[]>;
   readonly superseded: Map<string, number>;
 } {
   const groups = supersedeGroups(events);

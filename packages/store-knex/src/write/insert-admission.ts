@@ -1,4 +1,4 @@
-import type { InsertReport, NewEvent, SubjectKey } from "@hookline/core";
+import type { ClaimRef, InsertReport, NewEvent, SubjectKey } from "@hookline/core";
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import { chunk } from "../util/chunk.js";
@@ -51,9 +51,9 @@ async function demote(
   trx: Knex.Transaction,
   candidates: readonly ClaimedOrdered[],
   mayQueue: (c: ClaimedOrdered) => boolean,
-): Promise<{ demoted: Set<string>; queued: Map<string, string> }> {
+): Promise<{ demoted: Set<string>; queued: Map<string, ClaimRef[]> }> {
   const demoted = new Set<string>();
-  const queued = new Map<string, string>();
+  const queued = new Map<string, ClaimRef[]>();
   const keys = new Map<string, SubjectKey>();
   for (const c of candidates) keys.set(lineKey(c.endpointId, c.subject), c);
   const lines = await subjectLines(ctx, trx, [...keys.values()]);
@@ -64,8 +64,10 @@ async function demote(
     const pendingAhead = line.firstPending !== null && placedBefore(line.firstPending, c);
     if (!pendingAhead && sendingAhead.length === 0) continue;
     if (!pendingAhead && sendingAhead.every((r) => r.workerId === c.workerId) && mayQueue(c)) {
-      const last = sendingAhead.reduce((a, b) => (placedBefore(a, b) ? b : a));
-      queued.set(c.id, last.id);
+      queued.set(
+        c.id,
+        sendingAhead.map((r) => ({ deliveryId: r.id, claimToken: r.claimToken ?? "" })),
+      );
       continue;
     }
     demoted.add(c.id);
@@ -114,7 +116,7 @@ export async function admitInserted(
     candidates.length > 0
       ? // A queued delivery is sending, which no supersede cancels: what may be superseded waits pending.
         await demote(ctx, trx, candidates, (c) => !c.supersede && !supersededBy(groups, c))
-      : { demoted: new Set<string>(), queued: new Map<string, string>() };
+      : { demoted: new Set<string>(), queued: new Map<string, ClaimRef[]>() };
   if (demoted.size > 0 && groups.length > 0) {
     const again = groups.filter((g) => candidates.some((c) => demoted.has(c.id) && supersededBy([g], c)));
     if (again.length > 0) await supersede(ctx, trx, again, superseded);

@@ -16,6 +16,7 @@ export interface LinePlace {
 /** An unfinished delivery being sent, and by which claimer. */
 export interface SendingRow extends LinePlace {
   readonly workerId: string | null;
+  readonly claimToken: string | null;
 }
 
 /** What stands in one subject's line: the rows being sent, and its first pending row. */
@@ -61,7 +62,7 @@ export async function subjectLines(
   for (const part of chunk(keys, SUBJECTS_PER_READ)) {
     const rows = (await trx
       .from(trx.raw(`${table}${indexHint(ctx)}`))
-      .select("id", "endpoint_id", "subject", "created_at", "worker_id")
+      .select("id", "endpoint_id", "subject", "created_at", "worker_id", "claim_token")
       .whereRaw(`${table}.${UNFINISHED_SQL}`)
       .andWhere("status", "sending")
       .andWhere(inSubjects(part))) as Record<string, unknown>[];
@@ -70,6 +71,7 @@ export async function subjectLines(
         id: String(r.id),
         createdAt: num(r.created_at),
         workerId: (r.worker_id as string | null) ?? null,
+        claimToken: (r.claim_token as string | null) ?? null,
       });
   }
   for (const part of chunk(keys, SUBJECTS_PER_READ)) {

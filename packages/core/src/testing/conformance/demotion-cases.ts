@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import type { InsertReport, NewEvent } from "../../contracts/store.js";
 import { makeOutcome, makeResult } from "../fixtures.js";
 import { type ConformanceContext, claimOf } from "./helpers.js";
 import { claimAll, detail, idOf, idsOf, subjectEvents } from "./subject-events.js";
@@ -9,6 +10,16 @@ import { claimAll, detail, idOf, idsOf, subjectEvents } from "./subject-events.j
  * instead (InsertReport.unclaimed), for a worker to claim in turn, unless everything ahead of it
  * is sending under its own claimer (InsertReport.queued).
  */
+/** InsertReport.queued as delivery id → the sorted ids of the claims ahead. */
+const aheadOf = (queued: InsertReport["queued"]) =>
+  new Map([...(queued ?? [])].map(([id, refs]) => [id, refs.map((r) => r.deliveryId).sort()]));
+
+/** The claim an event's first delivery was inserted with. */
+const claimRefOf = (ev: NewEvent) => ({
+  deliveryId: idOf(ev),
+  claimToken: ev.deliveries[0]!.claim!.token,
+});
+
 export function demotionCases(ctx: ConformanceContext): void {
   it("demotion: a claimed ordered insert behind an earlier one another claimer is sending goes in pending, unclaimed, no attempt counted", async () => {
     const store = ctx.store();
@@ -71,22 +82,23 @@ export function demotionCases(ctx: ConformanceContext): void {
     expect(idsOf(await claimAll(store))).toEqual([idOf(pending)]);
   });
 
-  it("queued: a claimed ordered insert whose earlier unfinished ones its own claimer is sending stays claimed, queued behind the latest of them", async () => {
+  it("queued: a claimed ordered insert whose earlier unfinished ones its own claimer is sending stays claimed, queued behind those claims", async () => {
     const store = ctx.store();
     const at = subjectEvents();
     const a = at(0, { ordered: true, claim: true });
     const b = at(1, { ordered: true, claim: true });
     await store.insertEvents([a]);
-    // b in a later insert, c and d in one batch: each waits right behind the one before it.
+    // b in a later insert, c and d in one batch: each waits for every claim ahead of it.
     const first = await store.insertEvents([b]);
     expect(first.unclaimed?.size ?? 0).toBe(0);
-    expect([...(first.queued ?? [])]).toEqual([[idOf(b), idOf(a)]]);
+    expect(aheadOf(first.queued)).toEqual(new Map([[idOf(b), [idOf(a)]]]));
+    expect(first.queued?.get(idOf(b))).toEqual([claimRefOf(a)]);
     const [c, d] = [at(2, { ordered: true, claim: true }), at(3, { ordered: true, claim: true })];
     const second = await store.insertEvents([d, c]);
-    expect(new Map(second.queued)).toEqual(
+    expect(aheadOf(second.queued)).toEqual(
       new Map([
-        [idOf(c), idOf(b)],
-        [idOf(d), idOf(c)],
+        [idOf(c), [idOf(a), idOf(b)].sort()],
+        [idOf(d), [idOf(a), idOf(b), idOf(c)].sort()],
       ]),
     );
     for (const ev of [b, c, d])
@@ -135,7 +147,7 @@ export function demotionCases(ctx: ConformanceContext): void {
       claimed(at(1, { ordered: true, claim: true })),
     ];
     await store.insertEvents([a]);
-    expect([...((await store.insertEvents([b])).queued ?? [])]).toEqual([[idOf(b), idOf(a)]]);
+    expect(aheadOf((await store.insertEvents([b])).queued)).toEqual(new Map([[idOf(b), [idOf(a)]]]));
     await new Promise((r) => setTimeout(r, lease + 50));
     const again = await claimAll(store);
     expect(again.map((c) => c.id)).toEqual([idOf(a)]);
