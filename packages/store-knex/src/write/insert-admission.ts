@@ -43,7 +43,7 @@ function claimedOrdered(events: readonly NewEvent[]): ClaimedOrdered[] {
  * subject (stored before, or earlier in this batch, which is inserted already): pending and due
  * now, no attempt counted, no claim. The emitter must not send those; a worker claims each in
  * turn. Except where everything ahead is sending under the delivery's own claimer: that one stays
- * claimed, queued behind the one right ahead (InsertReport.queued). The candidates are judged in
+ * claimed, queued behind those claims (InsertReport.queued). The candidates are judged in
  * emit order, so one put back holds back the later ones of its subject.
  */
 async function demote(
