@@ -52,6 +52,11 @@ export class ControlSignals {
     this.#claimNext = opts.claimNext;
   }
 
+  /** Whether the endpoint orders its deliveries by subject. */
+  ordered(endpointId: string): boolean {
+    return this.#ordered.has(endpointId);
+  }
+
   /** An attempt of a delivery of `subject` was recorded. */
   recorded(result: AttemptResult, subject: string | null): void {
     const { endpointId, next, outcome } = result;

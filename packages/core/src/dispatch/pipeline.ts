@@ -135,7 +135,8 @@ export class DeliveryPipeline {
   ): Promise<AttemptSummary> {
     const sent = this.#capacity.run(() => this.#send(job), opts.reservation, job);
     const done = sent.then((s) => ("unsent" in s ? s.unsent : this.#record(job, s.result, opts.recordAfter)));
-    this.#lines.follow(job, done, true);
+    // Only an ordered endpoint's deliveries are ever queued behind one another.
+    if (this.#control.ordered(job.endpointId)) this.#lines.follow(job, done, true);
     return trackUntilSettled(this.#settling, done);
   }
 
