@@ -1,11 +1,9 @@
 import type { ClaimRef, InsertReport, NewEvent, SubjectKey } from "@hookline/core";
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
-import { chunk } from "../util/chunk.js";
+import { putBackUnclaimed } from "./insert-controls.js";
 import { lineKey, placedBefore, subjectLines } from "./subject-lines.js";
 import { supersede, supersededBy, supersedeGroups } from "./supersede.js";
-
-const IDS_PER_STATEMENT = 500;
 
 /** A delivery inserted claimed to an ordered endpoint: the ones demotion looks at. */
 interface ClaimedOrdered {
@@ -77,21 +75,7 @@ async function demote(
     if (own >= 0) line.sending.splice(own, 1);
     if (line.firstPending === null || placedBefore(place, line.firstPending)) line.firstPending = place;
   }
-  const { dialect, t } = ctx;
-  for (const ids of chunk([...demoted].sort(), IDS_PER_STATEMENT)) {
-    const now = dialect.nowMs();
-    await trx(t.deliveries)
-      .whereIn("id", ids)
-      .update({
-        status: "pending",
-        attempts: 0,
-        next_attempt_at: trx.raw(now),
-        lease_until: null,
-        claim_token: null,
-        worker_id: null,
-        updated_at: trx.raw(now),
-      });
-  }
+  await putBackUnclaimed(ctx, trx, [...demoted]);
   return { demoted, queued };
 }
 
