@@ -24,7 +24,6 @@ export {
   type AttemptRequestRewrite,
   type AttemptResult,
   type ClaimedDelivery,
-  type ClaimRef,
   type CompletionReport,
   DELIVERY_STATUSES,
   type DeliveryDetail,

@@ -6,11 +6,8 @@ export interface SubjectEventOptions {
   readonly subject?: string | null;
   readonly code?: string;
   readonly endpoints?: readonly string[];
-  /**
-   * Inserted claimed by its emitter (sending, attempts 1), as emit() inserts a first attempt;
-   * a string names the emitter's worker id (default "emitter").
-   */
-  readonly claim?: boolean | string;
+  /** Inserted claimed by its emitter (sending, attempts 1), as emit() inserts a first attempt. */
+  readonly claim?: boolean;
   /** Every delivery orders by subject (NewDelivery.ordered). */
   readonly ordered?: boolean;
   /** Every delivery supersedes older pending ones (NewDelivery.supersede). */
@@ -28,9 +25,7 @@ export function subjectEvents(start = Date.now() - 60_000) {
       code: opts.code ?? "post_code_change",
       endpoints: opts.endpoints ?? ["ep-a"],
       createdAt: new Date(start + at),
-      ...(opts.claim
-        ? { claim: { leaseMs: 60_000, ...(typeof opts.claim === "string" ? { workerId: opts.claim } : {}) } }
-        : {}),
+      ...(opts.claim ? { claim: { leaseMs: 60_000 } } : {}),
     });
     return {
       ...ev,
