@@ -24,6 +24,7 @@ export {
   type AttemptRequestRewrite,
   type AttemptResult,
   type ClaimedDelivery,
+  type ClaimRef,
   type CompletionReport,
   DELIVERY_STATUSES,
   type DeliveryDetail,

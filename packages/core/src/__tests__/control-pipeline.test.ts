@@ -3,6 +3,26 @@ import { captureLogger, controlHooks, endpoint } from "./control-fixtures.js";
 
 const NO_POLL = { pollIntervalMs: 60_000 };
 
+/**
+ * An endpoint ordering by subject whose receiver holds the first request open until release(),
+ * then answers it `firstStatus`; every later one 200. `order`: webhook ids as they arrived.
+ */
+function firstHeldOpen(options: { retrySchedule?: number[] }, firstStatus: number) {
+  const setup = controlHooks((u) => [endpoint(u, "ord", { ordering: "subject", ...options })], {
+    worker: NO_POLL,
+  });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const order: string[] = [];
+  setup.receiver.on("/ord", async (req, i) => {
+    order.push(String(req.headers["webhook-id"]));
+    if (i > 0) return {};
+    await held;
+    return { status: firstStatus };
+  });
+  return { ...setup, order, release };
+}
+
 describe("the worker and the pipeline hand the store every endpoint's control", () => {
   it("claimDue and complete() get the configured limits and breakers", async () => {
     const { hooks, claimControls, completeControls } = controlHooks((u) => [
@@ -151,6 +171,60 @@ describe("wake-ups when a recorded attempt frees work", () => {
         { timeout: 5_000 },
       );
       expect(receiver.requests).toHaveLength(2);
+    } finally {
+      await hooks.stop();
+    }
+  });
+
+  it("an emit behind one this process is sending stays claimed and is sent right after it ends, not through a claim", async () => {
+    const { hooks, inserted, workerAsleep, receiver, order, release } = firstHeldOpen({}, 200);
+    await hooks.start();
+    try {
+      await workerAsleep();
+      const claims = vi.spyOn(hooks.store, "claimDue");
+      const first = hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
+      await receiver.waitFor(1);
+      const second = hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
+      // Stored claimed (sending), not sent while the first is out.
+      await vi.waitFor(() => expect(inserted).toHaveLength(2));
+      const secondId = inserted[1]!.deliveries[0]!.id;
+      await vi.waitFor(async () => expect((await hooks.store.getDelivery(secondId))?.status).toBe("sending"));
+      expect(receiver.requests).toHaveLength(1);
+      release();
+      expect((await first).attempts).toMatchObject([{ recorded: true, next: { status: "succeeded" } }]);
+      expect((await second).attempts).toMatchObject([{ recorded: true, next: { status: "succeeded" } }]);
+      expect(order).toEqual(inserted.map((e) => e.id));
+      // The end of the first asks for the next of s1; the second is not for the taking.
+      expect(claims).toHaveBeenCalled();
+      for (const r of claims.mock.results) expect(await r.value).toEqual([]);
+    } finally {
+      await hooks.stop();
+    }
+  });
+
+  it("an emit queued behind one that fails is given back, and goes only after that one's retry", async () => {
+    const { hooks, inserted, workerAsleep, receiver, order, release } = firstHeldOpen(
+      { retrySchedule: [200] },
+      500,
+    );
+    await hooks.start();
+    try {
+      await workerAsleep();
+      const first = hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
+      await receiver.waitFor(1);
+      const second = hooks.emit("note_added", { id: "s1" }, { wait: "attempted" });
+      await vi.waitFor(() => expect(inserted).toHaveLength(2));
+      release();
+      expect((await first).attempts).toMatchObject([{ recorded: true, next: { status: "pending" } }]);
+      expect((await second).attempts).toMatchObject([{ recorded: false }]);
+      const [a, b] = inserted.map((e) => e.deliveries[0]!.id);
+      await vi.waitFor(async () => expect((await hooks.store.getDelivery(b!))?.status).toBe("succeeded"), {
+        timeout: 5_000,
+      });
+      expect((await hooks.store.getDelivery(a!))?.status).toBe("succeeded");
+      const [e1, e2] = inserted.map((e) => e.id);
+      // The first twice (its failure, then its retry), and only then the second.
+      expect(order).toEqual([e1, e1, e2]);
     } finally {
       await hooks.stop();
     }

@@ -24,7 +24,8 @@ export interface NewDelivery {
   /**
    * The endpoint orders by subject: this delivery is not claimed while an earlier one (by
    * created time, then id) of the same endpoint and subject is pending or sending. A claimed
-   * insert with such an earlier sibling goes in pending instead (InsertReport.unclaimed).
+   * insert with such an earlier sibling goes in pending instead (InsertReport.unclaimed), unless
+   * every such sibling is sending under the same claimer (InsertReport.queued).
    */
   readonly ordered?: boolean;
   /**
@@ -59,6 +60,12 @@ export interface NewEvent {
   readonly traceContext?: StoredTraceContext | null;
 }
 
+/** One claim of one delivery: the delivery and the token its claimer holds. */
+export interface ClaimRef {
+  readonly deliveryId: string;
+  readonly claimToken: string;
+}
+
 /** Result of insertEvents. */
 export interface InsertReport {
   /** New event id → the stored original, for events whose idempotency key already existed. */
@@ -72,6 +79,14 @@ export interface InsertReport {
    * caller must not send them; a worker claims them in turn.
    */
   readonly unclaimed?: ReadonlySet<string>;
+  /**
+   * Claimed ordered deliveries whose only earlier unfinished deliveries of the subject are being
+   * sent by the same claimer (`claim.workerId`): left claimed, each mapped to those claims (id and
+   * claim token). The claimer sends one only after it has recorded every one of those claims as
+   * ended (succeeded, failed or cancelled), and otherwise gives it back with release(). Meanwhile
+   * no other claimer takes it (it is sending) nor a later one of its subject (one is ahead of it).
+   */
+  readonly queued?: ReadonlyMap<string, readonly ClaimRef[]>;
   /**
    * Older pending deliveries this insert cancelled as superseded: endpoint id → how many. Absent
    * (or empty) when it cancelled none.

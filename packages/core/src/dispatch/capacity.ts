@@ -74,6 +74,10 @@ export class Capacity<T> {
     return this.#maxInFlight;
   }
 
+  get maxQueued(): number {
+    return this.#maxQueued;
+  }
+
   /** Idle send slots: what the worker may claim without anything waiting in memory. */
   get claimable(): number {
     return Math.max(0, this.#maxInFlight - this.#running.size - this.#queue.length - this.#reserved);

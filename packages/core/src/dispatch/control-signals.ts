@@ -52,6 +52,11 @@ export class ControlSignals {
     this.#claimNext = opts.claimNext;
   }
 
+  /** Whether the endpoint orders its deliveries by subject. */
+  ordered(endpointId: string): boolean {
+    return this.#ordered.has(endpointId);
+  }
+
   /** An attempt of a delivery of `subject` was recorded. */
   recorded(result: AttemptResult, subject: string | null): void {
     const { endpointId, next, outcome } = result;
@@ -62,6 +67,15 @@ export class ControlSignals {
     if (next.status !== "pending" && subject !== null && this.#ordered.has(endpointId))
       this.#claimNext({ endpointId, subject });
     if (this.#capped.has(endpointId)) this.#nudgeWorker();
+  }
+
+  /**
+   * A claim of a delivery of `subject` went back unsent: if its endpoint orders by subject, have
+   * the worker claim that subject's next delivery now (the end of the one ahead asked already,
+   * while this one still held its claim).
+   */
+  released(endpointId: string, subject: string | null): void {
+    if (subject !== null && this.#ordered.has(endpointId)) this.#claimNext({ endpointId, subject });
   }
 
   /** Announce the circuits one complete() call opened or closed. Never throws. */

@@ -1,5 +1,12 @@
 import type { EventEmitter } from "eventemitter3";
-import type { DeliveryStore, InsertReport, NewDelivery, NewEvent, SubjectKey } from "../contracts/store.js";
+import type {
+  ClaimRef,
+  DeliveryStore,
+  InsertReport,
+  NewDelivery,
+  NewEvent,
+  SubjectKey,
+} from "../contracts/store.js";
 import type { ResolvedEndpoint } from "../endpoints/endpoint-config.js";
 import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import type { EventDefinition } from "../events/define-event.js";
@@ -180,18 +187,22 @@ export class Dispatcher {
       // wait for the insert, or a request would go out that the store then hands to a worker.
       const inserted = this.#inserter.add(event);
       const early = this.#launch(event, reservation, trace, (d) => this.#sendsEarly(d), inserted);
-      const { unclaimed } = await inserted;
+      const { unclaimed, queued } = await inserted;
       const late = this.#launch(
         event,
         reservation,
         trace,
         (d) => !this.#sendsEarly(d) && !unclaimed.has(d.id),
+        undefined,
+        queued,
       );
       return { attempts: this.#nudgeForRest(event, unclaimed, live, [...early, ...late]) };
     }
-    const { duplicate, unclaimed } = await this.#inserter.add(event);
+    const { duplicate, unclaimed, queued } = await this.#inserter.add(event);
     if (duplicate) return { duplicate };
-    const attempts = reservation ? this.#launch(event, reservation, trace, (d) => !unclaimed.has(d.id)) : [];
+    const attempts = reservation
+      ? this.#launch(event, reservation, trace, (d) => !unclaimed.has(d.id), undefined, queued)
+      : [];
     return { attempts: this.#nudgeForRest(event, unclaimed, live, attempts) };
   }
 
@@ -232,6 +243,7 @@ export class Dispatcher {
     trace: EmitTrace | undefined,
     which: (d: NewDelivery) => boolean,
     recordAfter?: Promise<unknown>,
+    queued?: ReadonlyMap<string, readonly ClaimRef[]>,
   ): Promise<AttemptSummary>[] {
     const claimedAt = event.createdAt.getTime();
     const { leaseMs } = this.settings.worker;
@@ -240,9 +252,13 @@ export class Dispatcher {
     const picked = new Set(event.deliveries.filter((d) => d.claim && which(d)).map((d) => d.id));
     return claimedOnInsert(event)
       .filter((claim) => picked.has(claim.id))
-      .map((claim) =>
-        this.pipeline.launch(toJob(claim, claimedAt, leaseMs, parent), { reservation, recordAfter }),
-      );
+      .map((claim) => {
+        const job = toJob(claim, claimedAt, leaseMs, parent);
+        // Ordered, behind claims this process holds: it goes once they have ended.
+        const ahead = queued?.get(claim.id);
+        if (ahead !== undefined) return this.pipeline.launchBehind(job, ahead);
+        return this.pipeline.launch(job, { reservation, recordAfter });
+      });
   }
 
   async #accepted(

@@ -1,4 +1,4 @@
-import type { DeliveryStore, InsertReport, NewEvent } from "../contracts/store.js";
+import type { ClaimRef, DeliveryStore, InsertReport, NewEvent } from "../contracts/store.js";
 import { HooklineError } from "../errors/hookline-error.js";
 import type { ResolvedSettings } from "../options.js";
 import type { Telemetry } from "../telemetry/telemetry.js";
@@ -19,9 +19,15 @@ export interface Inserted {
    * Shared by the whole batch; look up the event's own ids.
    */
   readonly unclaimed: ReadonlySet<string>;
+  /**
+   * Claimed ordered deliveries left queued behind claims this process holds (InsertReport.queued):
+   * delivery id → the claims ahead of it. Shared by the batch.
+   */
+  readonly queued: ReadonlyMap<string, readonly ClaimRef[]>;
 }
 
 const NONE: ReadonlySet<string> = new Set();
+const NO_QUEUE: ReadonlyMap<string, readonly ClaimRef[]> = new Map();
 
 /**
  * Count the deliveries an insert cancelled as superseded into hookline.deliveries.completed: they
@@ -51,7 +57,8 @@ export function eventInserter(
   const outcomes = (batch: readonly NewEvent[], report: InsertReport): Inserted[] => {
     countSuperseded(report, telemetry, logger);
     const unclaimed = report.unclaimed ?? NONE;
-    return batch.map((ev) => ({ duplicate: report.duplicates.get(ev.id) ?? null, unclaimed }));
+    const queued = report.queued ?? NO_QUEUE;
+    return batch.map((ev) => ({ duplicate: report.duplicates.get(ev.id) ?? null, unclaimed, queued }));
   };
   return new MicroBatcher<NewEvent, Inserted>(
     async (batch) => {

@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { EventEmitter } from "eventemitter3";
-import type { AttemptResult, DeliveryStore, NextState } from "../contracts/store.js";
+import type { AttemptResult, ClaimRef, DeliveryStore, NextState } from "../contracts/store.js";
 import type { DeliveryOutcome } from "../contracts/transport.js";
 import type { ErrorCode } from "../errors/codes.js";
 import type { LifecycleEvents } from "../lifecycle.js";
@@ -17,6 +17,7 @@ import type { ControlSignals } from "./control-signals.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
 import { MicroBatcher } from "./micro-batcher.js";
 import { withStoreRetry } from "./store-retry.js";
+import { SubjectLines } from "./subject-lines.js";
 
 /** What an awaited attempt reports back to emit(). */
 export interface AttemptSummary {
@@ -70,6 +71,11 @@ const unsent = (job: AttemptJob, message: string, code: ErrorCode = "HOOKLINE_AB
 export class DeliveryPipeline {
   readonly #abort = new AbortController();
   readonly #settling = new Set<Promise<AttemptSummary>>();
+  /** Attempts of deliveries with a subject: what a queued delivery waits for. */
+  readonly #lines = new SubjectLines();
+  /** Queued deliveries waiting for their turn; past maxQueued they are given back instead. */
+  #waiting = 0;
+  #draining = false;
   /** Resolves each caller with whether its own result was applied (false: fenced out). */
   readonly #completer: MicroBatcher<AttemptResult, boolean>;
   readonly #store: DeliveryStore;
@@ -129,7 +135,43 @@ export class DeliveryPipeline {
   ): Promise<AttemptSummary> {
     const sent = this.#capacity.run(() => this.#send(job), opts.reservation, job);
     const done = sent.then((s) => ("unsent" in s ? s.unsent : this.#record(job, s.result, opts.recordAfter)));
+    // Only an ordered endpoint's deliveries are ever queued behind one another.
+    if (this.#control.ordered(job.endpointId)) this.#lines.follow(job, done, true);
     return trackUntilSettled(this.#settling, done);
+  }
+
+  /**
+   * Send `job`, an ordered delivery the store left claimed behind `aheadId` (InsertReport.queued),
+   * once this process has recorded the one ahead as ended. If it has not (a retry is due, its
+   * result was fenced out, it is not this process's any more, the circuit is held, or stop() has
+   * begun), the claim goes back and the subject's next delivery is claimed the usual way.
+   */
+  launchBehind(job: AttemptJob, ahead: readonly ClaimRef[]): Promise<AttemptSummary> {
+    // Memory stays bounded: past maxQueued waiting here, it waits in the store instead.
+    if (this.#waiting >= this.#capacity.maxQueued)
+      return trackUntilSettled(this.#settling, this.#giveBackQueued(job));
+    this.#waiting++;
+    const done = this.#lines.turn(job, ahead).then(
+      (mayGo) => {
+        this.#waiting--;
+        const held = this.#switches.circuits.holds(job.endpointId, this.#clock.now().getTime());
+        if (mayGo && !held && !this.#draining) return this.launch(job);
+        return this.#giveBackQueued(job);
+      },
+      () => {
+        this.#waiting--;
+        return this.#giveBackQueued(job);
+      },
+    );
+    // Followed from now, not from its launch: a delivery may be queued behind this one already.
+    this.#lines.follow(job, done, false);
+    return trackUntilSettled(this.#settling, done);
+  }
+
+  async #giveBackQueued(job: AttemptJob): Promise<AttemptSummary> {
+    await this.release([job], "the delivery ahead of it was not recorded as ended here");
+    this.#control.released(job.endpointId, job.subject);
+    return unsent(job, "given back unsent: the delivery ahead of it was not recorded as ended here");
   }
 
   async #send(job: AttemptJob): Promise<SendOutcome> {
@@ -137,6 +179,7 @@ export class DeliveryPipeline {
     // give the claim back instead, so exactly one worker re-claims it with a fresh lease.
     if (job.leaseExpiresAt - this.#clock.now().getTime() < this.#leaseMs / 2) {
       await this.release([job], "lease too short after waiting for a slot");
+      this.#control.released(job.endpointId, job.subject);
       return { unsent: unsent(job, "given back unsent: its lease ran short while it waited for a slot") };
     }
     let result: AttemptResult | null;
@@ -275,6 +318,7 @@ export class DeliveryPipeline {
    * (abortSends() ends them) and for their results to be recorded.
    */
   async drain(): Promise<void> {
+    this.#draining = true;
     const unstarted = this.#capacity.takeQueued();
     if (unstarted.length > 0) {
       const jobs = unstarted.map((q) => q.tag as AttemptJob);

@@ -4,7 +4,7 @@ import { redactCredentialHeaders, redactUrl } from "../dispatch/redact.js";
 import type { Clock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
 import type { MemoryControls } from "./memory-controls.js";
-import { heldBy, subjectHeads, subjectKey } from "./memory-ordering.js";
+import { behindUnfinished, heldBy, subjectHeads, subjectKey } from "./memory-ordering.js";
 import type { MemDelivery, MemTables } from "./memory-rows.js";
 
 /** DeliveryStore.claimDue over the memory tables. */
@@ -38,7 +38,11 @@ export function claimDueRows(
           d.nextAttemptAt !== null &&
           d.nextAttemptAt <= now &&
           !heldBy(heads, d)) ||
-          (wanted === undefined && d.status === "sending" && d.leaseUntil !== null && d.leaseUntil < now)),
+          (wanted === undefined &&
+            d.status === "sending" &&
+            d.leaseUntil !== null &&
+            d.leaseUntil < now &&
+            !behindUnfinished(heads, d))),
     )
     .sort(
       (a, b) =>

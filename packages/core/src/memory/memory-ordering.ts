@@ -1,4 +1,4 @@
-import type { InsertReport, NewEvent } from "../contracts/store.js";
+import type { ClaimRef, InsertReport, NewEvent } from "../contracts/store.js";
 import type { MemDelivery, MemTables } from "./memory-rows.js";
 
 /** The last error code of a delivery cancelled because a newer state of its subject replaced it. */
@@ -85,15 +85,51 @@ function supersede(
   }
 }
 
-/** Put back the claimed ordered deliveries of `events` that wait behind an earlier one. */
-function demote(t: MemTables, events: readonly NewEvent[], now: Date): Set<string> {
+/**
+ * What an expired lease of an ordered delivery waits for: an earlier unfinished delivery of its
+ * endpoint and subject (one queued behind another of a claimer that died goes after it).
+ */
+export function behindUnfinished(heads: ReadonlyMap<string, MemDelivery>, d: MemDelivery): boolean {
+  if (!d.ordered || d.subject === null) return false;
+  const head = heads.get(subjectKey(d.endpointId, d.subject));
+  return head !== undefined && head !== d && before(head, d);
+}
+
+/**
+ * Put back the claimed ordered deliveries of `events` that wait behind an earlier one, except
+ * those whose earlier unfinished ones are all sending under their own claimer: left claimed,
+ * queued behind the latest of those (InsertReport.queued).
+ */
+function demote(
+  t: MemTables,
+  events: readonly NewEvent[],
+  now: Date,
+  groups: ReadonlyMap<string, Group>,
+): { demoted: Set<string>; queued: Map<string, ClaimRef[]> } {
   const heads = subjectHeads(t);
   const demoted = new Set<string>();
-  for (const nd of events.flatMap((e) => e.deliveries)) {
+  const queued = new Map<string, ClaimRef[]>();
+  // In emit order, as the SQL stores judge them: one put back holds back the later ones.
+  const inOrder = events
+    .flatMap((e) => e.deliveries.map((nd) => ({ nd, place: { createdAt: e.createdAt, id: nd.id } })))
+    .sort((a, b) => (before(a.place, b.place) ? -1 : before(b.place, a.place) ? 1 : 0));
+  for (const { nd } of inOrder) {
     const d = t.deliveries.get(nd.id);
     if (!nd.ordered || !nd.claim || d?.status !== "sending" || d.subject === null) continue;
     const head = heads.get(subjectKey(d.endpointId, d.subject));
     if (!head || head === d) continue;
+    const ahead = aheadOf(t, d);
+    const own = ahead.every((a) => a.status === "sending" && a.claimedBy === nd.claim!.workerId);
+    // A queued delivery is sending, which no supersede cancels: what may be superseded waits pending.
+    const g = groups.get(groupKey(d.endpointId, d.subject, d.eventCode));
+    const mayBeSuperseded = nd.supersede === true || (g !== undefined && before(d, g));
+    if (own && ahead.length > 0 && !mayBeSuperseded) {
+      queued.set(
+        d.id,
+        ahead.map((a) => ({ deliveryId: a.id, claimToken: a.claimToken ?? "" })),
+      );
+      continue;
+    }
     Object.assign(d, {
       status: "pending",
       attempts: 0,
@@ -105,7 +141,14 @@ function demote(t: MemTables, events: readonly NewEvent[], now: Date): Set<strin
     });
     demoted.add(d.id);
   }
-  return demoted;
+  return { demoted, queued };
+}
+
+/** The unfinished deliveries of `d`'s endpoint and subject that sort before it. */
+function aheadOf(t: MemTables, d: MemDelivery): MemDelivery[] {
+  return [...t.deliveries.values()].filter(
+    (x) => x.endpointId === d.endpointId && x.subject === d.subject && unfinished(x) && before(x, d),
+  );
 }
 
 /**
@@ -117,16 +160,25 @@ export function admitInserted(
   t: MemTables,
   events: readonly NewEvent[],
   now: Date,
-): { readonly unclaimed: Set<string>; readonly superseded: Map<string, number> } {
+): {
+  readonly unclaimed: Set<string>;
+  readonly queued: Map<string, ClaimRef[]>;
+  readonly superseded: Map<string, number>;
+} {
   const groups = supersedeGroups(events);
   const superseded = new Map<string, number>();
   if (groups.size > 0) supersede(t, groups, now, superseded);
-  const unclaimed = demote(t, events, now);
+  const { demoted: unclaimed, queued } = demote(t, events, now, groups);
   if (unclaimed.size > 0 && groups.size > 0) supersede(t, groups, now, superseded);
-  return { unclaimed, superseded };
+  return { unclaimed, queued, superseded };
 }
 
 /** The admission's part of an InsertReport: only what happened. */
-export function admissionReport(a: ReturnType<typeof admitInserted>): Pick<InsertReport, "superseded"> {
-  return a.superseded.size > 0 ? { superseded: a.superseded } : {};
+export function admissionReport(
+  a: ReturnType<typeof admitInserted>,
+): Pick<InsertReport, "queued" | "superseded"> {
+  return {
+    ...(a.queued.size > 0 ? { queued: a.queued } : {}),
+    ...(a.superseded.size > 0 ? { superseded: a.superseded } : {}),
+  };
 }

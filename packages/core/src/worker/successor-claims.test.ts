@@ -64,12 +64,13 @@ describe("successor claims", () => {
   });
 
   it("hands what it claims a reservation of the free slots, given back after the launch", async () => {
-    const { store, capacity, successors, reservations } = setUp({ maxInFlight: 4 });
-    await firstOfS1Ended(store);
+    const { store, capacity, successors, reservations, launched } = setUp({ maxInFlight: 4 });
+    const { b, c } = await firstOfS1Ended(store);
     successors.add({ endpointId: "ep-a", subject: "s1" });
     successors.add({ endpointId: "ep-a", subject: "s2" });
     await successors.settled();
-    // s1's next was claimed (the launch here takes no place); s2's first was never taken.
+    // s1's next and s2's first; launching here takes no place, so every place is free again.
+    expect(launched.map((x) => x.id).sort()).toEqual([b.deliveries[0]!.id, c.deliveries[0]!.id].sort());
     expect(reservations.length).toBeGreaterThan(0);
     expect(capacity.claimable).toBe(4);
   });

@@ -16,13 +16,6 @@ const SIBLING = "hl_sib";
 // MySQL is told it too: on a table whose persistent statistics predate its rows (new, or grown
 // fast since the last recount) MariaDB 10.11 chose (endpoint_id, created_at, id) and read every
 // row of the endpoint per probe, 200-950 ms for a batch of 500 where the index takes 7-15 ms.
-/** dlv_subject_order_idx named as a table hint for `ctx`'s database (why: the comment above), or "". */
-function indexHint(ctx: StoreContext): string {
-  const name = quoteId(ctx.dialect, `${ctx.options.tablePrefix}${SUBJECT_ORDER_INDEX}`);
-  if (ctx.dialect.name === "sqlite") return ` INDEXED BY ${name}`;
-  return ctx.dialect.name === "mysql" ? ` FORCE INDEX (${name})` : "";
-}
-
 const siblingsOf = (ctx: StoreContext, outer: string, status: "pending" | "sending") => {
   const s = SIBLING;
   return `FROM ${quoteId(ctx.dialect, ctx.t.deliveries)} ${s}${indexHint(ctx)}
@@ -44,6 +37,19 @@ function earlierIn(ctx: StoreContext, outer: string, status: "pending" | "sendin
  */
 export function earlierUnfinishedSql(ctx: StoreContext, outer: string): string {
   return `(${earlierIn(ctx, outer, "sending")} OR ${earlierIn(ctx, outer, "pending")})`;
+}
+
+/**
+ * Narrow the claim's read of expired leases (sending rows of the deliveries table, unaliased) to
+ * rows that may go now: an ordered delivery left claimed behind an earlier one of the same claimer
+ * (InsertReport.queued) whose process died waits until the one ahead of it has ended.
+ */
+export function notBehindUnfinished(ctx: StoreContext, q: Knex.QueryBuilder): Knex.QueryBuilder {
+  const outer = quoteId(ctx.dialect, ctx.t.deliveries);
+  return q.whereRaw(
+    `(${boolSql(ctx, `${outer}.ordered`, false)} OR ${outer}.subject IS NULL
+      OR NOT ${earlierUnfinishedSql(ctx, outer)})`,
+  );
 }
 
 /**
@@ -109,9 +115,7 @@ export async function subjectHeads(
   const unique = new Map<string, SubjectKey>();
   for (const k of subjects) if (known.has(k.endpointId)) unique.set(`${k.endpointId}\u0000${k.subject}`, k);
   const keys = [...unique.values()];
-  const firsts: string[] = [];
-  for (let from = 0; from < keys.length; from += FIRSTS_PER_READ)
-    firsts.push(...(await firstPending(ctx, trx, keys.slice(from, from + FIRSTS_PER_READ))));
+  const firsts = (await firstPendingIds(ctx, trx, keys)).filter((id): id is string => id !== null);
   if (firsts.length === 0) return [];
   const table = quoteId(ctx.dialect, ctx.t.deliveries);
   const q = trx(ctx.t.deliveries)
@@ -125,8 +129,19 @@ export async function subjectHeads(
   return rows.map((r) => r.id);
 }
 
-/** Each subject's first pending delivery id, where it has one. */
-async function firstPending(ctx: StoreContext, trx: Knex.Transaction, keys: readonly SubjectKey[]) {
+/** Each subject's first pending delivery id (by created_at, id), in the keys' order; null if none. */
+export async function firstPendingIds(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  keys: readonly SubjectKey[],
+): Promise<(string | null)[]> {
+  const ids: (string | null)[] = [];
+  for (let from = 0; from < keys.length; from += FIRSTS_PER_READ)
+    ids.push(...(await firstPendingOf(ctx, trx, keys.slice(from, from + FIRSTS_PER_READ))));
+  return ids;
+}
+
+async function firstPendingOf(ctx: StoreContext, trx: Knex.Transaction, keys: readonly SubjectKey[]) {
   const s = SIBLING;
   const probe = `(SELECT ${s}.id FROM ${quoteId(ctx.dialect, ctx.t.deliveries)} ${s}${indexHint(ctx)}
     WHERE ${s}.endpoint_id = ? AND ${s}.subject = ? AND ${s}.${UNFINISHED_SQL} AND ${s}.status = 'pending'
@@ -137,5 +152,15 @@ async function firstPending(ctx: StoreContext, trx: Knex.Transaction, keys: read
     keys.flatMap((k) => [k.endpointId, k.subject]),
   );
   const [row] = rawRows<Record<string, unknown>>(ctx.dialect, result);
-  return Object.values(row ?? {}).filter((id): id is string => typeof id === "string");
+  return keys.map((_, i) => {
+    const id = row?.[`h${i}`];
+    return typeof id === "string" ? id : null;
+  });
+}
+
+/** The ordering index named for `ctx`'s database, as a table hint (see siblingsOf), or "". */
+export function indexHint(ctx: StoreContext): string {
+  const name = quoteId(ctx.dialect, `${ctx.options.tablePrefix}${SUBJECT_ORDER_INDEX}`);
+  if (ctx.dialect.name === "sqlite") return ` INDEXED BY ${name}`;
+  return ctx.dialect.name === "mysql" ? ` FORCE INDEX (${name})` : "";
 }

@@ -13,7 +13,7 @@ import { date, num } from "../util/convert.js";
 import { retryTransient } from "../util/retry.js";
 import { traceContextOf } from "../util/trace-context.js";
 import { claimWithControls } from "./claim-controls.js";
-import { claimWithoutJit, headsOnly, subjectHeads } from "./claim-ordering.js";
+import { claimWithoutJit, headsOnly, notBehindUnfinished, subjectHeads } from "./claim-ordering.js";
 import { controlsById } from "./control-options.js";
 
 export interface ClaimOptions {
@@ -100,7 +100,7 @@ async function candidates(
       q.andWhere((w) => w.where("next_attempt_at", "<", trx.raw(now)).orWhereNull("next_attempt_at"));
     else q.andWhere("next_attempt_at", "<", trx.raw(now));
     return lockFree(
-      known(q)
+      notBehindUnfinished(ctx, known(q))
         .andWhere("lease_until", "<", trx.raw(now))
         .orderBy([{ column: "next_attempt_at" }, { column: "id" }])
         .limit(n),

@@ -1,12 +1,9 @@
-import type { InsertReport, NewEvent } from "@hookline/core";
+import type { ClaimRef, InsertReport, NewEvent, SubjectKey } from "@hookline/core";
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
-import { chunk } from "../util/chunk.js";
-import { quoteId } from "../util/sql.js";
-import { earlierUnfinishedSql } from "./claim-ordering.js";
+import { putBackUnclaimed } from "./insert-controls.js";
+import { lineKey, placedBefore, subjectLines } from "./subject-lines.js";
 import { supersede, supersededBy, supersedeGroups } from "./supersede.js";
-
-const IDS_PER_STATEMENT = 500;
 
 /** A delivery inserted claimed to an ordered endpoint: the ones demotion looks at. */
 interface ClaimedOrdered {
@@ -15,6 +12,10 @@ interface ClaimedOrdered {
   readonly subject: string;
   readonly code: string;
   readonly createdAt: number;
+  /** It supersedes older ones of its code: it may be superseded too, so it is never queued. */
+  readonly supersede: boolean;
+  /** Its claimer (NewDelivery.claim.workerId). */
+  readonly workerId: string;
 }
 
 function claimedOrdered(events: readonly NewEvent[]): ClaimedOrdered[] {
@@ -29,6 +30,8 @@ function claimedOrdered(events: readonly NewEvent[]): ClaimedOrdered[] {
             subject: e.subject as string,
             code: e.code,
             createdAt: e.createdAt.getTime(),
+            supersede: d.supersede === true,
+            workerId: d.claim!.workerId,
           })),
   );
 }
@@ -37,41 +40,43 @@ function claimedOrdered(events: readonly NewEvent[]): ClaimedOrdered[] {
  * Put back every claimed ordered delivery that has an earlier unfinished one of its endpoint and
  * subject (stored before, or earlier in this batch, which is inserted already): pending and due
  * now, no attempt counted, no claim. The emitter must not send those; a worker claims each in
- * turn. Returns their ids.
+ * turn. Except where everything ahead is sending under the delivery's own claimer: that one stays
+ * claimed, queued behind those claims (InsertReport.queued). The candidates are judged in
+ * emit order, so one put back holds back the later ones of its subject.
  */
 async function demote(
   ctx: StoreContext,
   trx: Knex.Transaction,
   candidates: readonly ClaimedOrdered[],
-): Promise<Set<string>> {
-  const { t, dialect } = ctx;
+  mayQueue: (c: ClaimedOrdered) => boolean,
+): Promise<{ demoted: Set<string>; queued: Map<string, ClaimRef[]> }> {
   const demoted = new Set<string>();
-  const table = quoteId(dialect, t.deliveries);
-  for (const part of chunk(candidates, IDS_PER_STATEMENT)) {
-    const held = (await trx(t.deliveries)
-      .select("id")
-      .whereIn(
-        "id",
-        part.map((c) => c.id),
-      )
-      .whereRaw(earlierUnfinishedSql(ctx, table))) as { id: string }[];
-    if (held.length === 0) continue;
-    const ids = held.map((r) => r.id).sort();
-    const now = dialect.nowMs();
-    await trx(t.deliveries)
-      .whereIn("id", ids)
-      .update({
-        status: "pending",
-        attempts: 0,
-        next_attempt_at: trx.raw(now),
-        lease_until: null,
-        claim_token: null,
-        worker_id: null,
-        updated_at: trx.raw(now),
-      });
-    for (const id of ids) demoted.add(id);
+  const queued = new Map<string, ClaimRef[]>();
+  const keys = new Map<string, SubjectKey>();
+  for (const c of candidates) keys.set(lineKey(c.endpointId, c.subject), c);
+  const lines = await subjectLines(ctx, trx, [...keys.values()]);
+  const inOrder = [...candidates].sort((a, b) => (placedBefore(a, b) ? -1 : placedBefore(b, a) ? 1 : 0));
+  for (const c of inOrder) {
+    const line = lines.get(lineKey(c.endpointId, c.subject))!;
+    const sendingAhead = line.sending.filter((r) => placedBefore(r, c));
+    const pendingAhead = line.firstPending !== null && placedBefore(line.firstPending, c);
+    if (!pendingAhead && sendingAhead.length === 0) continue;
+    if (!pendingAhead && sendingAhead.every((r) => r.workerId === c.workerId) && mayQueue(c)) {
+      queued.set(
+        c.id,
+        sendingAhead.map((r) => ({ deliveryId: r.id, claimToken: r.claimToken ?? "" })),
+      );
+      continue;
+    }
+    demoted.add(c.id);
+    // Now pending: it holds back what comes after it in this batch.
+    const place = { id: c.id, createdAt: c.createdAt };
+    const own = line.sending.findIndex((r) => r.id === c.id);
+    if (own >= 0) line.sending.splice(own, 1);
+    if (line.firstPending === null || placedBefore(place, line.firstPending)) line.firstPending = place;
   }
-  return demoted;
+  await putBackUnclaimed(ctx, trx, [...demoted]);
+  return { demoted, queued };
 }
 
 /**
@@ -86,12 +91,16 @@ export async function admitInserted(
   trx: Knex.Transaction,
   events: readonly NewEvent[],
   held: ReadonlySet<string>,
-): Promise<Pick<InsertReport, "unclaimed" | "superseded">> {
+): Promise<Pick<InsertReport, "unclaimed" | "queued" | "superseded">> {
   const groups = supersedeGroups(events);
   const superseded = new Map<string, number>();
   if (groups.length > 0) await supersede(ctx, trx, groups, superseded);
   const candidates = claimedOrdered(events).filter((c) => !held.has(c.id));
-  const demoted = candidates.length > 0 ? await demote(ctx, trx, candidates) : new Set<string>();
+  const { demoted, queued } =
+    candidates.length > 0
+      ? // A queued delivery is sending, which no supersede cancels: what may be superseded waits pending.
+        await demote(ctx, trx, candidates, (c) => !c.supersede && !supersededBy(groups, c))
+      : { demoted: new Set<string>(), queued: new Map<string, ClaimRef[]>() };
   if (demoted.size > 0 && groups.length > 0) {
     const again = groups.filter((g) => candidates.some((c) => demoted.has(c.id) && supersededBy([g], c)));
     if (again.length > 0) await supersede(ctx, trx, again, superseded);
@@ -99,6 +108,7 @@ export async function admitInserted(
   const unclaimed = new Set([...held, ...demoted]);
   return {
     ...(unclaimed.size > 0 ? { unclaimed } : {}),
+    ...(queued.size > 0 ? { queued } : {}),
     ...(superseded.size > 0 ? { superseded } : {}),
   };
 }

@@ -56,8 +56,21 @@ export async function holdClosedEndpoints(
   const held = await heldEndpoints(ctx, trx, [...new Set(claimed.map((d) => d.endpointId))].sort());
   const ids = claimed.filter((d) => held.has(d.endpointId)).map((d) => d.id);
   if (ids.length === 0) return new Set();
+  await putBackUnclaimed(ctx, trx, ids);
+  return new Set(ids);
+}
+
+/**
+ * Deliveries this insert wrote claimed go back to pending, due now, with no attempt counted and
+ * no claim: the emitter will not send them (InsertReport.unclaimed).
+ */
+export async function putBackUnclaimed(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  ids: readonly string[],
+): Promise<void> {
   const now = ctx.dialect.nowMs();
-  for (const part of chunk(ids.sort(), IDS_PER_STATEMENT)) {
+  for (const part of chunk([...ids].sort(), IDS_PER_STATEMENT)) {
     await trx(ctx.t.deliveries)
       .whereIn("id", part)
       .andWhere("status", "sending")
@@ -71,5 +84,4 @@ export async function holdClosedEndpoints(
         updated_at: trx.raw(now),
       });
   }
-  return new Set(ids);
 }

@@ -84,6 +84,45 @@ describeTargets(targets, "ordering and supersede across processes", (target) => 
     expect(finished).toEqual(emitted);
   });
 
+  it("an emitter's insert racing another process's claim of the same subject never keeps its claim while the earlier delivery is sending under that process", async () => {
+    const { store, open, db, t } = env();
+    const start = Date.now() - 60_000;
+    const claimer = await open();
+    const kept: string[] = [];
+    // Many short races: the claim turns the earlier delivery from pending to sending at any
+    // moment of the insert's transaction, which must judge the subject as of one instant.
+    for (let round = 0; round < 40; round++) {
+      const subject = `race-${round}`;
+      const head = eventAt(start, round * 10, subject, { ordered: true });
+      await store.insertEvents([head]);
+      const mine = makeEvent({
+        subject,
+        code: "post_code_change",
+        createdAt: new Date(start + round * 10 + 5),
+        claim: { leaseMs: 60_000, workerId: "emitter" },
+      });
+      const next = { ...mine, deliveries: mine.deliveries.map((d) => ({ ...d, ordered: true })) };
+      await Promise.all([
+        claimer.claimDue({
+          limit: 1,
+          leaseMs: 60_000,
+          workerId: "worker",
+          endpointIds: ["ep-a"],
+          subjects: [{ endpointId: "ep-a", subject }],
+        }),
+        store.insertEvents([next]),
+      ]);
+      const rows = (await db(t.deliveries).where({ subject }).select("id", "status", "worker_id")) as {
+        id: string;
+        status: string;
+        worker_id: string | null;
+      }[];
+      const sending = rows.filter((r) => r.status === "sending").map((r) => r.worker_id);
+      if (sending.includes("worker") && sending.includes("emitter")) kept.push(subject);
+    }
+    expect(kept).toEqual([]);
+  });
+
   it("concurrent superseding inserts over shared subjects: all commit (conflicts retried), the newest of each subject stays pending, every other one is cancelled as superseded, and the roll-up matches a rebuild", async () => {
     const { store, open, db, t, prefix } = env();
     const start = Date.now() - 60_000;

@@ -6,8 +6,11 @@ export interface SubjectEventOptions {
   readonly subject?: string | null;
   readonly code?: string;
   readonly endpoints?: readonly string[];
-  /** Inserted claimed by its emitter (sending, attempts 1), as emit() inserts a first attempt. */
-  readonly claim?: boolean;
+  /**
+   * Inserted claimed by its emitter (sending, attempts 1), as emit() inserts a first attempt;
+   * a string names the emitter's worker id (default "emitter").
+   */
+  readonly claim?: boolean | string;
   /** Every delivery orders by subject (NewDelivery.ordered). */
   readonly ordered?: boolean;
   /** Every delivery supersedes older pending ones (NewDelivery.supersede). */
@@ -25,7 +28,9 @@ export function subjectEvents(start = Date.now() - 60_000) {
       code: opts.code ?? "post_code_change",
       endpoints: opts.endpoints ?? ["ep-a"],
       createdAt: new Date(start + at),
-      ...(opts.claim ? { claim: { leaseMs: 60_000 } } : {}),
+      ...(opts.claim
+        ? { claim: { leaseMs: 60_000, ...(typeof opts.claim === "string" ? { workerId: opts.claim } : {}) } }
+        : {}),
     });
     return {
       ...ev,

@@ -1,0 +1,100 @@
+import type { SubjectKey } from "@hookline/core";
+import type { Knex } from "knex";
+import type { StoreContext } from "../context.js";
+import { UNFINISHED_SQL } from "../migrations/0008-subject-order.js";
+import { chunk } from "../util/chunk.js";
+import { num } from "../util/convert.js";
+import { quoteId } from "../util/sql.js";
+import { indexHint } from "./claim-ordering.js";
+
+/** A row's place in emit order. */
+export interface LinePlace {
+  readonly id: string;
+  readonly createdAt: number;
+}
+
+/** An unfinished delivery being sent, and by which claimer. */
+export interface SendingRow extends LinePlace {
+  readonly workerId: string | null;
+  readonly claimToken: string | null;
+}
+
+/** What stands in one subject's line: the rows being sent, and its first pending row. */
+export interface SubjectLine {
+  readonly sending: SendingRow[];
+  firstPending: LinePlace | null;
+}
+
+/** `a` sorts before `b` in emit order (created_at, then id, as the SQL probes compare them). */
+export const placedBefore = (a: LinePlace, b: LinePlace): boolean =>
+  a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
+
+export const lineKey = (endpointId: string, subject: string): string => `${endpointId}\u0000${subject}`;
+
+const SUBJECTS_PER_READ = 500;
+
+/** WHERE the row's endpoint and subject are one of `keys`. */
+function inSubjects(keys: readonly SubjectKey[]): (w: Knex.QueryBuilder) => void {
+  const byEndpoint = new Map<string, string[]>();
+  for (const k of keys) byEndpoint.set(k.endpointId, [...(byEndpoint.get(k.endpointId) ?? []), k.subject]);
+  return (w) => {
+    for (const [endpointId, subjects] of byEndpoint)
+      w.orWhere((x) => x.where("endpoint_id", endpointId).whereIn("subject", subjects));
+  };
+}
+
+/**
+ * The lines of `keys`' subjects in one statement per 500 subjects, however many deliveries ask:
+ * the sending rows of all of them (a range of dlv_subject_order_idx per subject: few rows, as
+ * ordering keeps one in flight per subject plus what its claimer queued), and the time of each
+ * subject's first pending row (MIN over the same index: one entry per subject where MySQL skips
+ * through it, the subject's pending entries where PostgreSQL reads them). One statement, because
+ * on READ COMMITTED two reads each see their own moment: a claim committed between them turns a
+ * pending row into a sending one, and neither read would see it.
+ */
+export async function subjectLines(
+  ctx: StoreContext,
+  trx: Knex.Transaction,
+  keys: readonly SubjectKey[],
+): Promise<Map<string, SubjectLine>> {
+  const lines = new Map<string, SubjectLine>(
+    keys.map((k) => [lineKey(k.endpointId, k.subject), { sending: [], firstPending: null }]),
+  );
+  const table = quoteId(ctx.dialect, ctx.t.deliveries);
+  const from = () => trx.from(trx.raw(`${table}${indexHint(ctx)}`)).whereRaw(`${table}.${UNFINISHED_SQL}`);
+  for (const part of chunk(keys, SUBJECTS_PER_READ)) {
+    const sending = from()
+      .select("id", "endpoint_id", "subject", "created_at", "worker_id", "claim_token")
+      .andWhere("status", "sending")
+      .andWhere(inSubjects(part));
+    // Its id stays NULL: that marks the first-pending rows apart from the sending ones.
+    const firstPending = from()
+      .select(
+        trx.raw("NULL AS id"),
+        "endpoint_id",
+        "subject",
+        trx.raw("MIN(created_at) AS created_at"),
+        trx.raw("NULL AS worker_id"),
+        trx.raw("NULL AS claim_token"),
+      )
+      .andWhere("status", "pending")
+      .andWhere(inSubjects(part))
+      .groupBy("endpoint_id", "subject");
+    const rows = (await sending.unionAll(firstPending)) as Record<string, unknown>[];
+    for (const r of rows) {
+      const line = lines.get(lineKey(String(r.endpoint_id), String(r.subject)));
+      if (!line) continue;
+      // The first pending row's time; its id is left out (""), so a tie in the same millisecond
+      // counts as ahead: the delivery is put back, which the claim then orders exactly.
+      if (r.id === null || r.id === undefined) line.firstPending = { id: "", createdAt: num(r.created_at) };
+      else
+        line.sending.push({
+          id: String(r.id),
+          createdAt: num(r.created_at),
+          workerId: (r.worker_id as string | null) ?? null,
+          claimToken: (r.claim_token as string | null) ?? null,
+        });
+    }
+  }
+  return lines;
+}
