@@ -11,7 +11,7 @@ import { SCENARIOS } from "./scenarios/index.js";
 // A tiny run of the real harness (real MariaDB, PostgreSQL, SQLite, RabbitMQ, NATS JetStream and a
 // loopback receiver) so it cannot rot while CI never runs the full benchmark. With CI set an
 // unreachable server fails the suite; locally the suite is skipped with the reason in its name.
-const ONLY = ["1", "2", "3", "4", "8", "9", "10"];
+const ONLY = ["1", "2", "3", "4", "8", "9", "10", "13", "14"];
 const FIGURES = [
   "http.rate",
   "hand-rolled.rate",
@@ -24,6 +24,9 @@ const FIGURES = [
     ["rate", "emit-rate", "cpu"].map((f) => `telemetry.${v}.${f}`),
   ),
   ...["api", "sdk"].map((v) => `telemetry.${v}.cpu-ratio`),
+  "pipeline.minimal.rate",
+  ...["bounded", "burst"].flatMap((v) => [`pipeline.hookline.${v}.rate`, `pipeline.hookline.${v}.emit-rate`]),
+  ...["rss", "baseline-rss", "emit-rate", "rate"].map((f) => `burst.${f}`),
 ];
 
 const down = (
@@ -37,7 +40,7 @@ const down = (
 ).filter((x): x is string => x !== undefined);
 
 function smoke() {
-  it("runs scenarios 1, 2, 3, 4, 8, 9 and 10 at smoke sizes: every delivery logged, every figure reported", async () => {
+  it("runs scenarios 1, 2, 3, 4, 8, 9, 10, 13 and 14 at smoke sizes: every delivery logged, every figure reported", async () => {
     const out = mkdtempSync(join(tmpdir(), "hl-bench-smoke-"));
     try {
       const report = await runBench(
@@ -48,8 +51,9 @@ function smoke() {
       expect(report.scenarios.map((s) => [s.id, s.error ?? null])).toEqual(ONLY.map((id) => [id, null]));
       const checks = report.scenarios.flatMap((s) => s.checks);
       // 1 ceiling + 1 hand-rolled + 2 MariaDB modes + 2 latency modes + 4 SQLite/PostgreSQL runs
-      // + 3 sinks + 4 telemetry variants and what the SDK recorded in the two variants with one.
-      expect(checks).toHaveLength(19);
+      // + 3 sinks + 4 telemetry variants and what the SDK recorded in the two variants with one
+      // + the minimal pipeline and Hookline bounded and burst + the memory burst.
+      expect(checks).toHaveLength(23);
       expect(checks.filter((c) => !c.ok)).toEqual([]);
       const figures = new Map(report.scenarios.flatMap((s) => s.figures.map((f) => [f.key, f] as const)));
       for (const key of FIGURES) {
@@ -61,6 +65,11 @@ function smoke() {
       expect(judged).toEqual([
         "e2e-vs-hand-rolled",
         "e2e-vs-ceiling",
+        "pipeline-bounded",
+        "pipeline-burst",
+        "burst-vs-bounded",
+        "pipeline-logged",
+        "burst-rss",
         "e2e-logged",
         "emit-p50",
         "amqp-vs-http",

@@ -16,7 +16,7 @@ const table = (head: readonly string[], rows: readonly (readonly unknown[])[]): 
 function achieved(t: TargetResult): string {
   if (t.achieved === null) return "–";
   if (t.id === "e2e-logged") return `${t.achieved} pass`;
-  return t.required.startsWith("≥") ? `${fmt(t.achieved)}×` : fmt(t.achieved);
+  return t.required.startsWith("≥") || t.status === "reported" ? `${fmt(t.achieved)}×` : fmt(t.achieved);
 }
 
 function targetRows(r: Report): string[] {
@@ -28,7 +28,13 @@ function targetRows(r: Report): string[] {
       achieved(t),
       t.margin === null ? "–" : `${fmt(t.margin)}×`,
       t.perRound ? t.perRound.map((x) => `${fmt(x)}×`).join(", ") : "",
-      t.status === "met" ? "**met**" : t.status === "not met" ? "**NOT MET**" : "not run",
+      t.status === "met"
+        ? "**met**"
+        : t.status === "not met"
+          ? "**NOT MET**"
+          : t.status === "reported"
+            ? "reported"
+            : "not run",
     ]),
   );
 }

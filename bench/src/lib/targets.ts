@@ -23,6 +23,14 @@ export type Target =
       readonly label: string;
       readonly kind: "checks";
       readonly scenarios: readonly string[];
+    }
+  | {
+      /** A ratio kept in the report with no bound to meet. */
+      readonly id: string;
+      readonly label: string;
+      readonly kind: "report";
+      readonly num: string;
+      readonly den: string;
     };
 
 export const TARGETS: readonly Target[] = [
@@ -36,11 +44,47 @@ export const TARGETS: readonly Target[] = [
   },
   {
     id: "e2e-vs-ceiling",
-    label: "Hookline durable end to end ≥ 30 % of the HTTP-only ceiling",
-    kind: "ratio",
+    label: "Hookline durable end to end vs the HTTP-only ceiling (reported; no longer a target)",
+    kind: "report",
     num: "e2e.mariadb.durable.rate",
     den: "http.rate",
-    min: 0.3,
+  },
+  {
+    id: "pipeline-bounded",
+    label: "Hookline durable, 512 emits outstanding ≥ 0.75× the minimal batched pipeline (MariaDB)",
+    kind: "ratio",
+    num: "pipeline.hookline.bounded.rate",
+    den: "pipeline.minimal.rate",
+    min: 0.75,
+  },
+  {
+    id: "pipeline-burst",
+    label: "Hookline durable, 50,000 emits at once ≥ 0.75× the minimal batched pipeline (MariaDB)",
+    kind: "ratio",
+    num: "pipeline.hookline.burst.rate",
+    den: "pipeline.minimal.rate",
+    min: 0.75,
+  },
+  {
+    id: "burst-vs-bounded",
+    label: "The burst at most 10 % slower than 512 emits outstanding (≥ 0.9×)",
+    kind: "ratio",
+    num: "pipeline.hookline.burst.rate",
+    den: "pipeline.hookline.bounded.rate",
+    min: 0.9,
+  },
+  {
+    id: "pipeline-logged",
+    label: "… with every delivery and attempt logged in all three (all log checks pass)",
+    kind: "checks",
+    scenarios: ["13"],
+  },
+  {
+    id: "burst-rss",
+    label: "A burst of 100,000 emits at once: peak RSS of the emitting process ≤ 300 MB",
+    kind: "max",
+    key: "burst.rss",
+    max: 300,
   },
   {
     id: "e2e-logged",
@@ -65,10 +109,10 @@ export const TARGETS: readonly Target[] = [
   },
   {
     id: "backlog-rss",
-    label: "Backlog: worker peak RSS ≤ 200 MB",
+    label: "Backlog of 100,000: worker peak RSS ≤ 150 MB",
     kind: "max",
     key: "backlog.rss",
-    max: 200,
+    max: 150,
   },
   {
     id: "admin-status",
@@ -171,7 +215,7 @@ export const TARGETS: readonly Target[] = [
 export interface TargetResult {
   readonly id: string;
   readonly label: string;
-  readonly status: "met" | "not met" | "not run";
+  readonly status: "met" | "not met" | "not run" | "reported";
   /** What was achieved: the ratio (median of per-round ratios) or the figure's median. */
   readonly achieved: number | null;
   readonly required: string;
@@ -206,6 +250,20 @@ export function evaluate(results: readonly ScenarioResult[], targets = TARGETS):
         achieved: passed,
         required: `${checks.length}/${checks.length} pass`,
         margin: passed / checks.length,
+      };
+    }
+    if (t.kind === "report") {
+      const num = figs.get(t.num);
+      const den = figs.get(t.den);
+      if (!num || !den) return { ...base, status: "not run", achieved: null, required: "–", margin: null };
+      const perRound = ratioOf(num, den);
+      return {
+        ...base,
+        status: "reported",
+        achieved: median(perRound),
+        required: "–",
+        margin: null,
+        perRound,
       };
     }
     if (t.kind === "ratio") {

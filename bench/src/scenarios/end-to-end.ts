@@ -43,6 +43,8 @@ export interface E2eSink {
    * inside its request's context. @default none (the emits run in the active context)
    */
   readonly callerContext?: Context;
+  /** Emits outstanding at once; `Infinity` fires every emit at once (a burst). @default 512 */
+  readonly emitLanes?: number;
 }
 
 /** Emit `n` events as fast as they are accepted; time until each delivery is logged as succeeded. */
@@ -77,7 +79,7 @@ export async function endToEnd(
       caller === undefined
         ? (i: number) => hooks.emit(EVENT_CODE, buyerPayload(i))
         : (i: number) => context.with(caller, () => hooks.emit(EVENT_CODE, buyerPayload(i)));
-    await inLanes(n, LANES, async (i) => void (await emitOne(i)));
+    await inLanes(n, to.emitLanes ?? LANES, async (i) => void (await emitOne(i)));
     const emitMs = performance.now() - t0;
     await until(() => succeeded >= n, {
       timeoutMs: Math.max(60_000, n * 10),

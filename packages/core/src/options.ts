@@ -101,6 +101,12 @@ export interface HooklineOptions<Plugins extends readonly HooklinePlugin[]> {
   readonly insertBatchSize?: number;
   /** Insert batches in flight at once. @default 2 */
   readonly insertConcurrency?: number;
+  /**
+   * Emits validated, built and stored at once. Past it, emit() waits for room, in call order,
+   * before it does any of that: a burst of emits then costs little more than its payloads, and
+   * each waiting emit resolves once its own turn has stored it. @default 2000
+   */
+  readonly maxEmitting?: number;
   /** Run store.migrate() in start(). @default true */
   readonly migrate?: boolean;
   /** @default systemClock */
@@ -128,6 +134,7 @@ export interface ResolvedSettings {
   readonly maxBodyBytes: number;
   readonly insertBatchSize: number;
   readonly insertConcurrency: number;
+  readonly maxEmitting: number;
   readonly migrate: boolean;
   readonly workerEnabled: boolean;
   readonly maxInFlight: number;
@@ -173,6 +180,7 @@ export const HOOKLINE_OPTION_KEYS = keysOf<HooklineOptions<readonly HooklinePlug
   maxBodyBytes: true,
   insertBatchSize: true,
   insertConcurrency: true,
+  maxEmitting: true,
   migrate: true,
   clock: true,
   logger: true,
@@ -271,6 +279,7 @@ export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>
     maxBodyBytes: int("maxBodyBytes", opts.maxBodyBytes, 262_144, 2, 64 * 1024 * 1024),
     insertBatchSize: int("insertBatchSize", opts.insertBatchSize, 500, 1, 10_000),
     insertConcurrency: int("insertConcurrency", opts.insertConcurrency, 2, 1, 64),
+    maxEmitting: int("maxEmitting", opts.maxEmitting, 2_000, 1, 1_000_000),
     migrate: bool("migrate", opts.migrate, true),
     workerEnabled: w.enabled ?? true,
     maxInFlight: int("worker.maxInFlight", w.maxInFlight, 256, 1, 100_000),

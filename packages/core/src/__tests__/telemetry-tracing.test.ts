@@ -48,7 +48,7 @@ afterEach(async () => {
 function hooksOn(
   store: DeliveryStore,
   endpoints: EndpointConfig[],
-  opts: { sdk?: OtelSdk; worker?: WorkerOptions; transport?: Transport } = {},
+  opts: { sdk?: OtelSdk; worker?: WorkerOptions; transport?: Transport; maxEmitting?: number } = {},
 ) {
   const otel = opts.sdk ?? sdk;
   const hooks = createHookline({
@@ -59,6 +59,7 @@ function hooksOn(
     retry: { schedule: [1, 1], jitter: 0 },
     worker: { enabled: false, pollIntervalMs: 20, ...opts.worker },
     telemetry: { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider },
+    ...(opts.maxEmitting !== undefined ? { maxEmitting: opts.maxEmitting } : {}),
   });
   running.push(hooks);
   return hooks;
@@ -100,6 +101,28 @@ describe("hookline.emit", () => {
     expect(emit.status.code).toBe(SpanStatusCode.UNSET);
     const { traceId, spanId } = emit.spanContext();
     expect(spy.batches[0]?.[0]?.traceContext).toEqual({ traceparent: `00-${traceId}-${spanId}-01` });
+  });
+
+  it("an emit that waited for room (maxEmitting) is still a child of its own caller's span", async () => {
+    const spy = spyStore();
+    spy.ctl.insertDelayMs = 10;
+    const hooks = hooksOn(spy.store, [endpoint("a")], { maxEmitting: 1 });
+    const tracer = sdk.tracerProvider.getTracer("app");
+    const callers = Array.from({ length: 3 }, (_, i) => tracer.startSpan(`request-${i}`));
+    const results = await Promise.all(
+      callers.map((caller, i) =>
+        context.with(trace.setSpan(ROOT_CONTEXT, caller), () =>
+          hooks.emit("order_placed", { orderId: `o${i}`, total: i }),
+        ),
+      ),
+    );
+    for (const c of callers) c.end();
+    const emits = sdk.named("hookline.emit");
+    expect(emits).toHaveLength(3);
+    for (const [i, r] of results.entries()) {
+      const span = emits.find((e) => e.attributes["hookline.event.id"] === r.eventId);
+      expect(ids(span?.parentSpanContext)).toEqual(ids(callers[i]!.spanContext()));
+    }
   });
 
   it("records a rejected emit: exception, status ERROR and the error code", async () => {

@@ -23,6 +23,7 @@ import { claimedOnInsert, toJob } from "./attempt-job.js";
 import { type BuiltBody, buildBody } from "./build-body.js";
 import type { CapacityView, Reservation } from "./capacity.js";
 import { newDeliveries, type Targets, targetsOf } from "./delivery-plan.js";
+import { EmitGate } from "./emit-gate.js";
 import { checkEmitOptions, type EmitOptions, type EmitResult } from "./emit-options.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
 import { countSuperseded, type Duplicate, eventInserter, type Inserted } from "./event-inserter.js";
@@ -52,11 +53,28 @@ export interface DispatcherOptions {
 }
 
 /** How the insert went: the original of a duplicate, or the first attempts launched (if any). */
+const notRunning = (code: string) =>
+  new HooklineError(
+    "HOOKLINE_NOT_RUNNING",
+    `emit("${code}"): expected a running instance, but stop() was called`,
+  );
+
+/** An emit waiting for room: how to run it and how to settle the promise its caller holds. */
+interface WaitingEmit {
+  readonly code: string;
+  /** The emit, run in its caller's telemetry context. */
+  readonly start: () => Promise<EmitResult>;
+  readonly resolve: (r: EmitResult) => void;
+  readonly reject: (e: unknown) => void;
+}
+
 type Stored = { readonly duplicate: Duplicate } | { readonly attempts: Promise<AttemptSummary>[] };
 
 /** The emit path: process → track → record. */
 export class Dispatcher {
   readonly #inserter: MicroBatcher<NewEvent, Inserted>;
+  /** Backpressure: past settings.maxEmitting, emits wait here before building anything. */
+  readonly #gate: EmitGate<WaitingEmit>;
   #stopped = false;
   readonly #pending = new Set<Promise<EmitResult>>();
   private readonly store: DeliveryStore;
@@ -91,17 +109,38 @@ export class Dispatcher {
     this.#unbroken = new Set(opts.endpoints.filter((e) => e.circuitBreaker === false).map((e) => e.id));
     this.#logger = opts.logger;
     this.#inserter = eventInserter(opts.store, opts.settings, opts.logger, opts.telemetry);
+    this.#gate = new EmitGate(opts.settings.maxEmitting);
   }
 
   /** Validate, store and send one event; stop() waits for emits already under way. */
   emit(code: string, payload: unknown, opts: EmitOptions = {}): Promise<EmitResult> {
+    let waiting: Promise<EmitResult> | undefined;
+    const entered = this.#gate.enter(() => {
+      let entry: WaitingEmit | undefined;
+      const start = this.telemetry.bindCaller(() => this.#start(code, payload, opts));
+      waiting = new Promise((resolve, reject) => {
+        entry = { code, start, resolve, reject };
+      });
+      return entry!;
+    });
+    return entered ? this.#start(code, payload, opts) : waiting!;
+  }
+
+  /** Run one emit that holds a place, and pass the place on when it settles. */
+  #start(code: string, payload: unknown, opts: EmitOptions): Promise<EmitResult> {
     const trace = this.telemetry.startEmit(code);
     const emitting =
       trace === undefined
         ? this.#emit(code, payload, opts, undefined)
         : trace.end(this.#emit(code, payload, opts, trace));
+    emitting.then(this.#leave, this.#leave);
     return trackUntilSettled(this.#pending, emitting);
   }
+
+  readonly #leave = (): void => {
+    const next = this.#gate.leave();
+    if (next) next.start().then(next.resolve, next.reject);
+  };
 
   async #emit(
     code: string,
@@ -279,16 +318,14 @@ export class Dispatcher {
   }
 
   #assertRunning(code: string): void {
-    if (!this.#stopped) return;
-    throw new HooklineError(
-      "HOOKLINE_NOT_RUNNING",
-      `emit("${code}"): expected a running instance, but stop() was called`,
-    );
+    if (this.#stopped) throw notRunning(code);
   }
 
   /** Refuse new emits, wait for those under way, and for queued inserts to be written. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    // Emits still waiting for room were never accepted: they fail now, as any emit after stop().
+    for (const w of this.#gate.takeWaiting()) w.reject(notRunning(w.code));
     await Promise.allSettled([...this.#pending]);
     await this.#inserter.drain();
   }

@@ -18,6 +18,11 @@ import { AttemptTracer, EmitTrace, TELEMETRY_SCOPE_NAME } from "./tracing.js";
 export interface Telemetry {
   /** Begin an emit (span and timer); undefined when telemetry is off. */
   startEmit(code: string): EmitTrace | undefined;
+  /**
+   * `fn`, to be run later in the OpenTelemetry context active now: an emit that waits for room
+   * starts in its caller's context, not in that of the emit whose end let it in.
+   */
+  bindCaller<T>(fn: () => T): () => T;
   /** Begin an attempt's span; undefined when telemetry is off. */
   startAttempt(job: AttemptJob, ep: ResolvedEndpoint): Span | undefined;
   /**
@@ -45,6 +50,7 @@ const MAX_CACHED_CODES = 1024;
 /** `telemetry: false`: a null object, so the hot path pays one call and nothing else. */
 export const NO_TELEMETRY: Telemetry = Object.freeze({
   startEmit: () => undefined,
+  bindCaller: <T>(fn: () => T) => fn,
   startAttempt: () => undefined,
   send: (
     _span: unknown,
@@ -109,6 +115,10 @@ class RecordingTelemetry implements Telemetry {
       if (this.#emitOptions.size < MAX_CACHED_CODES) this.#emitOptions.set(code, options);
     }
     return new EmitTrace(this.#tracer, options, code, this.#metrics);
+  }
+
+  bindCaller<T>(fn: () => T): () => T {
+    return context.bind(context.active(), fn);
   }
 
   startAttempt(job: AttemptJob, ep: ResolvedEndpoint): Span {

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { EmitGate } from "../dispatch/emit-gate.js";
+import { isHooklineError } from "../errors/hookline-error.js";
+import { errorMessageOf, shopHooks } from "./helpers.js";
+
+describe("EmitGate", () => {
+  it("admits up to its limit, queues the rest in call order, and hands each freed place to the longest waiting", () => {
+    const gate = new EmitGate<string>(2);
+    expect(gate.enter(() => "a")).toBe(true);
+    expect(gate.enter(() => "b")).toBe(true);
+    expect(gate.enter(() => "c")).toBe(false);
+    expect(gate.enter(() => "d")).toBe(false);
+    expect(gate.waiting).toBe(2);
+    expect(gate.leave()).toBe("c");
+    expect(gate.leave()).toBe("d");
+    // Nobody waits: the places free up, and the next emit enters at once.
+    expect(gate.leave()).toBeUndefined();
+    expect(gate.leave()).toBeUndefined();
+    expect(gate.enter(() => "e")).toBe(true);
+    expect(gate.enter(() => "f")).toBe(true);
+    expect(gate.enter(() => "g")).toBe(false);
+  });
+
+  it("keeps call order through a queue long enough to be compacted, and gives up every waiting entry at stop", () => {
+    const gate = new EmitGate<number>(1);
+    expect(gate.enter(() => -1)).toBe(true);
+    for (let i = 0; i < 5000; i++) expect(gate.enter(() => i)).toBe(false);
+    const taken = Array.from({ length: 3000 }, () => gate.leave());
+    expect(taken).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(gate.waiting).toBe(2000);
+    expect(gate.takeWaiting()).toEqual(Array.from({ length: 2000 }, (_, i) => 3000 + i));
+    expect(gate.waiting).toBe(0);
+  });
+});
+
+describe("backpressure inside emit (maxEmitting)", () => {
+  it("a burst never has more than maxEmitting emits built or stored at once, and is stored in call order", async () => {
+    const { hooks, batches, ctl } = shopHooks({ maxEmitting: 3, worker: { enabled: false } });
+    ctl.insertDelayMs = 20;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => hooks.emit("order_placed", { orderId: `o${i}`, total: i })),
+    );
+    expect(new Set(results.map((r) => r.eventId)).size).toBe(20);
+    // Each insert batch holds what was admitted; nothing waiting was built, so none exceeds 3.
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(3);
+    expect(batches.length).toBeGreaterThanOrEqual(7);
+    const stored = batches.flat().map((e) => (JSON.parse(e.body) as { orderId: string }).orderId);
+    expect(stored).toEqual(Array.from({ length: 20 }, (_, i) => `o${i}`));
+    await hooks.stop();
+  });
+
+  it("an emit that fails validation passes its place on: the ones waiting behind it are stored", async () => {
+    const { hooks } = shopHooks({ maxEmitting: 1, worker: { enabled: false } });
+    const bad = hooks.emit("order_placed", { orderId: 1 } as never);
+    const good = Array.from({ length: 3 }, (_, i) =>
+      hooks.emit("order_placed", { orderId: `o${i}`, total: i }),
+    );
+    await expect(bad).rejects.toMatchObject({ code: "HOOKLINE_INVALID_PAYLOAD" });
+    expect((await Promise.all(good)).map((r) => r.duplicate)).toEqual([false, false, false]);
+    await hooks.stop();
+  });
+
+  it("stop() lets the admitted emits finish and rejects the ones still waiting with HOOKLINE_NOT_RUNNING", async () => {
+    const { hooks, batches, ctl } = shopHooks({ maxEmitting: 2, worker: { enabled: false } });
+    ctl.insertDelayMs = 30;
+    const emits = Array.from({ length: 6 }, (_, i) =>
+      hooks.emit("order_placed", { orderId: `o${i}`, total: i }).then(
+        (r) => r.eventId,
+        (e: unknown) => e,
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    await hooks.stop();
+    const settled = await Promise.all(emits);
+    expect(settled.slice(0, 2).every((s) => typeof s === "string")).toBe(true);
+    expect(settled.slice(2).every((s) => isHooklineError(s, "HOOKLINE_NOT_RUNNING"))).toBe(true);
+    expect(batches.flat()).toHaveLength(2);
+  });
+
+  it("maxEmitting must be a whole number from 1 to 1,000,000", () => {
+    for (const bad of [0, 1.5, -3, "10"]) {
+      const message = errorMessageOf(
+        () => shopHooks({ maxEmitting: bad as number }),
+        "HOOKLINE_INVALID_OPTION",
+      );
+      expect(message).toContain("maxEmitting");
+    }
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Backpressure inside emit(): at most `limit` emits are built and stored at once. The others wait,
+ * in call order, as one small record each (`T`: the call's arguments and its promise's settle
+ * functions) before they validate or build anything: no body, event, span, timer or place in an
+ * insert batch.
+ */
+export class EmitGate<T> {
+  readonly #limit: number;
+  #active = 0;
+  // A queue as an array with a moving head: shift() on a long array copies it every time.
+  #waiting: T[] = [];
+  #head = 0;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /** Emits waiting for room. */
+  get waiting(): number {
+    return this.#waiting.length - this.#head;
+  }
+
+  /** Take a place if one is free and nobody waits (true), else queue `entry` (false). */
+  enter(entry: () => T): boolean {
+    if (this.#active < this.#limit && this.waiting === 0) {
+      this.#active++;
+      return true;
+    }
+    this.#waiting.push(entry());
+    return false;
+  }
+
+  /**
+   * A place was given up: hand it to the longest-waiting entry (returned; the place stays taken),
+   * or free it (undefined).
+   */
+  leave(): T | undefined {
+    if (this.waiting === 0) {
+      this.#active--;
+      return undefined;
+    }
+    const next = this.#waiting[this.#head]!;
+    this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
+      this.#waiting = this.#waiting.slice(this.#head);
+      this.#head = 0;
+    }
+    return next;
+  }
+
+  /** Remove and return every waiting entry (at stop). */
+  takeWaiting(): T[] {
+    const all = this.#waiting.slice(this.#head);
+    this.#waiting = [];
+    this.#head = 0;
+    return all;
+  }
+}
