@@ -37,6 +37,8 @@ export async function boundedStop(p: StopParts): Promise<void> {
     closing ??= closeAdapters(p);
     return closing;
   };
+  // New emits fail from now on, and so do those waiting for room: none is accepted during stop.
+  p.dispatcher.refuse();
   const orderly = (async () => {
     await p.worker.stop();
     waitingFor = "emits under way to be stored";

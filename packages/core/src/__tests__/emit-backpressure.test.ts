@@ -1,3 +1,4 @@
+import { INVALID_SPAN_CONTEXT, type Tracer, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { EmitGate } from "../dispatch/emit-gate.js";
 import { isHooklineError } from "../errors/hookline-error.js";
@@ -60,21 +61,74 @@ describe("backpressure inside emit (maxEmitting)", () => {
     await hooks.stop();
   });
 
-  it("stop() lets the admitted emits finish and rejects the ones still waiting with HOOKLINE_NOT_RUNNING", async () => {
+  it("stop() refuses the emits still waiting at once, lets the admitted ones be stored, and refuses later emits", async () => {
     const { hooks, batches, ctl } = shopHooks({ maxEmitting: 2, worker: { enabled: false } });
-    ctl.insertDelayMs = 30;
+    ctl.insertDelayMs = 50;
+    const settled: string[] = [];
     const emits = Array.from({ length: 6 }, (_, i) =>
       hooks.emit("order_placed", { orderId: `o${i}`, total: i }).then(
-        (r) => r.eventId,
-        (e: unknown) => e,
+        (r) => {
+          settled.push(`stored ${i}`);
+          return r.eventId;
+        },
+        (e: unknown) => {
+          settled.push(`refused ${i}`);
+          return e;
+        },
       ),
     );
     await new Promise((r) => setTimeout(r, 5));
-    await hooks.stop();
-    const settled = await Promise.all(emits);
-    expect(settled.slice(0, 2).every((s) => typeof s === "string")).toBe(true);
-    expect(settled.slice(2).every((s) => isHooklineError(s, "HOOKLINE_NOT_RUNNING"))).toBe(true);
+    const stopping = hooks.stop();
+    const results = await Promise.all(emits);
+    await stopping;
+    // Refused before the admitted ones were stored: they never waited for a place.
+    expect(settled).toEqual(["refused 2", "refused 3", "refused 4", "refused 5", "stored 0", "stored 1"]);
+    expect(results.slice(2).every((e) => isHooklineError(e, "HOOKLINE_NOT_RUNNING"))).toBe(true);
     expect(batches.flat()).toHaveLength(2);
+    await expect(hooks.emit("order_placed", { orderId: "late", total: 1 })).rejects.toMatchObject({
+      code: "HOOKLINE_NOT_RUNNING",
+    });
+  });
+
+  it("a tracer that throws fails its emit only: the place is given back and the emits behind it are stored", async () => {
+    let throws = 2;
+    const tracer = {
+      startSpan: () => {
+        if (throws-- > 0) throw new Error("tracer broke");
+        return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+      },
+      startActiveSpan: () => {
+        throw new Error("not used");
+      },
+    } as unknown as Tracer;
+    const { hooks } = shopHooks({
+      maxEmitting: 1,
+      worker: { enabled: false },
+      telemetry: { tracerProvider: { getTracer: () => tracer } },
+    });
+    const emits = Array.from({ length: 4 }, (_, i) =>
+      hooks.emit("order_placed", { orderId: `o${i}`, total: i }).then(
+        (r) => r.duplicate,
+        (e: Error) => e.message,
+      ),
+    );
+    expect(await Promise.all(emits)).toEqual(["tracer broke", "tracer broke", false, false]);
+    await hooks.stop();
+  });
+
+  it("an outbox emit (trx) does not wait for room: its transaction may hold what the admitted emits need", async () => {
+    const { hooks, ctl } = shopHooks({ maxEmitting: 1, worker: { enabled: false } });
+    ctl.insertDelayMs = 200;
+    const admitted = hooks.emit("order_placed", { orderId: "o1", total: 1 });
+    const order: string[] = [];
+    const outbox = hooks
+      .emit("order_placed", { orderId: "o2", total: 2 }, { trx: {} })
+      .catch((e: { code?: string }) => order.push(`outbox ${e.code}`));
+    await admitted.then(() => order.push("admitted stored"));
+    await outbox;
+    // The memory store refuses transactions; what matters is that it was asked before the slot freed.
+    expect(order).toEqual(["outbox HOOKLINE_INVALID_OPTION", "admitted stored"]);
+    await hooks.stop();
   });
 
   it("maxEmitting must be a whole number from 1 to 1,000,000", () => {

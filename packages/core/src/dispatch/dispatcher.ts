@@ -53,6 +53,8 @@ export interface DispatcherOptions {
 }
 
 /** How the insert went: the original of a duplicate, or the first attempts launched (if any). */
+const noop = (): void => {};
+
 const notRunning = (code: string) =>
   new HooklineError(
     "HOOKLINE_NOT_RUNNING",
@@ -76,6 +78,8 @@ export class Dispatcher {
   /** Backpressure: past settings.maxEmitting, emits wait here before building anything. */
   readonly #gate: EmitGate<WaitingEmit>;
   #stopped = false;
+  /** stop() has begun: emit() calls fail at once (set before #stopped, which fails admitted ones). */
+  #refusing = false;
   readonly #pending = new Set<Promise<EmitResult>>();
   private readonly store: DeliveryStore;
   private readonly registry: EventRegistry;
@@ -114,6 +118,10 @@ export class Dispatcher {
 
   /** Validate, store and send one event; stop() waits for emits already under way. */
   emit(code: string, payload: unknown, opts: EmitOptions = {}): Promise<EmitResult> {
+    if (this.#refusing) return Promise.reject(notRunning(code));
+    // An outbox emit runs in its caller's transaction, which may hold the very pool connection
+    // the admitted emits' inserts wait for: it never waits for room.
+    if (opts.trx !== undefined) return this.#run(code, payload, opts, noop);
     let waiting: Promise<EmitResult> | undefined;
     const entered = this.#gate.enter(() => {
       let entry: WaitingEmit | undefined;
@@ -126,27 +134,44 @@ export class Dispatcher {
     return entered ? this.#start(code, payload, opts) : waiting!;
   }
 
-  /** Run one emit that holds a place, and pass the place on when it settles. */
+  /**
+   * Run one emit that holds a place in the gate. The place passes on once the event is stored
+   * (an emit with `wait: "attempted"` does not keep it through its attempts), or once it failed.
+   */
   #start(code: string, payload: unknown, opts: EmitOptions): Promise<EmitResult> {
-    const trace = this.telemetry.startEmit(code);
-    const emitting =
-      trace === undefined
-        ? this.#emit(code, payload, opts, undefined)
-        : trace.end(this.#emit(code, payload, opts, trace));
-    emitting.then(this.#leave, this.#leave);
-    return trackUntilSettled(this.#pending, emitting);
+    let held = true;
+    const giveUp = () => {
+      if (!held) return;
+      held = false;
+      const next = this.#gate.leave();
+      if (next) next.start().then(next.resolve, next.reject);
+    };
+    const emitting = this.#run(code, payload, opts, giveUp);
+    emitting.then(giveUp, giveUp);
+    return emitting;
   }
 
-  readonly #leave = (): void => {
-    const next = this.#gate.leave();
-    if (next) next.start().then(next.resolve, next.reject);
-  };
+  #run(code: string, payload: unknown, opts: EmitOptions, onStored: () => void): Promise<EmitResult> {
+    let emitting: Promise<EmitResult>;
+    try {
+      const trace = this.telemetry.startEmit(code);
+      emitting =
+        trace === undefined
+          ? this.#emit(code, payload, opts, undefined, onStored)
+          : trace.end(this.#emit(code, payload, opts, trace, onStored));
+    } catch (err) {
+      // A tracer that throws fails this emit only; its place in the gate is still given back.
+      emitting = Promise.reject(err);
+    }
+    return trackUntilSettled(this.#pending, emitting);
+  }
 
   async #emit(
     code: string,
     payload: unknown,
     opts: EmitOptions,
     trace: EmitTrace | undefined,
+    onStored: () => void,
   ): Promise<EmitResult> {
     this.#assertRunning(code);
     checkEmitOptions(opts);
@@ -160,16 +185,17 @@ export class Dispatcher {
     const { size } = targets.sendable;
     const reservation = opts.trx === undefined && size > 0 ? this.capacity.reserve(size) : undefined;
     const event = this.#newEvent(definition, built, opts, targets, reservation !== undefined, trace);
-    let stored: Stored;
+    let inserted: Stored;
     try {
-      stored = await this.#store(event, opts, reservation, targets.live, trace);
+      inserted = await this.#store(event, opts, reservation, targets.live, trace);
     } finally {
       // Places no attempt took (a duplicate, a failed insert, a delivery the store kept back)
       // are free again at once.
       reservation?.release();
     }
-    if ("duplicate" in stored) return this.#duplicateResult(stored.duplicate);
-    return this.#accepted(event, opts, stored.attempts);
+    onStored();
+    if ("duplicate" in inserted) return this.#duplicateResult(inserted.duplicate);
+    return this.#accepted(event, opts, inserted.attempts);
   }
 
   #definition(code: string) {
@@ -322,10 +348,17 @@ export class Dispatcher {
   }
 
   /** Refuse new emits, wait for those under way, and for queued inserts to be written. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    // Emits still waiting for room were never accepted: they fail now, as any emit after stop().
+  /**
+   * Refuse emit() calls from now on, and fail those still waiting for room (never accepted).
+   * Emits already admitted go on until stop().
+   */
+  refuse(): void {
+    this.#refusing = true;
     for (const w of this.#gate.takeWaiting()) w.reject(notRunning(w.code));
+  }
+
+  async stop(): Promise<void> {
+    this.refuse();
     await Promise.allSettled([...this.#pending]);
     await this.#inserter.drain();
   }

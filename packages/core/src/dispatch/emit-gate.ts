@@ -8,7 +8,7 @@ export class EmitGate<T> {
   readonly #limit: number;
   #active = 0;
   // A queue as an array with a moving head: shift() on a long array copies it every time.
-  #waiting: T[] = [];
+  #waiting: (T | undefined)[] = [];
   #head = 0;
 
   constructor(limit: number) {
@@ -39,9 +39,13 @@ export class EmitGate<T> {
       this.#active--;
       return undefined;
     }
-    const next = this.#waiting[this.#head]!;
-    this.#head++;
-    if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
+    const next = this.#waiting[this.#head] as T;
+    // Cleared, so an emit that has started is not kept reachable from here.
+    this.#waiting[this.#head++] = undefined;
+    if (this.#head === this.#waiting.length) {
+      this.#waiting = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
       this.#waiting = this.#waiting.slice(this.#head);
       this.#head = 0;
     }
@@ -50,7 +54,7 @@ export class EmitGate<T> {
 
   /** Remove and return every waiting entry (at stop). */
   takeWaiting(): T[] {
-    const all = this.#waiting.slice(this.#head);
+    const all = this.#waiting.slice(this.#head) as T[];
     this.#waiting = [];
     this.#head = 0;
     return all;

@@ -55,16 +55,18 @@ export class SubjectLines {
     this.#entries.set(job.deliveryId, entry);
     const line = this.#bySubject.get(key) ?? new Set<LineEntry>();
     this.#bySubject.set(key, line.add(entry));
-    void done.then((summary) => {
+    // A rejected attempt (none is expected to reject) ends its entry too, as not recorded.
+    const end = (summary: AttemptSummary | undefined) => {
       entry.ended = true;
       line.delete(entry);
       if (line.size === 0 && this.#bySubject.get(key) === line) this.#bySubject.delete(key);
       if (this.#entries.get(job.deliveryId) !== entry) return;
       this.#entries.delete(job.deliveryId);
       this.#ended.delete(job.deliveryId);
-      this.#ended.set(job.deliveryId, { claimToken: job.claimToken, summary });
+      if (summary) this.#ended.set(job.deliveryId, { claimToken: job.claimToken, summary });
       if (this.#ended.size > ENDED_KEPT) this.#ended.delete(this.#ended.keys().next().value!);
-    });
+    };
+    done.then(end, () => end(undefined));
   }
 
   /**
