@@ -5,25 +5,15 @@
 // Reports { done: { emitMs, totalMs, succeeded, peakRssMb } } over IPC, then exits.
 
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { createHookline } from "@hookline/core";
 import { buyerEvents } from "@hookline/events-buyer";
-import { knexStore } from "@hookline/store-knex";
 import { httpTransport } from "@hookline/transport-http";
+import { childConfig, childStore } from "../dist/lib/child-store.js";
 import { buyerPayload, EVENT_CODE, endpointFor } from "../dist/lib/payload.js";
 
-const { values } = parseArgs({ options: { config: { type: "string" } }, strict: true });
-if (values.config === undefined) throw new Error("usage: burst-emitter.mjs --config=<json>");
-const cfg = JSON.parse(values.config);
+const cfg = childConfig("burst-emitter.mjs");
 
-const store = knexStore({
-  knex: {
-    client: "mysql2",
-    connection: { uri: cfg.databaseUrl, charset: "utf8mb4" },
-    pool: { min: 0, max: 10 },
-  },
-  tablePrefix: cfg.prefix,
-});
+const store = childStore(cfg.databaseUrl, cfg.prefix);
 const hooks = createHookline({
   plugins: [buyerEvents()],
   endpoints: endpointFor(cfg.url),

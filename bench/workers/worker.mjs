@@ -4,25 +4,15 @@
 // IPC: "start" starts the worker (after the process is warm, so start-up is not timed), "mem"
 // reports process.memoryUsage(), "stop" stops it, reports per-call store timings and exits.
 
-import { parseArgs } from "node:util";
 import { createHookline } from "@hookline/core";
 import { buyerEvents } from "@hookline/events-buyer";
-import { knexStore } from "@hookline/store-knex";
 import { httpTransport } from "@hookline/transport-http";
-// The bench's own built helper (bench/dist), the same code the in-process scenarios use.
+// The bench's own built helpers (bench/dist), the same code the in-process scenarios use.
+import { childConfig, childStore } from "../dist/lib/child-store.js";
 import { profiledStore } from "../dist/lib/store-profile.js";
 
-const { values } = parseArgs({ options: { config: { type: "string" } }, strict: true });
-if (values.config === undefined) throw new Error("usage: worker.mjs --config=<json>");
-const cfg = JSON.parse(values.config);
-const raw = knexStore({
-  knex: {
-    client: "mysql2",
-    connection: { uri: cfg.databaseUrl, charset: "utf8mb4" },
-    pool: { min: 0, max: 10 },
-  },
-  tablePrefix: cfg.prefix,
-});
+const cfg = childConfig("worker.mjs");
+const raw = childStore(cfg.databaseUrl, cfg.prefix);
 const { store, profile } = profiledStore(raw);
 const hooks = createHookline({
   plugins: [buyerEvents()],
