@@ -52,7 +52,6 @@ export interface DispatcherOptions {
   readonly logger: Logger;
 }
 
-/** How the insert went: the original of a duplicate, or the first attempts launched (if any). */
 const noop = (): void => {};
 
 const notRunning = (code: string) =>
@@ -70,6 +69,7 @@ interface WaitingEmit {
   readonly reject: (e: unknown) => void;
 }
 
+/** How the insert went: the original of a duplicate, or the first attempts launched (if any). */
 type Stored = { readonly duplicate: Duplicate } | { readonly attempts: Promise<AttemptSummary>[] };
 
 /** The emit path: process → track → record. */
