@@ -104,7 +104,8 @@ export interface HooklineOptions<Plugins extends readonly HooklinePlugin[]> {
   /**
    * Emits validated, built and stored at once. Past it, emit() waits for room, in call order,
    * before it does any of that: a burst of emits then costs little more than its payloads, and
-   * each waiting emit resolves once its own turn has stored it. @default 2000
+   * each waiting emit resolves once its own turn has stored it.
+   * @default 2000, or 2 × insertBatchSize × insertConcurrency when that is more
    */
   readonly maxEmitting?: number;
   /** Run store.migrate() in start(). @default true */
@@ -274,12 +275,16 @@ export function resolveSettings(opts: HooklineOptions<readonly HooklinePlugin[]>
     throw invalidOption("worker.workerId", "1–100 chars", w.workerId);
   }
   const backoffMinMs = int("worker.backoffMinMs", w.backoffMinMs, 250, 1);
+  const insertBatchSize = int("insertBatchSize", opts.insertBatchSize, 500, 1, 10_000);
+  const insertConcurrency = int("insertConcurrency", opts.insertConcurrency, 2, 1, 64);
+  // Twice what the inserts in flight hold, so the next batches fill while those commit.
+  const emitting = Math.max(2_000, 2 * insertBatchSize * insertConcurrency);
   return Object.freeze({
     mode,
     maxBodyBytes: int("maxBodyBytes", opts.maxBodyBytes, 262_144, 2, 64 * 1024 * 1024),
-    insertBatchSize: int("insertBatchSize", opts.insertBatchSize, 500, 1, 10_000),
-    insertConcurrency: int("insertConcurrency", opts.insertConcurrency, 2, 1, 64),
-    maxEmitting: int("maxEmitting", opts.maxEmitting, 2_000, 1, 1_000_000),
+    insertBatchSize,
+    insertConcurrency,
+    maxEmitting: int("maxEmitting", opts.maxEmitting, emitting, 1, 1_000_000),
     migrate: bool("migrate", opts.migrate, true),
     workerEnabled: w.enabled ?? true,
     maxInFlight: int("worker.maxInFlight", w.maxInFlight, 256, 1, 100_000),

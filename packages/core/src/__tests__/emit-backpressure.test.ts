@@ -131,6 +131,31 @@ describe("backpressure inside emit (maxEmitting)", () => {
     await hooks.stop();
   });
 
+  it("maxEmitting defaults to 2,000, or twice what the inserts in flight hold when that is more", async () => {
+    /** How many of `n` emits fired at once were admitted (their payload read) while inserts hang. */
+    const admitted = async (opts: { insertBatchSize?: number }, n: number) => {
+      const { hooks, ctl } = shopHooks({ ...opts, worker: { enabled: false } });
+      ctl.insertDelayMs = 100;
+      const read = new Set<number>();
+      const payload = (i: number) => ({
+        get orderId() {
+          read.add(i);
+          return `o${i}`;
+        },
+        total: i,
+      });
+      const emits = Array.from({ length: n }, (_, i) => hooks.emit("order_placed", payload(i)));
+      await new Promise((r) => setTimeout(r, 50));
+      const count = read.size;
+      await Promise.all(emits);
+      await hooks.stop();
+      return count;
+    };
+    expect(await admitted({}, 2_500)).toBe(2_000);
+    // 1,500 per batch, 2 batches in flight: twice that is 6,000.
+    expect(await admitted({ insertBatchSize: 1_500 }, 6_500)).toBe(6_000);
+  });
+
   it("maxEmitting must be a whole number from 1 to 1,000,000", () => {
     for (const bad of [0, 1.5, -3, "10"]) {
       const message = errorMessageOf(
