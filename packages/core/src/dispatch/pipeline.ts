@@ -141,10 +141,11 @@ export class DeliveryPipeline {
   }
 
   /**
-   * Send `job`, an ordered delivery the store left claimed behind `aheadId` (InsertReport.queued),
-   * once this process has recorded the one ahead as ended. If it has not (a retry is due, its
-   * result was fenced out, it is not this process's any more, the circuit is held, or stop() has
-   * begun), the claim goes back and the subject's next delivery is claimed the usual way.
+   * Send `job`, an ordered delivery the store left claimed behind the claims `ahead`
+   * (InsertReport.queued), once this process has recorded each of them as ended. If it has not (a
+   * retry is due, a result was fenced out, a claim is not this process's any more, the circuit is
+   * held, or stop() has begun), the claim goes back and the subject's next delivery is claimed
+   * the usual way.
    */
   launchBehind(job: AttemptJob, ahead: readonly ClaimRef[]): Promise<AttemptSummary> {
     // Memory stays bounded: past maxQueued waiting here, it waits in the store instead.

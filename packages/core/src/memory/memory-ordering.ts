@@ -24,14 +24,19 @@ export function subjectHeads(t: MemTables): Map<string, MemDelivery> {
   return heads;
 }
 
+/** The earliest unfinished delivery of an ordered `d`'s endpoint and subject, when it sorts before `d`. */
+function headAhead(heads: ReadonlyMap<string, MemDelivery>, d: MemDelivery): MemDelivery | undefined {
+  if (!d.ordered || d.subject === null) return undefined;
+  const head = heads.get(subjectKey(d.endpointId, d.subject));
+  return head && head !== d && before(head, d) ? head : undefined;
+}
+
 /**
  * What holds a pending ordered delivery back: the earliest unfinished delivery of its endpoint
  * and subject, when that is not itself. Undefined for any other delivery.
  */
 export function heldBy(heads: ReadonlyMap<string, MemDelivery>, d: MemDelivery): MemDelivery | undefined {
-  if (!d.ordered || d.status !== "pending" || d.subject === null) return undefined;
-  const head = heads.get(subjectKey(d.endpointId, d.subject));
-  return head && head !== d && before(head, d) ? head : undefined;
+  return d.status === "pending" ? headAhead(heads, d) : undefined;
 }
 
 interface Group extends Keyed {
@@ -90,15 +95,13 @@ function supersede(
  * endpoint and subject (one queued behind another of a claimer that died goes after it).
  */
 export function behindUnfinished(heads: ReadonlyMap<string, MemDelivery>, d: MemDelivery): boolean {
-  if (!d.ordered || d.subject === null) return false;
-  const head = heads.get(subjectKey(d.endpointId, d.subject));
-  return head !== undefined && head !== d && before(head, d);
+  return headAhead(heads, d) !== undefined;
 }
 
 /**
  * Put back the claimed ordered deliveries of `events` that wait behind an earlier one, except
  * those whose earlier unfinished ones are all sending under their own claimer: left claimed,
- * queued behind the latest of those (InsertReport.queued).
+ * queued behind all of those (InsertReport.queued).
  */
 function demote(
   t: MemTables,

@@ -115,7 +115,9 @@ export async function subjectHeads(
   const unique = new Map<string, SubjectKey>();
   for (const k of subjects) if (known.has(k.endpointId)) unique.set(`${k.endpointId}\u0000${k.subject}`, k);
   const keys = [...unique.values()];
-  const firsts = (await firstPendingIds(ctx, trx, keys)).filter((id): id is string => id !== null);
+  const firsts: string[] = [];
+  for (let from = 0; from < keys.length; from += FIRSTS_PER_READ)
+    firsts.push(...(await firstPending(ctx, trx, keys.slice(from, from + FIRSTS_PER_READ))));
   if (firsts.length === 0) return [];
   const table = quoteId(ctx.dialect, ctx.t.deliveries);
   const q = trx(ctx.t.deliveries)
@@ -129,19 +131,8 @@ export async function subjectHeads(
   return rows.map((r) => r.id);
 }
 
-/** Each subject's first pending delivery id (by created_at, id), in the keys' order; null if none. */
-export async function firstPendingIds(
-  ctx: StoreContext,
-  trx: Knex.Transaction,
-  keys: readonly SubjectKey[],
-): Promise<(string | null)[]> {
-  const ids: (string | null)[] = [];
-  for (let from = 0; from < keys.length; from += FIRSTS_PER_READ)
-    ids.push(...(await firstPendingOf(ctx, trx, keys.slice(from, from + FIRSTS_PER_READ))));
-  return ids;
-}
-
-async function firstPendingOf(ctx: StoreContext, trx: Knex.Transaction, keys: readonly SubjectKey[]) {
+/** Each subject's first pending delivery id, where it has one. */
+async function firstPending(ctx: StoreContext, trx: Knex.Transaction, keys: readonly SubjectKey[]) {
   const s = SIBLING;
   const probe = `(SELECT ${s}.id FROM ${quoteId(ctx.dialect, ctx.t.deliveries)} ${s}${indexHint(ctx)}
     WHERE ${s}.endpoint_id = ? AND ${s}.subject = ? AND ${s}.${UNFINISHED_SQL} AND ${s}.status = 'pending'
@@ -152,10 +143,7 @@ async function firstPendingOf(ctx: StoreContext, trx: Knex.Transaction, keys: re
     keys.flatMap((k) => [k.endpointId, k.subject]),
   );
   const [row] = rawRows<Record<string, unknown>>(ctx.dialect, result);
-  return keys.map((_, i) => {
-    const id = row?.[`h${i}`];
-    return typeof id === "string" ? id : null;
-  });
+  return Object.values(row ?? {}).filter((id): id is string => typeof id === "string");
 }
 
 /** The ordering index named for `ctx`'s database, as a table hint (see siblingsOf), or "". */
