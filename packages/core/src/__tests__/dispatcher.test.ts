@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Transport } from "../contracts/transport.js";
 import { container, TOKENS } from "../di/tokens.js";
+import { SLOW_SEND_MS } from "../dispatch/dispatcher.js";
 import { createHookline } from "../hookline.js";
 import { memoryStore } from "../memory/memory-store.js";
 import { memoryTransport } from "../memory/memory-transport.js";
@@ -143,9 +144,9 @@ describe("dispatcher", () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
-  it("past maxInFlight + maxQueued, inserts deliveries unclaimed and lets the worker send them", async () => {
+  it("past maxInFlight + maxQueued with a slow send, inserts deliveries unclaimed and lets the worker send them", async () => {
     const { hooks, receiver } = shopHooks({ worker: { maxInFlight: 1, maxQueued: 0, pollIntervalMs: 20 } });
-    receiver.on("/a", { delayMs: 100 });
+    receiver.on("/a", { delayMs: SLOW_SEND_MS + 300 });
     await hooks.start();
     const first = await hooks.emit("order_placed", order);
     const second = await hooks.emit("order_placed", { orderId: "o-2", total: 2 });

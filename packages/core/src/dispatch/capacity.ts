@@ -14,6 +14,7 @@ export class Reservation {
   constructor(
     n: number,
     private readonly giveBack: (n: number) => void,
+    private readonly onRelease: () => void = () => {},
   ) {
     this.#left = n;
   }
@@ -30,6 +31,7 @@ export class Reservation {
     if (this.#left <= 0) return;
     this.giveBack(this.#left);
     this.#left = 0;
+    this.onRelease();
   }
 }
 
@@ -42,7 +44,10 @@ export interface CapacityLimits {
 }
 
 /** What emit() and the worker use: reserving places, and claiming no more than idle slots. */
-export type CapacityView = Pick<Capacity<unknown>, "maxInFlight" | "claimable" | "reserve" | "waitForRoom">;
+export type CapacityView = Pick<
+  Capacity<unknown>,
+  "maxInFlight" | "claimable" | "free" | "reserve" | "waitForRoom" | "oldestSendMs" | "onFreed"
+>;
 
 /**
  * The one owner of capacity on the hot path, shared by emit(), the worker and the pipeline:
@@ -53,7 +58,9 @@ export type CapacityView = Pick<Capacity<unknown>, "maxInFlight" | "claimable" |
  *   slot until there is room, so sending slows to the store's pace.
  */
 export class Capacity<T> {
-  readonly #running = new Set<Promise<T>>();
+  /** Sends running now, with when each started; a Map keeps insertion order, so the oldest is first. */
+  readonly #running = new Map<Promise<T>, number>();
+  #onFreed: () => void = () => {};
   readonly #queue: Queued<T>[] = [];
   readonly #waiters = new Set<() => void>();
   #reserved = 0;
@@ -83,14 +90,30 @@ export class Capacity<T> {
     return Math.max(0, this.#maxInFlight - this.#running.size - this.#queue.length - this.#reserved);
   }
 
+  /** Places (running + queue) not taken or reserved: what emit() may still reserve. */
+  get free(): number {
+    return this.#maxInFlight + this.#maxQueued - this.#running.size - this.#queue.length - this.#reserved;
+  }
+
   /** Hold `n` places (running + queue) if they are free; undefined when they are not. */
   reserve(n: number): Reservation | undefined {
-    const free =
-      this.#maxInFlight + this.#maxQueued - this.#running.size - this.#queue.length - this.#reserved;
-    if (n <= 0 || free < n) return undefined;
+    if (n <= 0 || this.free < n) return undefined;
     this.#reserved += n;
-    return new Reservation(n, this.#unreserve);
+    return new Reservation(n, this.#unreserve, this.#freed);
   }
+
+  /** How long the oldest send running now has been running (0 when none runs), by `now`. */
+  oldestSendMs(now: number): number {
+    for (const startedAt of this.#running.values()) return now - startedAt;
+    return 0;
+  }
+
+  /** Call `listener` whenever places come free (a send ended, a reservation was given back). */
+  onFreed(listener: () => void): void {
+    this.#onFreed = listener;
+  }
+
+  readonly #freed = (): void => this.#onFreed();
 
   /** Resolve when a send slot is claimable, or when `signal` aborts; never leaves a listener behind. */
   waitForRoom(signal: AbortSignal): Promise<void> {
@@ -120,7 +143,7 @@ export class Capacity<T> {
 
   /** Promises of the sends running now. */
   get running(): readonly Promise<T>[] {
-    return [...this.#running];
+    return [...this.#running.keys()];
   }
 
   /**
@@ -148,13 +171,14 @@ export class Capacity<T> {
   }
 
   #track(p: Promise<T>): Promise<T> {
-    this.#running.add(p);
+    this.#running.set(p, performance.now());
     const untrack = () => {
       this.#running.delete(p);
       const next = this.#queue.shift();
       if (next) this.#track(next.start()).then(next.resolve, next.reject);
       // Copied first: each wake-up removes itself from the set.
       if (this.#waiters.size > 0) for (const wake of [...this.#waiters]) wake();
+      this.#onFreed();
     };
     p.then(untrack, untrack);
     return p;

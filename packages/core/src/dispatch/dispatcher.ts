@@ -54,6 +54,13 @@ export interface DispatcherOptions {
 
 const noop = (): void => {};
 
+/**
+ * Emits wait for room in memory (Capacity.free) only while sends are quick. Once the oldest send
+ * running has taken this long, receivers are answering slowly or not at all, and emit() must not
+ * be held to their pace: the emits waiting go on, and their deliveries are stored for the worker.
+ */
+export const SLOW_SEND_MS = 1_000;
+
 const notRunning = (code: string) =>
   new HooklineError(
     "HOOKLINE_NOT_RUNNING",
@@ -75,8 +82,18 @@ type Stored = { readonly duplicate: Duplicate } | { readonly attempts: Promise<A
 /** The emit path: process → track → record. */
 export class Dispatcher {
   readonly #inserter: MicroBatcher<NewEvent, Inserted>;
-  /** Backpressure: past settings.maxEmitting, emits wait here before building anything. */
+  /**
+   * Backpressure: past settings.maxEmitting, or while the places in memory are taken and sends
+   * are quick, emits wait here before building anything.
+   */
   readonly #gate: EmitGate<WaitingEmit>;
+  /** Emits admitted that have not reserved their places yet: the room they will ask for. */
+  #expecting = 0;
+  /** Whether emits may take room in memory now (see #hasRoom). */
+  #roomy = true;
+  readonly #roomAtStart: number;
+  /** Looks at the room again when nothing frees a place meanwhile (see SLOW_SEND_MS). */
+  #recheck: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
   /** stop() has begun: emit() calls fail at once (set before #stopped, which fails admitted ones). */
   #refusing = false;
@@ -113,7 +130,9 @@ export class Dispatcher {
     this.#unbroken = new Set(opts.endpoints.filter((e) => e.circuitBreaker === false).map((e) => e.id));
     this.#logger = opts.logger;
     this.#inserter = eventInserter(opts.store, opts.settings, opts.logger, opts.telemetry);
-    this.#gate = new EmitGate(opts.settings.maxEmitting);
+    this.#roomAtStart = opts.capacity.free;
+    this.#gate = new EmitGate(opts.settings.maxEmitting, () => this.#hasRoom());
+    opts.capacity.onFreed(() => this.#admitWaiting());
   }
 
   /** Validate, store and send one event; stop() waits for emits already under way. */
@@ -140,25 +159,70 @@ export class Dispatcher {
    */
   #start(code: string, payload: unknown, opts: EmitOptions): Promise<EmitResult> {
     let held = true;
+    let expected = true;
+    this.#expecting++;
+    const planned = () => {
+      if (!expected) return;
+      expected = false;
+      this.#expecting--;
+      this.#admitWaiting();
+    };
     const giveUp = () => {
       if (!held) return;
       held = false;
+      planned();
       const next = this.#gate.leave();
       if (next) next.start().then(next.resolve, next.reject);
+      this.#admitWaiting();
     };
-    const emitting = this.#run(code, payload, opts, giveUp);
+    const emitting = this.#run(code, payload, opts, giveUp, planned);
     emitting.then(giveUp, giveUp);
     return emitting;
   }
 
-  #run(code: string, payload: unknown, opts: EmitOptions, onStored: () => void): Promise<EmitResult> {
+  /** Whether an emit may start: there is room in memory for what it will send, or sends are slow. */
+  #hasRoom(): boolean {
+    // With hysteresis: once the room is used up, emits wait until a whole insert batch fits, so
+    // they are admitted (and inserted) a batch at a time rather than one per place freed.
+    const room = this.capacity.free - this.#expecting;
+    if (room <= 0) this.#roomy = false;
+    else if (room >= Math.min(this.settings.insertBatchSize, this.#roomAtStart)) this.#roomy = true;
+    if (this.#roomy) return true;
+    const age = this.capacity.oldestSendMs(performance.now());
+    if (age >= SLOW_SEND_MS) return true;
+    if (this.#recheck === undefined && !this.#refusing) {
+      this.#recheck = setTimeout(
+        () => {
+          this.#recheck = undefined;
+          this.#admitWaiting();
+        },
+        Math.max(10, SLOW_SEND_MS - age),
+      );
+      this.#recheck.unref?.();
+    }
+    return false;
+  }
+
+  /** Start every waiting emit the gate admits now. */
+  #admitWaiting(): void {
+    for (let next = this.#gate.admit(); next !== undefined; next = this.#gate.admit())
+      next.start().then(next.resolve, next.reject);
+  }
+
+  #run(
+    code: string,
+    payload: unknown,
+    opts: EmitOptions,
+    onStored: () => void,
+    onPlanned: () => void = noop,
+  ): Promise<EmitResult> {
     let emitting: Promise<EmitResult>;
     try {
       const trace = this.telemetry.startEmit(code);
       emitting =
         trace === undefined
-          ? this.#emit(code, payload, opts, undefined, onStored)
-          : trace.end(this.#emit(code, payload, opts, trace, onStored));
+          ? this.#emit(code, payload, opts, undefined, onStored, onPlanned)
+          : trace.end(this.#emit(code, payload, opts, trace, onStored, onPlanned));
     } catch (err) {
       // A tracer that throws fails this emit only; its place in the gate is still given back.
       emitting = Promise.reject(err);
@@ -172,6 +236,7 @@ export class Dispatcher {
     opts: EmitOptions,
     trace: EmitTrace | undefined,
     onStored: () => void,
+    onPlanned: () => void,
   ): Promise<EmitResult> {
     this.#assertRunning(code);
     checkEmitOptions(opts);
@@ -184,6 +249,7 @@ export class Dispatcher {
     // past that the rows go in unclaimed and the worker sends them: backpressure lands in the store.
     const { size } = targets.sendable;
     const reservation = opts.trx === undefined && size > 0 ? this.capacity.reserve(size) : undefined;
+    onPlanned();
     const event = this.#newEvent(definition, built, opts, targets, reservation !== undefined, trace);
     let inserted: Stored;
     try {
@@ -354,6 +420,8 @@ export class Dispatcher {
    */
   refuse(): void {
     this.#refusing = true;
+    clearTimeout(this.#recheck);
+    this.#recheck = undefined;
     for (const w of this.#gate.takeWaiting()) w.reject(notRunning(w.code));
   }
 

@@ -1,18 +1,20 @@
 /**
- * Backpressure inside emit(): at most `limit` emits are built and stored at once. The others wait,
- * in call order, as one small record each (`T`: the call's arguments and its promise's settle
- * functions) before they validate or build anything: no body, event, span, timer or place in an
- * insert batch.
+ * Backpressure inside emit(): at most `limit` emits are built and stored at once, and only while
+ * `mayAdmit()` says there is room for what they will send. The others wait, in call order, as one
+ * small record each (`T`: the call's arguments and its promise's settle functions) before they
+ * validate or build anything: no body, event, span, timer or place in an insert batch.
  */
 export class EmitGate<T> {
   readonly #limit: number;
+  readonly #mayAdmit: () => boolean;
   #active = 0;
   // A queue as an array with a moving head: shift() on a long array copies it every time.
   #waiting: (T | undefined)[] = [];
   #head = 0;
 
-  constructor(limit: number) {
+  constructor(limit: number, mayAdmit: () => boolean = () => true) {
     this.#limit = limit;
+    this.#mayAdmit = mayAdmit;
   }
 
   /** Emits waiting for room. */
@@ -22,7 +24,7 @@ export class EmitGate<T> {
 
   /** Take a place if one is free and nobody waits (true), else queue `entry` (false). */
   enter(entry: () => T): boolean {
-    if (this.#active < this.#limit && this.waiting === 0) {
+    if (this.#active < this.#limit && this.waiting === 0 && this.#mayAdmit()) {
       this.#active++;
       return true;
     }
@@ -35,10 +37,17 @@ export class EmitGate<T> {
    * or free it (undefined).
    */
   leave(): T | undefined {
-    if (this.waiting === 0) {
-      this.#active--;
-      return undefined;
-    }
+    this.#active--;
+    return this.admit();
+  }
+
+  /**
+   * Admit the longest-waiting entry if a place is free and `mayAdmit()` allows (returned, its
+   * place taken: the caller starts it before asking again), else undefined.
+   */
+  admit(): T | undefined {
+    if (this.waiting === 0 || this.#active >= this.#limit || !this.#mayAdmit()) return undefined;
+    this.#active++;
     const next = this.#waiting[this.#head] as T;
     // Cleared, so an emit that has started is not kept reachable from here.
     this.#waiting[this.#head++] = undefined;

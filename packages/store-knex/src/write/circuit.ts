@@ -8,6 +8,7 @@ import {
 } from "@hookline/core";
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
+import { groupBy } from "../util/group.js";
 import {
   type ControlPatch,
   type ControlRow,
@@ -71,11 +72,10 @@ export async function recordAttempts(
   applied: readonly AttemptResult[],
   controls: ReadonlyMap<string, EndpointControl>,
 ): Promise<CircuitTransition[]> {
-  const byEndpoint = new Map<string, AttemptResult[]>();
-  for (const r of applied) {
-    if (!controls.get(r.endpointId)?.breaker && retryAfterPause(r) === 0) continue;
-    byEndpoint.set(r.endpointId, [...(byEndpoint.get(r.endpointId) ?? []), r]);
-  }
+  const byEndpoint = groupBy(
+    applied.filter((r) => controls.get(r.endpointId)?.breaker || retryAfterPause(r) > 0),
+    (r) => r.endpointId,
+  );
   if (byEndpoint.size === 0) return [];
   const endpoints = [...byEndpoint.keys()].sort();
   const seen = await readControlRows(ctx, trx, endpoints, false);

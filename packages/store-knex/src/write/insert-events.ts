@@ -2,6 +2,7 @@ import { describeValue, HooklineError, type InsertReport, type NewEvent } from "
 import type { Knex } from "knex";
 import { type StoreContext, transaction } from "../context.js";
 import { chunk, rowsPerStatement } from "../util/chunk.js";
+import { groupBy } from "../util/group.js";
 import { retryTransient } from "../util/retry.js";
 import { type Cell, insertSql, run, type SqlValue } from "../util/sql.js";
 import { traceCells } from "../util/trace-context.js";
@@ -102,7 +103,12 @@ async function deliveryIdsOf(
       .select("id", "event_id")
       .whereIn("event_id", part)
       .orderBy("id")) as { id: string; event_id: string }[];
-    for (const r of rows) out.set(r.event_id, [...(out.get(r.event_id) ?? []), r.id]);
+    for (const [eventId, ids] of groupBy(
+      rows,
+      (r) => r.event_id,
+      (r) => r.id,
+    ))
+      out.set(eventId, ids);
   }
   return out;
 }

@@ -4,6 +4,7 @@ import type { StoreContext } from "../context.js";
 import { UNFINISHED_SQL } from "../migrations/0008-subject-order.js";
 import { chunk } from "../util/chunk.js";
 import { num } from "../util/convert.js";
+import { groupBy } from "../util/group.js";
 import { quoteId } from "../util/sql.js";
 import { indexHint } from "./claim-ordering.js";
 
@@ -35,8 +36,11 @@ const SUBJECTS_PER_READ = 500;
 
 /** WHERE the row's endpoint and subject are one of `keys`. */
 function inSubjects(keys: readonly SubjectKey[]): (w: Knex.QueryBuilder) => void {
-  const byEndpoint = new Map<string, string[]>();
-  for (const k of keys) byEndpoint.set(k.endpointId, [...(byEndpoint.get(k.endpointId) ?? []), k.subject]);
+  const byEndpoint = groupBy(
+    keys,
+    (k) => k.endpointId,
+    (k) => k.subject,
+  );
   return (w) => {
     for (const [endpointId, subjects] of byEndpoint)
       w.orWhere((x) => x.where("endpoint_id", endpointId).whereIn("subject", subjects));
