@@ -198,7 +198,6 @@ export class Dispatcher {
         },
         Math.max(10, SLOW_SEND_MS - age),
       );
-      this.#recheck.unref?.();
     }
     return false;
   }
@@ -207,6 +206,11 @@ export class Dispatcher {
   #admitWaiting(): void {
     for (let next = this.#gate.admit(); next !== undefined; next = this.#gate.admit())
       next.start().then(next.resolve, next.reject);
+    // The recheck is not unref'd: it stands for emits a caller awaits. With none left, it goes.
+    if (this.#gate.waiting === 0 && this.#recheck !== undefined) {
+      clearTimeout(this.#recheck);
+      this.#recheck = undefined;
+    }
   }
 
   #run(

@@ -68,7 +68,9 @@ export class MicroBatcher<T, R> {
       void this.#flush();
     };
     const linger = this.#opts.lingerMs ?? 0;
-    if (linger > 0 && this.#queue.length < this.#opts.maxSize) setTimeout(go, linger).unref();
+    // Not unref'd: items queued are work under way (emits and sends await them), and with no
+    // socket or pool open (an in-memory store) this timer alone keeps the process up to finish it.
+    if (linger > 0 && this.#queue.length < this.#opts.maxSize) setTimeout(go, linger);
     else setImmediate(go);
   }
 
