@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { SLOW_SEND_MS } from "../dispatch/dispatcher.js";
+import { SLOW_SEND_MS } from "../dispatch/emit-room.js";
 import { fakeClock } from "../testing/fake-clock.js";
 import { shopHooks } from "./helpers.js";
 
@@ -28,6 +28,27 @@ describe("in-flight capacity (worker.maxInFlight, worker.maxQueued)", () => {
     expect(batches.flat().every((e) => e.deliveries.every((d) => d.claim))).toBe(true);
     await vi.waitFor(() => expect(succeeded).toBe(50), { timeout: 5000 });
     expect(new Set(results.map((r) => r.eventId)).size).toBe(50);
+    await hooks.stop();
+  });
+
+  it("an emit to several endpoints waits for room for all of them: none of its deliveries goes in unclaimed", async () => {
+    const { hooks, receiver, batches } = shopHooks({
+      worker: { maxInFlight: 2, maxQueued: 3, enabled: false },
+    });
+    receiver.on("/a", { delayMs: 30 });
+    receiver.on("/b", { delayMs: 30 });
+    let succeeded = 0;
+    hooks.on("delivery.succeeded", () => void succeeded++);
+    // order_shipped goes to both endpoints: two places per emit.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => hooks.emit("order_shipped", { orderId: `o${i}`, carriers: [] })),
+    );
+    const deliveries = batches.flat().flatMap((e) => e.deliveries);
+    expect(deliveries).toHaveLength(40);
+    // With the worker off, an unclaimed one would never be sent.
+    expect(deliveries.filter((d) => !d.claim)).toEqual([]);
+    await vi.waitFor(() => expect(succeeded).toBe(40), { timeout: 5000 });
+    expect(receiver.requests).toHaveLength(40);
     await hooks.stop();
   });
 

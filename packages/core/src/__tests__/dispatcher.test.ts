@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Transport } from "../contracts/transport.js";
 import { container, TOKENS } from "../di/tokens.js";
-import { SLOW_SEND_MS } from "../dispatch/dispatcher.js";
+import { SLOW_SEND_MS } from "../dispatch/emit-room.js";
 import { createHookline } from "../hookline.js";
 import { memoryStore } from "../memory/memory-store.js";
 import { memoryTransport } from "../memory/memory-transport.js";

@@ -7,7 +7,7 @@ import type {
   NewEvent,
   SubjectKey,
 } from "../contracts/store.js";
-import type { ResolvedEndpoint } from "../endpoints/endpoint-config.js";
+import { type ResolvedEndpoint, subscribes } from "../endpoints/endpoint-config.js";
 import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import type { EventDefinition } from "../events/define-event.js";
 import type { EventRegistry } from "../events/registry.js";
@@ -25,6 +25,7 @@ import type { CapacityView, Reservation } from "./capacity.js";
 import { newDeliveries, type Targets, targetsOf } from "./delivery-plan.js";
 import { EmitGate } from "./emit-gate.js";
 import { checkEmitOptions, type EmitOptions, type EmitResult } from "./emit-options.js";
+import { EmitRoom } from "./emit-room.js";
 import type { EndpointSwitches } from "./endpoint-switches.js";
 import { countSuperseded, type Duplicate, eventInserter, type Inserted } from "./event-inserter.js";
 import type { MicroBatcher } from "./micro-batcher.js";
@@ -54,13 +55,6 @@ export interface DispatcherOptions {
 
 const noop = (): void => {};
 
-/**
- * Emits wait for room in memory (Capacity.free) only while sends are quick. Once the oldest send
- * running has taken this long, receivers are answering slowly or not at all, and emit() must not
- * be held to their pace: the emits waiting go on, and their deliveries are stored for the worker.
- */
-export const SLOW_SEND_MS = 1_000;
-
 const notRunning = (code: string) =>
   new HooklineError(
     "HOOKLINE_NOT_RUNNING",
@@ -70,6 +64,8 @@ const notRunning = (code: string) =>
 /** An emit waiting for room: how to run it and how to settle the promise its caller holds. */
 interface WaitingEmit {
   readonly code: string;
+  /** The places in memory it will reserve (EmitRoom.cost). */
+  readonly places: number;
   /** The emit, run in its caller's telemetry context. */
   readonly start: () => Promise<EmitResult>;
   readonly resolve: (r: EmitResult) => void;
@@ -87,13 +83,9 @@ export class Dispatcher {
    * are quick, emits wait here before building anything.
    */
   readonly #gate: EmitGate<WaitingEmit>;
-  /** Emits admitted that have not reserved their places yet: the room they will ask for. */
-  #expecting = 0;
-  /** Whether emits may take room in memory now (see #hasRoom). */
-  #roomy = true;
-  readonly #roomAtStart: number;
-  /** Looks at the room again when nothing frees a place meanwhile (see SLOW_SEND_MS). */
-  #recheck: ReturnType<typeof setTimeout> | undefined;
+  readonly #room: EmitRoom;
+  /** Per event code, the endpoints subscribed to it: the places an emit of it will reserve. */
+  readonly #placesByCode = new Map<string, number>();
   #stopped = false;
   /** stop() has begun: emit() calls fail at once (set before #stopped, which fails admitted ones). */
   #refusing = false;
@@ -130,8 +122,12 @@ export class Dispatcher {
     this.#unbroken = new Set(opts.endpoints.filter((e) => e.circuitBreaker === false).map((e) => e.id));
     this.#logger = opts.logger;
     this.#inserter = eventInserter(opts.store, opts.settings, opts.logger, opts.telemetry);
-    this.#roomAtStart = opts.capacity.free;
-    this.#gate = new EmitGate(opts.settings.maxEmitting, () => this.#hasRoom());
+    this.#room = new EmitRoom(opts.capacity, opts.settings.insertBatchSize, () => this.#admitWaiting());
+    this.#gate = new EmitGate<WaitingEmit>(
+      opts.settings.maxEmitting,
+      (places) => this.#room.mayAdmit(places),
+      (w) => w.places,
+    );
     opts.capacity.onFreed(() => this.#admitWaiting());
   }
 
@@ -141,30 +137,42 @@ export class Dispatcher {
     // An outbox emit runs in its caller's transaction, which may hold the very pool connection
     // the admitted emits' inserts wait for: it never waits for room.
     if (opts.trx !== undefined) return this.#run(code, payload, opts, noop);
+    const places = this.#placesFor(code);
     let waiting: Promise<EmitResult> | undefined;
     const entered = this.#gate.enter(() => {
       let entry: WaitingEmit | undefined;
-      const start = this.telemetry.bindCaller(() => this.#start(code, payload, opts));
+      const start = this.telemetry.bindCaller(() => this.#start(code, payload, opts, places));
       waiting = new Promise((resolve, reject) => {
-        entry = { code, start, resolve, reject };
+        entry = { code, places, start, resolve, reject };
       });
       return entry!;
-    });
-    return entered ? this.#start(code, payload, opts) : waiting!;
+    }, places);
+    return entered ? this.#start(code, payload, opts, places) : waiting!;
+  }
+
+  #placesFor(code: string): number {
+    let places = this.#placesByCode.get(code);
+    if (places === undefined) {
+      // An unknown code fails in #emit; it is not kept, so calls with junk codes cannot grow this.
+      if (!this.registry.get(code)) return 0;
+      places = this.#room.cost(this.endpoints.filter((e) => subscribes(e, code)).length);
+      this.#placesByCode.set(code, places);
+    }
+    return places;
   }
 
   /**
    * Run one emit that holds a place in the gate. The place passes on once the event is stored
    * (an emit with `wait: "attempted"` does not keep it through its attempts), or once it failed.
    */
-  #start(code: string, payload: unknown, opts: EmitOptions): Promise<EmitResult> {
+  #start(code: string, payload: unknown, opts: EmitOptions, places: number): Promise<EmitResult> {
     let held = true;
     let expected = true;
-    this.#expecting++;
+    this.#room.expect(places);
     const planned = () => {
       if (!expected) return;
       expected = false;
-      this.#expecting--;
+      this.#room.planned(places);
       this.#admitWaiting();
     };
     const giveUp = () => {
@@ -180,37 +188,11 @@ export class Dispatcher {
     return emitting;
   }
 
-  /** Whether an emit may start: there is room in memory for what it will send, or sends are slow. */
-  #hasRoom(): boolean {
-    // With hysteresis: once the room is used up, emits wait until a whole insert batch fits, so
-    // they are admitted (and inserted) a batch at a time rather than one per place freed.
-    const room = this.capacity.free - this.#expecting;
-    if (room <= 0) this.#roomy = false;
-    else if (room >= Math.min(this.settings.insertBatchSize, this.#roomAtStart)) this.#roomy = true;
-    if (this.#roomy) return true;
-    const age = this.capacity.oldestSendMs(performance.now());
-    if (age >= SLOW_SEND_MS) return true;
-    if (this.#recheck === undefined && !this.#refusing) {
-      this.#recheck = setTimeout(
-        () => {
-          this.#recheck = undefined;
-          this.#admitWaiting();
-        },
-        Math.max(10, SLOW_SEND_MS - age),
-      );
-    }
-    return false;
-  }
-
   /** Start every waiting emit the gate admits now. */
   #admitWaiting(): void {
     for (let next = this.#gate.admit(); next !== undefined; next = this.#gate.admit())
       next.start().then(next.resolve, next.reject);
-    // The recheck is not unref'd: it stands for emits a caller awaits. With none left, it goes.
-    if (this.#gate.waiting === 0 && this.#recheck !== undefined) {
-      clearTimeout(this.#recheck);
-      this.#recheck = undefined;
-    }
+    if (this.#gate.waiting === 0) this.#room.idle();
   }
 
   #run(
@@ -424,8 +406,7 @@ export class Dispatcher {
    */
   refuse(): void {
     this.#refusing = true;
-    clearTimeout(this.#recheck);
-    this.#recheck = undefined;
+    this.#room.close();
     for (const w of this.#gate.takeWaiting()) w.reject(notRunning(w.code));
   }
 

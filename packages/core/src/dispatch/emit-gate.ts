@@ -1,20 +1,27 @@
 /**
  * Backpressure inside emit(): at most `limit` emits are built and stored at once, and only while
- * `mayAdmit()` says there is room for what they will send. The others wait, in call order, as one
- * small record each (`T`: the call's arguments and its promise's settle functions) before they
- * validate or build anything: no body, event, span, timer or place in an insert batch.
+ * `mayAdmit(places)` says there is room for the places the next one will send to. The others
+ * wait, in call order, as one small record each (`T`: the call's arguments and its promise's
+ * settle functions) before they validate or build anything: no body, event, span, timer or place
+ * in an insert batch.
  */
 export class EmitGate<T> {
   readonly #limit: number;
-  readonly #mayAdmit: () => boolean;
+  readonly #mayAdmit: (places: number) => boolean;
+  readonly #placesOf: (entry: T) => number;
   #active = 0;
   // A queue as an array with a moving head: shift() on a long array copies it every time.
   #waiting: (T | undefined)[] = [];
   #head = 0;
 
-  constructor(limit: number, mayAdmit: () => boolean = () => true) {
+  constructor(
+    limit: number,
+    mayAdmit: (places: number) => boolean = () => true,
+    placesOf: (entry: T) => number = () => 0,
+  ) {
     this.#limit = limit;
     this.#mayAdmit = mayAdmit;
+    this.#placesOf = placesOf;
   }
 
   /** Emits waiting for room. */
@@ -23,8 +30,8 @@ export class EmitGate<T> {
   }
 
   /** Take a place if one is free and nobody waits (true), else queue `entry` (false). */
-  enter(entry: () => T): boolean {
-    if (this.#active < this.#limit && this.waiting === 0 && this.#mayAdmit()) {
+  enter(entry: () => T, places = 0): boolean {
+    if (this.#active < this.#limit && this.waiting === 0 && this.#mayAdmit(places)) {
       this.#active++;
       return true;
     }
@@ -46,9 +53,10 @@ export class EmitGate<T> {
    * place taken: the caller starts it before asking again), else undefined.
    */
   admit(): T | undefined {
-    if (this.waiting === 0 || this.#active >= this.#limit || !this.#mayAdmit()) return undefined;
-    this.#active++;
+    if (this.waiting === 0 || this.#active >= this.#limit) return undefined;
     const next = this.#waiting[this.#head] as T;
+    if (!this.#mayAdmit(this.#placesOf(next))) return undefined;
+    this.#active++;
     // Cleared, so an emit that has started is not kept reachable from here.
     this.#waiting[this.#head++] = undefined;
     if (this.#head === this.#waiting.length) {
