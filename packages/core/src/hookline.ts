@@ -23,6 +23,9 @@ import type { Clock } from "./util/clock.js";
 import type { Logger } from "./util/logger.js";
 import type { Worker } from "./worker/worker.js";
 
+/** The options of an emit called without any: one object, not one per call. */
+const NO_OPTIONS: EmitOptions = Object.freeze({});
+
 /** What TOKENS.Config holds for an instance. */
 export interface HooklineRuntimeConfig {
   readonly settings: ResolvedSettings;
@@ -136,9 +139,9 @@ class HooklineInstance implements Hookline {
 
   emit(code: string, payload: unknown, opts?: EmitOptions): Promise<EmitResult> {
     const loading = this.#switches.ensureLoaded();
-    if (!loading) return this.#dispatcher.emit(code, payload, opts ?? {});
+    if (!loading) return this.#dispatcher.emit(code, payload, opts ?? NO_OPTIONS);
     return loading.then(
-      () => this.#dispatcher.emit(code, payload, opts ?? {}),
+      () => this.#dispatcher.emit(code, payload, opts ?? NO_OPTIONS),
       (error: unknown) => {
         // Guessing "all enabled" could send to an endpoint an admin switched off: refuse instead.
         throw new HooklineError(

@@ -62,14 +62,21 @@ const notRunning = (code: string) =>
   );
 
 /** An emit waiting for room: how to run it and how to settle the promise its caller holds. */
-interface WaitingEmit {
-  readonly code: string;
-  /** The places in memory it will reserve (EmitRoom.cost). */
-  readonly places: number;
-  /** The emit, run in its caller's telemetry context. */
-  readonly start: () => Promise<EmitResult>;
-  readonly resolve: (r: EmitResult) => void;
-  readonly reject: (e: unknown) => void;
+/**
+ * An emit waiting for its turn: its call, its caller's telemetry context and how to settle its
+ * promise, as plain fields (no closure over them): a burst may leave 100,000 of these waiting.
+ * Only the resolve function is kept (a promise resolved with a rejected one rejects too).
+ */
+class WaitingEmit {
+  constructor(
+    readonly code: string,
+    readonly payload: unknown,
+    readonly opts: EmitOptions,
+    /** The places in memory it will reserve (EmitRoom.cost). */
+    readonly places: number,
+    readonly caller: unknown,
+    readonly settle: (r: Promise<EmitResult>) => void,
+  ) {}
 }
 
 /** How the insert went: the original of a duplicate, or the first attempts launched (if any). */
@@ -132,22 +139,22 @@ export class Dispatcher {
   }
 
   /** Validate, store and send one event; stop() waits for emits already under way. */
-  emit(code: string, payload: unknown, opts: EmitOptions = {}): Promise<EmitResult> {
+  emit(code: string, payload: unknown, opts: EmitOptions): Promise<EmitResult> {
     if (this.#refusing) return Promise.reject(notRunning(code));
     // An outbox emit runs in its caller's transaction, which may hold the very pool connection
     // the admitted emits' inserts wait for: it never waits for room.
     if (opts.trx !== undefined) return this.#run(code, payload, opts, noop);
     const places = this.#placesFor(code);
-    let waiting: Promise<EmitResult> | undefined;
-    const entered = this.#gate.enter(() => {
-      let entry: WaitingEmit | undefined;
-      const start = this.telemetry.bindCaller(() => this.#start(code, payload, opts, places));
-      waiting = new Promise((resolve, reject) => {
-        entry = { code, places, start, resolve, reject };
-      });
-      return entry!;
-    }, places);
-    return entered ? this.#start(code, payload, opts, places) : waiting!;
+    if (this.#gate.enter(places)) return this.#start(code, payload, opts, places);
+    const caller = this.telemetry.callerContext();
+    return new Promise((settle) => {
+      this.#gate.wait(new WaitingEmit(code, payload, opts, places, caller, settle));
+    });
+  }
+
+  /** Start an emit the gate let in after it waited, in its caller's telemetry context. */
+  #startWaiting(w: WaitingEmit): void {
+    w.settle(this.telemetry.inCaller(w.caller, () => this.#start(w.code, w.payload, w.opts, w.places)));
   }
 
   #placesFor(code: string): number {
@@ -180,7 +187,7 @@ export class Dispatcher {
       held = false;
       planned();
       const next = this.#gate.leave();
-      if (next) next.start().then(next.resolve, next.reject);
+      if (next) this.#startWaiting(next);
       this.#admitWaiting();
     };
     const emitting = this.#run(code, payload, opts, giveUp, planned);
@@ -191,7 +198,7 @@ export class Dispatcher {
   /** Start every waiting emit the gate admits now. */
   #admitWaiting(): void {
     for (let next = this.#gate.admit(); next !== undefined; next = this.#gate.admit())
-      next.start().then(next.resolve, next.reject);
+      this.#startWaiting(next);
     if (this.#gate.waiting === 0) this.#room.idle();
   }
 
@@ -407,7 +414,7 @@ export class Dispatcher {
   refuse(): void {
     this.#refusing = true;
     this.#room.close();
-    for (const w of this.#gate.takeWaiting()) w.reject(notRunning(w.code));
+    for (const w of this.#gate.takeWaiting()) w.settle(Promise.reject(notRunning(w.code)));
   }
 
   async stop(): Promise<void> {

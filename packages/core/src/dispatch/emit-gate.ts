@@ -29,14 +29,21 @@ export class EmitGate<T> {
     return this.#waiting.length - this.#head;
   }
 
-  /** Take a place if one is free and nobody waits (true), else queue `entry` (false). */
-  enter(entry: () => T, places = 0): boolean {
+  /**
+   * Take a place for an emit that will reserve `places` if one is free and nobody waits (true);
+   * else (false) the caller queues its entry with wait().
+   */
+  enter(places = 0): boolean {
     if (this.#active < this.#limit && this.waiting === 0 && this.#mayAdmit(places)) {
       this.#active++;
       return true;
     }
-    this.#waiting.push(entry());
     return false;
+  }
+
+  /** Queue `entry` (enter() said no): admit() or leave() hands it a place in call order. */
+  wait(entry: T): void {
+    this.#waiting.push(entry);
   }
 
   /**

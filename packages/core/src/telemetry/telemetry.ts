@@ -1,4 +1,12 @@
-import { context, metrics, type Span, SpanKind, type SpanOptions, trace } from "@opentelemetry/api";
+import {
+  type Context,
+  context,
+  metrics,
+  type Span,
+  SpanKind,
+  type SpanOptions,
+  trace,
+} from "@opentelemetry/api";
 import type { DeliveryStore } from "../contracts/store.js";
 import type { DeliveryOutcome, DeliveryRequest, Transport } from "../contracts/transport.js";
 import type { AttemptJob } from "../dispatch/attempt-job.js";
@@ -19,10 +27,13 @@ export interface Telemetry {
   /** Begin an emit (span and timer); undefined when telemetry is off. */
   startEmit(code: string): EmitTrace | undefined;
   /**
-   * `fn`, to be run later in the OpenTelemetry context active now: an emit that waits for room
-   * starts in its caller's context, not in that of the emit whose end let it in.
+   * The OpenTelemetry context active now (undefined when telemetry is off), for inCaller(): an
+   * emit that waits for room starts in its caller's context, not in that of the emit whose end
+   * let it in. Kept as is, no closure, as thousands of emits may wait at once.
    */
-  bindCaller<T>(fn: () => T): () => T;
+  callerContext(): unknown;
+  /** Run `fn` in `caller`, a context callerContext() returned. */
+  inCaller<T>(caller: unknown, fn: () => T): T;
   /** Begin an attempt's span; undefined when telemetry is off. */
   startAttempt(job: AttemptJob, ep: ResolvedEndpoint): Span | undefined;
   /**
@@ -50,7 +61,8 @@ const MAX_CACHED_CODES = 1024;
 /** `telemetry: false`: a null object, so the hot path pays one call and nothing else. */
 export const NO_TELEMETRY: Telemetry = Object.freeze({
   startEmit: () => undefined,
-  bindCaller: <T>(fn: () => T) => fn,
+  callerContext: () => undefined,
+  inCaller: <T>(_caller: unknown, fn: () => T) => fn(),
   startAttempt: () => undefined,
   send: (
     _span: unknown,
@@ -117,8 +129,12 @@ class RecordingTelemetry implements Telemetry {
     return new EmitTrace(this.#tracer, options, code, this.#metrics);
   }
 
-  bindCaller<T>(fn: () => T): () => T {
-    return context.bind(context.active(), fn);
+  callerContext(): Context {
+    return context.active();
+  }
+
+  inCaller<T>(caller: unknown, fn: () => T): T {
+    return context.with(caller as Context, fn);
   }
 
   startAttempt(job: AttemptJob, ep: ResolvedEndpoint): Span {
