@@ -61,7 +61,6 @@ const notRunning = (code: string) =>
     `emit("${code}"): expected a running instance, but stop() was called`,
   );
 
-/** An emit waiting for room: how to run it and how to settle the promise its caller holds. */
 /**
  * An emit waiting for its turn: its call, its caller's telemetry context and how to settle its
  * promise, as plain fields (no closure over them): a burst may leave 100,000 of these waiting.
@@ -186,8 +185,7 @@ export class Dispatcher {
       if (!held) return;
       held = false;
       planned();
-      const next = this.#gate.leave();
-      if (next) this.#startWaiting(next);
+      this.#gate.leave();
       this.#admitWaiting();
     };
     const emitting = this.#run(code, payload, opts, giveUp, planned);

@@ -1,8 +1,8 @@
 /**
  * Backpressure inside emit(): at most `limit` emits are built and stored at once, and only while
  * `mayAdmit(places)` says there is room for the places the next one will send to. The others
- * wait, in call order, as one small record each (`T`: the call's arguments and its promise's
- * settle functions) before they validate or build anything: no body, event, span, timer or place
+ * wait, in call order, as one small record each (`T`: the call's arguments and how to settle its
+ * promise) before they validate or build anything: no body, event, span, timer or place
  * in an insert batch.
  */
 export class EmitGate<T> {
@@ -46,13 +46,9 @@ export class EmitGate<T> {
     this.#waiting.push(entry);
   }
 
-  /**
-   * A place was given up: hand it to the longest-waiting entry (returned; the place stays taken),
-   * or free it (undefined).
-   */
-  leave(): T | undefined {
+  /** A place was given up; admit() hands it on. */
+  leave(): void {
     this.#active--;
-    return this.admit();
   }
 
   /**
