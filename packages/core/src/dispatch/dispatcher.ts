@@ -175,16 +175,20 @@ export class Dispatcher {
     let held = true;
     let expected = true;
     this.#room.expect(places);
-    const planned = () => {
+    const unexpect = () => {
       if (!expected) return;
       expected = false;
       this.#room.planned(places);
+    };
+    // Its places are reserved (or were not needed): the room it was counted for may go to others.
+    const planned = () => {
+      unexpect();
       this.#admitWaiting();
     };
     const giveUp = () => {
       if (!held) return;
       held = false;
-      planned();
+      unexpect();
       this.#gate.leave();
       this.#admitWaiting();
     };

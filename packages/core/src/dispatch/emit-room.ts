@@ -79,6 +79,8 @@ export class EmitRoom {
   /** No emit waits any more: neither the stall nor the recheck goes on. */
   idle(): void {
     this.#stalledSince = undefined;
+    // Called at the end of every send: the common case has no timer to clear.
+    if (this.#recheck === undefined) return;
     clearTimeout(this.#recheck);
     this.#recheck = undefined;
   }

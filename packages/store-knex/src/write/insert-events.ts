@@ -97,20 +97,19 @@ async function deliveryIdsOf(
   tx: Knex.Transaction,
   eventIds: readonly string[],
 ): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  for (const part of chunk(eventIds, LOOKUP_CHUNK)) {
-    const rows = (await tx(ctx.t.deliveries)
-      .select("id", "event_id")
-      .whereIn("event_id", part)
-      .orderBy("id")) as { id: string; event_id: string }[];
-    for (const [eventId, ids] of groupBy(
-      rows,
-      (r) => r.event_id,
-      (r) => r.id,
-    ))
-      out.set(eventId, ids);
-  }
-  return out;
+  const rows: { id: string; event_id: string }[] = [];
+  for (const part of chunk(eventIds, LOOKUP_CHUNK))
+    rows.push(
+      ...((await tx(ctx.t.deliveries).select("id", "event_id").whereIn("event_id", part).orderBy("id")) as {
+        id: string;
+        event_id: string;
+      }[]),
+    );
+  return groupBy(
+    rows,
+    (r) => r.event_id,
+    (r) => r.id,
+  );
 }
 
 /**
