@@ -30,8 +30,10 @@ export interface WorkerOptions {
   readonly maxInFlight?: number;
   /**
    * First attempts emit() may queue in memory (already claimed, lease held) once maxInFlight are
-   * running; past that, new deliveries are stored unclaimed for the worker. Each waiting job holds
-   * its body in memory (about 1–2 KB). @default 8192
+   * running. Past that, new emits wait for room while sends are quick; once the oldest send has
+   * run for a second, or emits have found no room for a second, their deliveries are stored
+   * unclaimed for the worker instead. Each waiting job holds its body in memory (about 1–2 KB).
+   * @default 8192
    */
   readonly maxQueued?: number;
   /** Deliveries claimed per query. @default 100 */

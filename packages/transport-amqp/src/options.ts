@@ -18,7 +18,7 @@ export interface AmqpTransportOptions {
   readonly maxInFlightPerBroker?: number;
   /** First wait before connecting again after a failed or lost connection. @default 100 */
   readonly reconnectDelayMs?: number;
-  /** The wait doubles after each failure in a row up to this bound. @default 30000 */
+  /** The wait doubles after each failure in a row up to this bound. @default 30000, or reconnectDelayMs when that is more */
   readonly maxReconnectDelayMs?: number;
 }
 

@@ -28,7 +28,7 @@ export interface AdminApiOptions {
   readonly endpoints?: readonly ResolvedEndpoint[];
   /** Largest `limit` a list request may ask for; more is a 400. @default 200 */
   readonly maxPageSize?: number;
-  /** `limit` when a list request gives none. @default 50 */
+  /** `limit` when a list request gives none. @default 50, or maxPageSize when that is less */
   readonly defaultPageSize?: number;
   /** Serve the dashboard page at `/`. @default true */
   readonly dashboard?: boolean;

@@ -20,7 +20,7 @@ export function triesSpentOn(err: unknown): number | undefined {
  * These conflicts are this store's to retry, and only these: a lost connection or any other
  * failure goes up at once, for core to retry (see DeliveryStore in core). Budget per call of
  * `fn`: 6 tries on a server, with jittered back-off (≤ 21, 41, 81, 161, 321 ms; ≤ 0.63 s in all);
- * on SQLite, tries until `busyTimeoutMs` has passed, 1–50 ms apart.
+ * on SQLite, tries until `busyTimeoutMs` has passed, 1–51 ms apart.
  *
  * SQLite waits here, asynchronously, instead of in SQLite's busy handler: better-sqlite3 is
  * synchronous, so a busy handler would freeze the event loop, and with it the very transaction
