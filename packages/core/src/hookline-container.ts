@@ -1,5 +1,6 @@
 import type { Transport } from "./contracts/transport.js";
 import { type DependencyContainer, container as rootContainer, TOKENS } from "./di/tokens.js";
+import type { ResolvedEndpoint } from "./endpoints/endpoint-config.js";
 import { TransportRoutes } from "./endpoints/transport-routes.js";
 import { HooklineError } from "./errors/hookline-error.js";
 import type { HooklinePlugin } from "./events/plugin.js";
@@ -45,8 +46,32 @@ export function hooklineContainer<const Plugins extends readonly HooklinePlugin[
     }
   }
   // All registered transports (tsyringe keeps each registration: register* calls add up).
-  child.register(TransportRoutes, {
-    useValue: new TransportRoutes(child.resolveAll<Transport>(TOKENS.Transport), config.endpoints),
-  });
+  const routes = new TransportRoutes(child.resolveAll<Transport>(TOKENS.Transport), config.endpoints);
+  checkLease(routes, config);
+  child.register(TransportRoutes, { useValue: routes });
   return child;
+}
+
+/**
+ * An attempt may start with half its lease left (see DeliveryPipeline), so a send whose deadline
+ * is longer than that could outlive the lease: another worker would claim and send it again.
+ */
+function checkLease(routes: TransportRoutes, config: HooklineRuntimeConfig): void {
+  const { leaseMs } = config.settings.worker;
+  let slowest: { readonly ep: ResolvedEndpoint; readonly ms: number } | undefined;
+  for (const ep of config.endpoints) {
+    const ms = routes.deadlineOf(ep);
+    if (ms > (slowest?.ms ?? 0)) slowest = { ep, ms };
+  }
+  if (slowest === undefined || slowest.ms * 2 <= leaseMs) return;
+  const { ep, ms } = slowest;
+  const whose =
+    ep.timeoutMs !== undefined
+      ? `endpoint "${ep.id}" timeoutMs`
+      : `timeoutMs of the transport serving endpoint "${ep.id}"`;
+  throw new HooklineError(
+    "HOOKLINE_INVALID_OPTION",
+    `worker.leaseMs: expected at least twice the longest send deadline (${whose}: ${ms} ms), got ${leaseMs}`,
+    { details: { option: "worker.leaseMs", endpointId: ep.id, deadlineMs: ms, leaseMs } },
+  );
 }

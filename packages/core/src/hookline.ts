@@ -241,15 +241,6 @@ export function createHookline<const Plugins extends readonly HooklinePlugin[]>(
     env: opts.env ?? process.env,
   });
   const retry = new RetryPolicy(opts.retry);
-  const slowest = Math.max(0, ...endpoints.map((e) => e.timeoutMs ?? 0));
-  if (slowest * 2 > settings.worker.leaseMs) {
-    // An attempt may start with half its lease left (see DeliveryPipeline), so a deadline longer
-    // than that could outlive the lease and be sent twice.
-    throw new HooklineError(
-      "HOOKLINE_INVALID_OPTION",
-      `worker.leaseMs: expected at least twice the longest endpoint timeoutMs (${slowest} ms), got ${settings.worker.leaseMs}`,
-    );
-  }
   const child = hooklineContainer(opts, { settings, endpoints, retry }, registry);
   const instance = child.resolve(HooklineInstance);
   instance.container = child;

@@ -41,8 +41,9 @@ export interface WorkerOptions {
   /** Idle wait between claim queries. @default 1000 */
   readonly pollIntervalMs?: number;
   /**
-   * How long a claim holds a delivery. Must be at least twice the transport's total deadline and
-   * every endpoint's `timeoutMs` (an attempt starts with at least half its lease left). @default 120000
+   * How long a claim holds a delivery. Must be at least twice every endpoint's send deadline: its
+   * `timeoutMs`, else its transport's (an attempt starts with at least half its lease left;
+   * checked at construction). @default 120000
    */
   readonly leaseMs?: number;
   /** Identifies this process in claims. @default `${hostname}-${pid}-<random>` */

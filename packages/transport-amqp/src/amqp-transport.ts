@@ -32,8 +32,12 @@ class AmqpTransport implements Transport {
   #nextTlsId = 1;
   #closing: Promise<void> | undefined;
 
+  /** Its own deadline, for endpoints without a timeoutMs: createHookline checks leases against it. */
+  readonly timeoutMs: number;
+
   constructor(opts: ResolvedAmqpOptions) {
     this.#opts = opts;
+    this.timeoutMs = opts.timeoutMs;
   }
 
   validateEndpoint({ endpointId, url }: { readonly endpointId: string; readonly url: string }): void {

@@ -101,6 +101,11 @@ describe("amqpTransport options", () => {
     expect(t.schemes).toEqual(["amqp", "amqps"]);
   });
 
+  it("exposes its deadline, which createHookline checks leases against", () => {
+    expect(t.timeoutMs).toBe(15_000);
+    expect(amqpTransport({ timeoutMs: 90_000 }).timeoutMs).toBe(90_000);
+  });
+
   it("refuses an unknown key with the nearest one, and out-of-range values", () => {
     expect(() => amqpTransport({ timeout: 5 } as never)).toThrow(
       /unknown key "timeout" \(did you mean "timeoutMs"\?\)/,

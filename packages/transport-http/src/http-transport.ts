@@ -39,8 +39,12 @@ class HttpTransport implements Transport {
   readonly #targets: UrlCache<Target>;
   #closed = false;
 
+  /** Its own deadline, for endpoints without a timeoutMs: createHookline checks leases against it. */
+  readonly timeoutMs: number;
+
   constructor(opts: ResolvedOptions) {
     this.#opts = opts;
+    this.timeoutMs = opts.timeoutMs;
     this.#limiter = createOriginLimiter(opts.maxInFlightPerOrigin);
     this.#agent = createAgent(opts);
     this.#tlsAgents = new TlsAgents(opts);

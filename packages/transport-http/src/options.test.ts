@@ -1,4 +1,12 @@
-import { container, isHooklineError, TOKENS, type Transport } from "@hookline/core";
+import {
+  container,
+  createHookline,
+  isHooklineError,
+  memoryStore,
+  TOKENS,
+  type Transport,
+} from "@hookline/core";
+import { TEST_SECRET } from "@hookline/core/testing";
 import { describe, expect, it } from "vitest";
 import { httpTransport, registerHttpTransport } from "./index.js";
 import { type HttpTransportOptions, resolveOptions } from "./options.js";
@@ -98,6 +106,25 @@ describe("options", () => {
     ]);
     expect([...ssrf.hosts]).toEqual(["receiver.internal"]);
     expect(ssrf.suffixes).toEqual([".svc.local"]);
+  });
+});
+
+describe("the transport's deadline", () => {
+  it("is exposed, so createHookline refuses a lease it could outlive", async () => {
+    expect(httpTransport().timeoutMs).toBe(15_000);
+    const slow = httpTransport({ timeoutMs: 100_000 });
+    expect(slow.timeoutMs).toBe(100_000);
+    const opts = {
+      plugins: [],
+      endpoints: [{ id: "crm", url: "https://crm.example/hooks", events: "*" as const, secret: TEST_SECRET }],
+      store: memoryStore(),
+      transport: slow,
+    };
+    expect(() => createHookline(opts)).toThrow(
+      /worker\.leaseMs: expected at least twice the longest send deadline \(timeoutMs of the transport serving endpoint "crm": 100000 ms\), got 120000/,
+    );
+    const hooks = createHookline({ ...opts, worker: { leaseMs: 200_000 } });
+    await hooks.stop();
   });
 });
 

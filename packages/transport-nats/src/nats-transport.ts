@@ -31,8 +31,12 @@ class NatsTransport implements Transport {
   readonly #live = new Set<Promise<DeliveryOutcome>>();
   #closing: Promise<void> | undefined;
 
+  /** Its own deadline, for endpoints without a timeoutMs: createHookline checks leases against it. */
+  readonly timeoutMs: number;
+
   constructor(opts: ResolvedNatsOptions) {
     this.#opts = opts;
+    this.timeoutMs = opts.timeoutMs;
     this.#pool = new ConnectionPool(opts);
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { natsTransport } from "./nats-transport.js";
 import { resolveNatsOptions } from "./options.js";
 
 describe("natsTransport options", () => {
@@ -13,6 +14,11 @@ describe("natsTransport options", () => {
       clientName: "hookline",
     });
     expect(Object.isFrozen(o)).toBe(true);
+  });
+
+  it("exposes the deadline on the transport, which createHookline checks leases against", () => {
+    expect(natsTransport().timeoutMs).toBe(10_000);
+    expect(natsTransport({ timeoutMs: 90_000 }).timeoutMs).toBe(90_000);
   });
 
   it("names the nearest option for an unknown key", () => {

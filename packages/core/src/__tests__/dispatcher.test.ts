@@ -282,6 +282,37 @@ describe("composition (tsyringe)", () => {
         store: memoryStore(),
         transport,
       }),
-    ).toThrow(/worker\.leaseMs: expected at least twice the longest endpoint timeoutMs \(70000 ms\)/);
+    ).toThrow(
+      /worker\.leaseMs: expected at least twice the longest send deadline \(endpoint "a" timeoutMs: 70000 ms\), got 120000/,
+    );
+  });
+
+  it("refuses a lease shorter than twice the deadline of a transport serving an endpoint without one", () => {
+    const slow: Transport = {
+      name: "slow",
+      timeoutMs: 100_000,
+      send: async () => ({ kind: "success", durationMs: 0 }),
+    };
+    const endpoints = [{ id: "a", url: "https://a.example/h", events: "*" as const, secret: SECRET }];
+    const build = (leaseMs?: number, timeoutMs?: number) =>
+      createHookline({
+        plugins: [shopPlugin()],
+        endpoints: [{ ...endpoints[0]!, ...(timeoutMs ? { timeoutMs } : {}) }],
+        store: memoryStore(),
+        transport: slow,
+        ...(leaseMs ? { worker: { leaseMs } } : {}),
+      });
+    expect(build).toThrow(
+      expect.objectContaining({
+        code: "HOOKLINE_INVALID_OPTION",
+        message: expect.stringContaining(
+          'worker.leaseMs: expected at least twice the longest send deadline (timeoutMs of the transport serving endpoint "a": 100000 ms), got 120000',
+        ),
+        details: expect.objectContaining({ endpointId: "a", deadlineMs: 100_000, leaseMs: 120_000 }),
+      }),
+    );
+    // A lease that covers it, or an endpoint deadline that replaces it, is accepted.
+    expect(build(200_000)).toBeDefined();
+    expect(build(undefined, 30_000)).toBeDefined();
   });
 });

@@ -69,6 +69,11 @@ export interface Transport {
    */
   readonly schemes?: readonly string[];
   /**
+   * The longest one send may take when its endpoint sets no `timeoutMs`: the transport's own
+   * deadline. createHookline checks `worker.leaseMs` against it, as against each endpoint's.
+   */
+  readonly timeoutMs?: number;
+  /**
    * Check one endpoint's URL when the instance is built, so bad input fails at construction,
    * never at send time. Throw a HooklineError (HOOKLINE_INVALID_CONFIG) naming `endpointId` and
    * the problem; never echo credentials the URL may carry.

@@ -67,6 +67,14 @@ export class TransportRoutes {
     this.#byEndpoint = byEndpoint;
   }
 
+  /**
+   * The longest a send to `ep` may take: its own `timeoutMs`, else its transport's deadline
+   * (0 when neither says).
+   */
+  deadlineOf(ep: ResolvedEndpoint): number {
+    return ep.timeoutMs ?? this.#byEndpoint.get(ep.id)?.timeoutMs ?? 0;
+  }
+
   /** The transport serving an endpoint of this instance; undefined for one it does not know. */
   forEndpoint(endpointId: string): Transport | undefined {
     return this.#byEndpoint.get(endpointId);

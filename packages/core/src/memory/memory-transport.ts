@@ -30,6 +30,7 @@ export function memoryTransport(opts: MemoryTransportOptions): Transport {
   });
   return {
     name: "memory",
+    timeoutMs: cfg.timeoutMs,
     async send(req: DeliveryRequest, { signal }: { signal: AbortSignal }): Promise<DeliveryOutcome> {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
