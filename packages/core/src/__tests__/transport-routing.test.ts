@@ -125,6 +125,18 @@ describe("routing endpoints to transports by URL scheme", () => {
     expect(message).toMatch(/"http" is served by "http" and "other-http"/);
   });
 
+  it("refuses a transport whose timeoutMs is not a positive number of ms", () => {
+    for (const bad of [0, -5, Number.NaN, "15000"]) {
+      const sink = { ...recordingTransport("odd").transport, timeoutMs: bad as number };
+      const message = errorMessageOf(
+        () =>
+          createHookline({ plugins: [shopPlugin()], endpoints, env, store: memoryStore(), transport: sink }),
+        "HOOKLINE_INVALID_OPTION",
+      );
+      expect(message).toMatch(/transports\[0\] \("odd"\)\.timeoutMs: expected a positive number of ms, got/);
+    }
+  });
+
   it("refuses transport and transports together, and an empty transports", () => {
     const t = three();
     const base = { plugins: [shopPlugin()], endpoints: [endpoints[0]!], store: memoryStore() };

@@ -1,5 +1,5 @@
 import type { Transport } from "../contracts/transport.js";
-import { HooklineError } from "../errors/hookline-error.js";
+import { describeValue, HooklineError } from "../errors/hookline-error.js";
 import type { ResolvedEndpoint } from "./endpoint-config.js";
 
 /** What a transport serves when it does not say: the contract's default. */
@@ -21,8 +21,9 @@ export class TransportRoutes {
   readonly #byEndpoint: ReadonlyMap<string, Transport>;
 
   /**
-   * Refuses (at construction) two transports serving one scheme, an endpoint whose scheme no
-   * transport serves, and any endpoint its transport's `validateEndpoint` refuses.
+   * Refuses (at construction) a transport whose `schemes` or `timeoutMs` is malformed, two
+   * transports serving one scheme, an endpoint whose scheme no transport serves, and any endpoint
+   * its transport's `validateEndpoint` refuses.
    */
   constructor(transports: readonly Transport[], endpoints: readonly ResolvedEndpoint[]) {
     const unique = [...new Set(transports)];
@@ -33,6 +34,16 @@ export class TransportRoutes {
         throw new HooklineError(
           "HOOKLINE_INVALID_OPTION",
           `transports[${i}] ("${transport.name}").schemes: expected an array of URL schemes without the colon`,
+        );
+      }
+      const { timeoutMs } = transport;
+      if (
+        timeoutMs !== undefined &&
+        !(typeof timeoutMs === "number" && timeoutMs > 0 && Number.isFinite(timeoutMs))
+      ) {
+        throw new HooklineError(
+          "HOOKLINE_INVALID_OPTION",
+          `transports[${i}] ("${transport.name}").timeoutMs: expected a positive number of ms, got ${describeValue(timeoutMs)}`,
         );
       }
       for (const raw of schemes) {
