@@ -57,7 +57,7 @@ describeTargets([await mariadb()], "crash and outage recovery", (target) => {
         knex: { client: "mysql2", connection: { uri, charset: "utf8mb4" }, pool: { min: 0, max: 6 } },
         tablePrefix: prefix,
       }),
-      transport: httpTransport({ ssrf: { allow: ["127.0.0.1/32"] } }),
+      transport: httpTransport({ ssrf: { allow: ["127.0.0.1/32"] }, timeoutMs: 1_000 }),
       retry: { schedule: [100, 100, 100, 100, 100, 100], jitter: 0 },
       worker: { pollIntervalMs: 50, backoffMinMs: 50, backoffMaxMs: 500, leaseMs: 2_000 },
       migrate: false,

@@ -75,6 +75,8 @@ export function spawnWorker(cfg: {
   worker?: boolean;
   leaseMs?: number;
   timeoutMs?: number;
+  /** The worker's idle wait between claims. @default 50 */
+  pollIntervalMs?: number;
   batchSize?: number;
   workerId?: string;
   emit?: { count: number; concurrency: number };

@@ -10,7 +10,8 @@ import { mariadb, useProcessEnv } from "./harness.js";
 
 const SECRET = generateSecret();
 const credits = { buyerId: "0000", buyerName: "test", postCodeList: ["AB"], topUpAmount: 100 };
-const transport = () => httpTransport({ ssrf: { allow: ["127.0.0.1/32"] } });
+// A second at most: half the 2 s leases below, as createHookline requires.
+const transport = () => httpTransport({ ssrf: { allow: ["127.0.0.1/32"] }, timeoutMs: 1_000 });
 
 describe("emit() before start() on SQLite", () => {
   it("a fresh instance sees an endpoint another instance disabled: its delivery is stored cancelled, not sent", async () => {

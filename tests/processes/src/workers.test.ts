@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { makeEvent, TEST_SECRET, until } from "@hookline/core/testing";
 import { describeTargets } from "@hookline/store-knex/testing";
 import { expect, it } from "vitest";
@@ -33,11 +34,24 @@ describeTargets([await mariadb()], "worker processes", (target) => {
     const { receiver, tables, prefix, procs } = env;
     const ev = makeEvent({ code: "add_credits", endpoints: ["z"], body: creditsBody(1) });
     await tables.store.insertEvents([ev]);
-    receiver.on("/z", [{ status: 500, delayMs: 4_000 }, { status: 200 }]);
+    receiver.on("/z", [{ status: 500, delayMs: 3_000 }, { status: 200 }]);
     const endpoints = [{ id: "z", url: receiver.url("/z"), events: "*" as const, secret: TEST_SECRET }];
-    const zombie = spawnWorker({ prefix, endpoints, workerId: "zombie", leaseMs: 1_000, timeoutMs: 10_000 });
+    // No send outlives its lease (the deadline is half of it, checked), so the zombie is a process
+    // that stalls mid-send, as one does when it is paused or its event loop is blocked. It is
+    // paused once its claims have gone idle, not inside a claim's transaction, whose row locks
+    // would hold the rescuer's claim up for as long as it sleeps.
+    const zombie = spawnWorker({
+      prefix,
+      endpoints,
+      workerId: "zombie",
+      leaseMs: 4_000,
+      pollIntervalMs: 60_000,
+    });
     procs.push(zombie);
     await receiver.waitFor(1, { timeoutMs: 15_000 });
+    // Well inside its 2 s deadline (half its lease), well after its last claim.
+    await sleep(500);
+    zombie.child.kill("SIGSTOP");
     procs.push(spawnWorker({ prefix, endpoints, workerId: "rescuer", leaseMs: 1_000 }));
     const id = ev.deliveries[0]!.id;
     await until(async () => (await tables.store.getDelivery(id))?.status === "succeeded", {
@@ -46,7 +60,8 @@ describeTargets([await mariadb()], "worker processes", (target) => {
       what: "the rescuer's success",
     });
     expect(receiver.requests).toHaveLength(2);
-    // The zombie's 500 arrives 4 s after its request; wait until the store has refused its result.
+    // Woken, the zombie ends its attempt (its deadline has passed) and the store refuses the result.
+    zombie.child.kill("SIGCONT");
     await zombie.waitFor((m) => m.some((x) => Array.isArray(x.stale) && x.stale.includes(id)), 15_000);
     const d = await tables.store.getDelivery(id);
     expect(d).toMatchObject({ status: "succeeded", attempts: 2, lastStatus: 200 });

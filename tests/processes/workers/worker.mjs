@@ -22,7 +22,9 @@ store.complete = async (results) => {
 };
 // A small maxInFlight makes the broker transports refuse sends (retryable backpressure), so a
 // burst leaves a backlog of pending deliveries behind.
-const timeoutMs = cfg.timeoutMs ?? 5000;
+const leaseMs = cfg.leaseMs ?? 2000;
+// Half the lease at most: createHookline refuses a deadline a send could outlive its claim by.
+const timeoutMs = cfg.timeoutMs ?? Math.min(5000, Math.floor(leaseMs / 2));
 const bound = (key) => (cfg.maxInFlight ? { [key]: cfg.maxInFlight } : {});
 const schemes = new Set(cfg.endpoints.map((e) => e.url.slice(0, e.url.indexOf(":"))));
 const hooks = createHookline({
@@ -38,8 +40,8 @@ const hooks = createHookline({
   retry: { schedule: [200, 200, 200, 200, 200], jitter: 0 },
   worker: {
     enabled: cfg.worker !== false,
-    leaseMs: cfg.leaseMs ?? 2000,
-    pollIntervalMs: 50,
+    leaseMs,
+    pollIntervalMs: cfg.pollIntervalMs ?? 50,
     batchSize: cfg.batchSize ?? 20,
     workerId: cfg.workerId,
   },
