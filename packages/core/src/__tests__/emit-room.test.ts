@@ -14,6 +14,16 @@ function capacity(free: number) {
   return { state, view };
 }
 
+/** A room of 8 places, all taken, that has just turned an emit away: its wait has begun. */
+function fullRoom() {
+  const { state, view } = capacity(8);
+  const recheck = vi.fn();
+  const room = new EmitRoom(view, 500, recheck);
+  state.free = 0;
+  expect(room.mayAdmit(1)).toBe(false);
+  return { state, room, recheck };
+}
+
 describe("EmitRoom: when an emit may take room in memory", () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
@@ -54,11 +64,7 @@ describe("EmitRoom: when an emit may take room in memory", () => {
   });
 
   it("goes on once the oldest send has run SLOW_SEND_MS, or once emits have found no room for that long", () => {
-    const { state, view } = capacity(8);
-    const recheck = vi.fn();
-    const room = new EmitRoom(view, 500, recheck);
-    state.free = 0;
-    expect(room.mayAdmit(1)).toBe(false);
+    const { state, room, recheck } = fullRoom();
     // Nothing frees a place: the recheck comes when the wait is up.
     vi.advanceTimersByTime(SLOW_SEND_MS - 1);
     expect(recheck).not.toHaveBeenCalled();
@@ -75,11 +81,7 @@ describe("EmitRoom: when an emit may take room in memory", () => {
   });
 
   it("leaves no timer behind once idle or closed", () => {
-    const { state, view } = capacity(8);
-    const recheck = vi.fn();
-    const room = new EmitRoom(view, 500, recheck);
-    state.free = 0;
-    expect(room.mayAdmit(1)).toBe(false);
+    const { room, recheck } = fullRoom();
     expect(vi.getTimerCount()).toBe(1);
     room.close();
     expect(vi.getTimerCount()).toBe(0);
