@@ -1,9 +1,19 @@
+import QuickLRU from "quick-lru";
 import type { ClaimRef } from "../contracts/store.js";
 import type { AttemptJob } from "./attempt-job.js";
 import type { AttemptSummary } from "./pipeline.js";
 
-/** Ended attempts kept for deliveries queued behind them (about a second of a busy pipeline). */
-const ENDED_KEPT = 10_000;
+/**
+ * Ended attempts kept for deliveries queued behind them: the last 5,000 to 10,000, about a second
+ * of a busy pipeline. Dropping the oldest from a plain Map cost a scan past every slot deleted
+ * before it (about 5 µs per ordered attempt); these two generations drop thousands at once.
+ */
+const ENDED_KEPT = 5_000;
+
+interface Ended {
+  readonly claimToken: string;
+  readonly summary: AttemptSummary;
+}
 
 interface Place {
   readonly createdAt: number;
@@ -36,7 +46,7 @@ export class SubjectLines {
   readonly #entries = new Map<string, LineEntry>();
   readonly #bySubject = new Map<string, Set<LineEntry>>();
   /** How the last attempts ended, newest last, matched by claim token. */
-  readonly #ended = new Map<string, { readonly claimToken: string; readonly summary: AttemptSummary }>();
+  readonly #ended = new QuickLRU<string, Ended>({ maxSize: ENDED_KEPT });
 
   /** Follow `job`'s attempt (`done`) until it settles. */
   follow(job: AttemptJob, done: Promise<AttemptSummary>, launched: boolean): void {
@@ -64,7 +74,6 @@ export class SubjectLines {
       this.#entries.delete(job.deliveryId);
       this.#ended.delete(job.deliveryId);
       if (summary) this.#ended.set(job.deliveryId, { claimToken: job.claimToken, summary });
-      if (this.#ended.size > ENDED_KEPT) this.#ended.delete(this.#ended.keys().next().value!);
     };
     done.then(end, () => end(undefined));
   }

@@ -61,6 +61,24 @@ export function demotionCases(ctx: ConformanceContext): void {
     expect(await detail(store, idOf(second))).toMatchObject({ status: "pending", attempts: 0 });
   });
 
+  it("demotion: within one batch a claimed ordered delivery behind an unclaimed one of its subject goes in pending too", async () => {
+    const store = ctx.store();
+    const at = subjectEvents();
+    const unclaimed = at(0, { ordered: true });
+    const claimed = at(1, { ordered: true, claim: true });
+    const elsewhere = at(2, { ordered: true, claim: true, subject: "s2" });
+    const report = await store.insertEvents([claimed, elsewhere, unclaimed]);
+    expect([...(report.unclaimed ?? [])]).toEqual([idOf(claimed)]);
+    expect(report.queued?.size ?? 0).toBe(0);
+    expect(await detail(store, idOf(claimed))).toMatchObject({
+      status: "pending",
+      attempts: 0,
+      waitingFor: idOf(unclaimed),
+    });
+    expect((await detail(store, idOf(elsewhere))).status).toBe("sending");
+    expect(idsOf(await claimAll(store))).toEqual([idOf(unclaimed)]);
+  });
+
   it("demotion: an unordered claimed insert, or one whose earlier deliveries all finished, keeps its claim", async () => {
     const store = ctx.store();
     const at = subjectEvents();
