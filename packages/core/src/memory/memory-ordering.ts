@@ -110,6 +110,7 @@ function demote(
   groups: ReadonlyMap<string, Group>,
 ): { demoted: Set<string>; queued: Map<string, ClaimRef[]> } {
   const heads = subjectHeads(t);
+  const lines = unfinishedLines(t, inOrderKeys(events, heads));
   const demoted = new Set<string>();
   const queued = new Map<string, ClaimRef[]>();
   // In emit order, as the SQL stores judge them: one put back holds back the later ones.
@@ -121,7 +122,7 @@ function demote(
     if (!nd.ordered || !nd.claim || d?.status !== "sending" || d.subject === null) continue;
     const head = heads.get(subjectKey(d.endpointId, d.subject));
     if (!head || head === d) continue;
-    const ahead = aheadOf(t, d);
+    const ahead = (lines.get(subjectKey(d.endpointId, d.subject)) ?? []).filter((x) => before(x, d));
     const own = ahead.every((a) => a.status === "sending" && a.claimedBy === nd.claim!.workerId);
     // A queued delivery is sending, which no supersede cancels: what may be superseded waits pending.
     const g = groups.get(groupKey(d.endpointId, d.subject, d.eventCode));
@@ -147,11 +148,35 @@ function demote(
   return { demoted, queued };
 }
 
-/** The unfinished deliveries of `d`'s endpoint and subject that sort before it. */
-function aheadOf(t: MemTables, d: MemDelivery): MemDelivery[] {
-  return [...t.deliveries.values()].filter(
-    (x) => x.endpointId === d.endpointId && x.subject === d.subject && unfinished(x) && before(x, d),
-  );
+/** Subject keys of `events`' claimed ordered deliveries that have a head: the lines demote reads. */
+function inOrderKeys(events: readonly NewEvent[], heads: ReadonlyMap<string, MemDelivery>): Set<string> {
+  const keys = new Set<string>();
+  for (const e of events) {
+    if (e.subject == null) continue;
+    for (const nd of e.deliveries) {
+      const key = subjectKey(nd.endpointId, e.subject);
+      if (nd.ordered && nd.claim && heads.has(key)) keys.add(key);
+    }
+  }
+  return keys;
+}
+
+/**
+ * The unfinished deliveries of each of `keys`, in one pass over the table: a scan per claimed
+ * delivery made an insert of n ordered deliveries cost n scans of every delivery ever stored.
+ */
+function unfinishedLines(t: MemTables, keys: ReadonlySet<string>): Map<string, MemDelivery[]> {
+  const lines = new Map<string, MemDelivery[]>();
+  if (keys.size === 0) return lines;
+  for (const x of t.deliveries.values()) {
+    if (x.subject === null || !unfinished(x)) continue;
+    const key = subjectKey(x.endpointId, x.subject);
+    if (!keys.has(key)) continue;
+    const line = lines.get(key);
+    if (line) line.push(x);
+    else lines.set(key, [x]);
+  }
+  return lines;
 }
 
 /**
