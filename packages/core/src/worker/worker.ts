@@ -12,6 +12,9 @@ import type { Logger } from "../util/logger.js";
 import { IdleWait } from "./idle-wait.js";
 import { SuccessorClaims } from "./successor-claims.js";
 
+/** The reason a nudge aborts the wait with: any value but undefined spares abort() a DOMException. */
+const WOKEN = "nudged";
+
 /** Worker settings, resolved and frozen by createHookline. */
 export type WorkerSettings = ResolvedSettings["worker"];
 
@@ -66,6 +69,7 @@ export class Worker {
   readonly #controls: readonly EndpointControl[];
   readonly #idle: IdleWait;
   readonly #successors: SuccessorClaims;
+  #waitingForRoom = false;
 
   constructor(opts: WorkerOptions) {
     this.#store = opts.store;
@@ -116,8 +120,15 @@ export class Worker {
   nudge(): void {
     // Work may have come for a rate-limited endpoint: take its tokens as they refill for a while.
     this.#idle.woken(this.#clock.now().getTime());
-    // abort() builds a DOMException even when already aborted; emits nudge once per event.
-    if (!this.#wake.signal.aborted) this.#wake.abort();
+    // Waiting for a free slot, the loop claims as soon as one frees up, the earliest a claim
+    // could take anything: waking it would only send it back to wait. Each end of an ordered
+    // delivery in a busy process asks for a claim of its subject's next one, so this is common.
+    if (!this.#waitingForRoom) this.#wakeNow();
+  }
+
+  #wakeNow(): void {
+    // A reason of our own: without one, abort() builds a DOMException with its stack trace.
+    if (!this.#wake.signal.aborted) this.#wake.abort(WOKEN);
   }
 
   /** An ordered delivery of `key` ended in this process: claim its subject's next one now. */
@@ -144,7 +155,7 @@ export class Worker {
   async stop(): Promise<void> {
     this.#running = false;
     if (this.#wakeTimer) this.#clock.clearTimeout(this.#wakeTimer);
-    this.nudge();
+    this.#wakeNow();
     await this.#loop;
     await this.#successors.settled();
   }
@@ -210,7 +221,12 @@ export class Worker {
     if (claimed.length === 0 && limit > 0) {
       await sleep(this.#clock, this.#idle.ms(this.#clock.now().getTime()), wake);
     } else if (this.#capacity.claimable <= 0) {
-      await this.#capacity.waitForRoom(wake);
+      this.#waitingForRoom = true;
+      try {
+        await this.#capacity.waitForRoom(wake);
+      } finally {
+        this.#waitingForRoom = false;
+      }
       // One free slot means a one-row claim transaction; give a few more a moment to free up.
       if (this.#capacity.claimable < this.#claimFloor) await sleep(this.#clock, 5, wake);
     }
