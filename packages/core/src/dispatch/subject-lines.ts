@@ -88,17 +88,24 @@ export class SubjectLines {
     // After this turn of the event loop: the emit launching a claim ahead (from the same insert
     // batch, or one that resolved just before) has then registered it.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const first = await Promise.all(ahead.map((ref) => this.#outcome(ref)));
-    if (!first.every(endedOk)) return false;
+    // One at a time: each must end well, so the last to end decides when, as with Promise.all.
+    for (const ref of ahead) if (!endedOk(await this.#outcome(ref))) return false;
     const place = { createdAt: job.createdAt.getTime(), id: job.deliveryId };
+    const key = keyOf(job);
     for (;;) {
-      const blockers = [...(this.#bySubject.get(keyOf(job)) ?? [])].filter(
-        (e) => !e.ended && e.deliveryId !== job.deliveryId && (e.launched || before(e.place, place)),
-      );
-      if (blockers.length === 0) return true;
-      const summaries = await Promise.all(blockers.map((e) => e.done));
-      if (!summaries.every(endedOk)) return false;
+      const blocker = this.#blocker(key, job.deliveryId, place);
+      if (blocker === undefined) return true;
+      if (!endedOk(await blocker.done)) return false;
     }
+  }
+
+  /** An attempt of the line `key` that `place` still waits for: earlier in emit order, or launched. */
+  #blocker(key: string, deliveryId: string, place: Place): LineEntry | undefined {
+    const line = this.#bySubject.get(key);
+    if (line === undefined) return undefined;
+    for (const e of line)
+      if (!e.ended && e.deliveryId !== deliveryId && (e.launched || before(e.place, place))) return e;
+    return undefined;
   }
 
   #outcome(ref: ClaimRef): Promise<AttemptSummary | undefined> | AttemptSummary | undefined {
