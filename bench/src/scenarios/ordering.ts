@@ -2,6 +2,8 @@ import { createHookline, type EndpointConfig } from "@hookline/core";
 import { buyerEvents } from "@hookline/events-buyer";
 import { httpTransport } from "@hookline/transport-http";
 import type { Knex } from "knex";
+import { cpuSnapshot, cpuSplit } from "../lib/cpu.js";
+import { serverPids } from "../lib/db-pids.js";
 import { checkLog, rollupDetail } from "../lib/log-check.js";
 import { BODY_BYTES, buyerPayload, EVENT_CODE, endpointFor } from "../lib/payload.js";
 import { type Check, type Figure, figure, type RoundResult, type Scenario } from "../lib/scenario.js";
@@ -11,13 +13,13 @@ import { inLanes, until } from "../lib/wait.js";
 import { storeOn, withScenario } from "../lib/with-scenario.js";
 
 const LANES = 512;
-const sizes = (quick: boolean) => ({
+export const orderingSizes = (quick: boolean) => ({
   events: quick ? 300 : 10_000,
   subjects: quick ? 100 : 1_000,
   warmUp: quick ? 100 : 2_000,
   emitLanes: LANES,
 });
-type Ordering = "subject" | "none";
+export type Ordering = "subject" | "none";
 
 /**
  * Subjects whose deliveries did not succeed in the order the store orders them by (created
@@ -42,10 +44,13 @@ async function outOfOrderSubjects(db: Knex, prefix: string): Promise<number> {
   return bad.size;
 }
 
-/** Emit `n` events over `subjects` buyers as fast as they are accepted; time until all are logged succeeded. */
-async function endToEnd(
+/**
+ * Emit `n` events over `subjects` buyers as fast as they are accepted; time until all are logged
+ * succeeded. `info` has the store calls and the CPU of the timed part, split by process.
+ */
+export async function orderedEndToEnd(
   ordering: Ordering,
-  { events: n, subjects, warmUp }: ReturnType<typeof sizes>,
+  { events: n, subjects, warmUp }: ReturnType<typeof orderingSizes>,
 ): Promise<{ figures: Figure[]; check: Check; info: Record<string, unknown> }> {
   return withScenario({ db: "mariadb", tag: ordering === "subject" ? "os" : "on" }, async (s) => {
     const receiver = await s.receiver();
@@ -80,6 +85,8 @@ async function endToEnd(
     for (const key of Object.keys(profile)) delete profile[key];
     succeeded = 0;
     retries = 0;
+    const groups = { bench: [process.pid], receiver: [receiver.pid], mariadb: serverPids("mariadb") };
+    const cpu0 = cpuSnapshot(groups);
     const t0 = performance.now();
     await burst(warmUp, n);
     const emitMs = performance.now() - t0;
@@ -89,6 +96,7 @@ async function endToEnd(
       what: `${n} deliveries to succeed`,
     });
     const ms = performance.now() - t0;
+    const cpu = cpuSplit(cpu0, cpuSnapshot(groups), 2);
     await hooks.stop();
     const log = await checkLog(db, s.target.prefix, warmUp + n);
     const outOfOrder = await outOfOrderSubjects(db, s.target.prefix);
@@ -104,7 +112,12 @@ async function endToEnd(
         detail: `${log.succeededWithAttempt}/${warmUp + n} succeeded with attempt (${warmUp} of them the warm-up); ${log.deliveries} deliveries, ${log.attempts} attempts; ${rollupDetail(log)}`,
       },
       info: {
-        [k]: { subjectsSucceededOutOfStoreOrder: outOfOrder, retries, storeCalls: summarizeProfile(profile) },
+        [k]: {
+          subjectsSucceededOutOfStoreOrder: outOfOrder,
+          retries,
+          cpuPctOfOneCore: cpu,
+          storeCalls: summarizeProfile(profile),
+        },
       },
     };
   });
@@ -119,7 +132,7 @@ export const ordering: Scenario = {
   id: "11",
   title: "Ordering by subject vs unordered, end to end (MariaDB)",
   settings: (quick) => ({
-    ...sizes(quick),
+    ...orderingSizes(quick),
     hookline: "product defaults (maxInFlight 256, maxQueued 8192, insertBatchSize 500, insertConcurrency 2)",
     payload: "buyerPayload(i % subjects): each subject gets events/subjects events, emitted concurrently",
     warmUpRun:
@@ -132,7 +145,7 @@ export const ordering: Scenario = {
     const checks: Check[] = [];
     let info: Record<string, unknown> = {};
     for (const o of order) {
-      const r = await endToEnd(o, sizes(ctx.quick));
+      const r = await orderedEndToEnd(o, orderingSizes(ctx.quick));
       ctx.log(`ordering ${o}: ${Math.round(r.figures[0]!.value)} dlv/s`);
       figures.push(...r.figures);
       checks.push(r.check);

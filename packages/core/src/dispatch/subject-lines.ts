@@ -47,6 +47,7 @@ export class SubjectLines {
   readonly #bySubject = new Map<string, Set<LineEntry>>();
   /** How the last attempts ended, newest last, matched by claim token. */
   readonly #ended = new QuickLRU<string, Ended>({ maxSize: ENDED_KEPT });
+  #nextTurn: Promise<void> | undefined;
 
   /** Follow `job`'s attempt (`done`) until it settles. */
   follow(job: AttemptJob, done: Promise<AttemptSummary>, launched: boolean): void {
@@ -87,7 +88,7 @@ export class SubjectLines {
   async turn(job: AttemptJob, ahead: readonly ClaimRef[]): Promise<boolean> {
     // After this turn of the event loop: the emit launching a claim ahead (from the same insert
     // batch, or one that resolved just before) has then registered it.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.#afterThisTurn();
     // One at a time: each must end well, so the last to end decides when, as with Promise.all.
     for (const ref of ahead) if (!endedOk(await this.#outcome(ref))) return false;
     const place = { createdAt: job.createdAt.getTime(), id: job.deliveryId };
@@ -97,6 +98,17 @@ export class SubjectLines {
       if (blocker === undefined) return true;
       if (!endedOk(await blocker.done)) return false;
     }
+  }
+
+  /** Resolves after the current turn of the event loop: one immediate for every turn() begun in it. */
+  #afterThisTurn(): Promise<void> {
+    this.#nextTurn ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.#nextTurn = undefined;
+        resolve();
+      }),
+    );
+    return this.#nextTurn;
   }
 
   /** An attempt of the line `key` that `place` still waits for: earlier in emit order, or launched. */

@@ -5,7 +5,7 @@ import { UNFINISHED_SQL } from "../migrations/0008-subject-order.js";
 import { chunk } from "../util/chunk.js";
 import { num } from "../util/convert.js";
 import { groupBy } from "../util/group.js";
-import { quoteId } from "../util/sql.js";
+import { type Binding, quoteId, rawRows, run, tuple } from "../util/sql.js";
 import { indexHint } from "./claim-ordering.js";
 
 /** A row's place in emit order. */
@@ -34,17 +34,22 @@ export const lineKey = (endpointId: string, subject: string): string => `${endpo
 
 const SUBJECTS_PER_READ = 500;
 
-/** WHERE the row's endpoint and subject are one of `keys`. */
-function inSubjects(keys: readonly SubjectKey[]): (w: Knex.QueryBuilder) => void {
+/**
+ * `(endpoint_id = ? AND subject IN (…)) OR …` for `keys`, its values pushed onto `bindings`. Built
+ * by hand: knex's builder spent about 1 KB per ordered delivery on two IN lists of 500 subjects.
+ */
+function inSubjects(keys: readonly SubjectKey[], bindings: Binding[]): string {
   const byEndpoint = groupBy(
     keys,
     (k) => k.endpointId,
     (k) => k.subject,
   );
-  return (w) => {
-    for (const [endpointId, subjects] of byEndpoint)
-      w.orWhere((x) => x.where("endpoint_id", endpointId).whereIn("subject", subjects));
-  };
+  const terms: string[] = [];
+  for (const [endpointId, subjects] of byEndpoint) {
+    bindings.push(endpointId, ...subjects);
+    terms.push(`(endpoint_id = ? AND subject IN ${tuple(subjects.length)})`);
+  }
+  return terms.join(" OR ");
 }
 
 /**
@@ -65,26 +70,17 @@ export async function subjectLines(
     keys.map((k) => [lineKey(k.endpointId, k.subject), { sending: [], firstPending: null }]),
   );
   const table = quoteId(ctx.dialect, ctx.t.deliveries);
-  const from = () => trx.from(trx.raw(`${table}${indexHint(ctx)}`)).whereRaw(`${table}.${UNFINISHED_SQL}`);
+  const from = `FROM ${table}${indexHint(ctx)} WHERE ${table}.${UNFINISHED_SQL}`;
   for (const part of chunk(keys, SUBJECTS_PER_READ)) {
-    const sending = from()
-      .select("id", "endpoint_id", "subject", "created_at", "worker_id", "claim_token")
-      .andWhere("status", "sending")
-      .andWhere(inSubjects(part));
-    // Its id stays NULL: that marks the first-pending rows apart from the sending ones.
-    const firstPending = from()
-      .select(
-        trx.raw("NULL AS id"),
-        "endpoint_id",
-        "subject",
-        trx.raw("MIN(created_at) AS created_at"),
-        trx.raw("NULL AS worker_id"),
-        trx.raw("NULL AS claim_token"),
-      )
-      .andWhere("status", "pending")
-      .andWhere(inSubjects(part))
-      .groupBy("endpoint_id", "subject");
-    const rows = (await sending.unionAll(firstPending)) as Record<string, unknown>[];
+    const bindings: Binding[] = [];
+    // The pending arm's id stays NULL: that marks the first-pending rows apart from the sending ones.
+    const sql =
+      `SELECT id, endpoint_id, subject, created_at, worker_id, claim_token ${from}` +
+      ` AND status = 'sending' AND (${inSubjects(part, bindings)})` +
+      " UNION ALL SELECT NULL AS id, endpoint_id, subject, MIN(created_at) AS created_at," +
+      ` NULL AS worker_id, NULL AS claim_token ${from}` +
+      ` AND status = 'pending' AND (${inSubjects(part, bindings)}) GROUP BY endpoint_id, subject`;
+    const rows = rawRows<Record<string, unknown>>(ctx.dialect, await run(trx, sql, bindings));
     for (const r of rows) {
       const line = lines.get(lineKey(String(r.endpoint_id), String(r.subject)));
       if (!line) continue;
