@@ -53,7 +53,10 @@ export class SuccessorClaims {
     if (!this.#o.active()) return;
     // Every slot busy and no claim under way: what #drain() would do at once, without a promise
     // per ended delivery (in a busy process, nearly every one ends so).
-    if (this.#running === undefined && this.#o.capacity.claimable <= 0) return this.#o.nudge();
+    if (this.#running === undefined && this.#o.capacity.claimable <= 0) {
+      this.#o.nudge();
+      return;
+    }
     this.#waiting.set(`${key.endpointId}\u0000${key.subject}`, key);
     this.#kick();
   }
