@@ -222,6 +222,33 @@ describe("worker", () => {
     expect(byEp.stuck).toMatchObject({ status: "pending", lastErrorCode: "HOOKLINE_ABORTED" });
   });
 
+  it("a nudge while every slot is busy is not lost: the due delivery is claimed once the slot frees, not at the next poll", async () => {
+    const { transport, gates } = gatedTransport();
+    const { hooks, store } = shopHooks({
+      transport,
+      worker: { maxInFlight: 1, pollIntervalMs: 60_000 },
+    });
+    await hooks.start();
+    const first = await hooks.emit("order_placed", order);
+    await vi.waitFor(() => expect(gates).toHaveLength(1));
+    const due = makeEvent({ code: "order_placed", endpoints: ["a"] });
+    await store.insertEvents([due]);
+    // Each replay nudges the worker: the first finds no free slot and waits for one, the second
+    // comes while it waits.
+    await hooks.replay([]);
+    await hooks.replay([]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gates).toHaveLength(1);
+    gates[0]!({ kind: "success", status: 200, durationMs: 1 });
+    await vi.waitFor(() => expect(gates).toHaveLength(2), { timeout: 2_000 });
+    gates[1]!({ kind: "success", status: 200, durationMs: 1 });
+    await vi.waitFor(async () =>
+      expect((await store.getDelivery(due.deliveries[0]!.id))?.status).toBe("succeeded"),
+    );
+    expect((await store.getDelivery(first.deliveries[0]!.id))?.status).toBe("succeeded");
+    await hooks.stop();
+  });
+
   it("releases claims that come back after stop() was called", async () => {
     const { hooks, store } = shopHooks({ worker: { pollIntervalMs: 10 } });
     const ev = makeEvent({ code: "order_placed", endpoints: ["a"] });
