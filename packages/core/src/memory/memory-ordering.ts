@@ -109,8 +109,7 @@ function demote(
   now: Date,
   groups: ReadonlyMap<string, Group>,
 ): { demoted: Set<string>; queued: Map<string, ClaimRef[]> } {
-  const heads = subjectHeads(t);
-  const lines = unfinishedLines(t, inOrderKeys(events, heads));
+  const lines = unfinishedLines(t, claimedOrderedKeys(events));
   const demoted = new Set<string>();
   const queued = new Map<string, ClaimRef[]>();
   // In emit order, as the SQL stores judge them: one put back holds back the later ones.
@@ -120,14 +119,14 @@ function demote(
   for (const { nd } of inOrder) {
     const d = t.deliveries.get(nd.id);
     if (!nd.ordered || !nd.claim || d?.status !== "sending" || d.subject === null) continue;
-    const head = heads.get(subjectKey(d.endpointId, d.subject));
-    if (!head || head === d) continue;
+    // The lines were read before this loop: one put back here is pending, still unfinished.
     const ahead = (lines.get(subjectKey(d.endpointId, d.subject)) ?? []).filter((x) => before(x, d));
+    if (ahead.length === 0) continue;
     const own = ahead.every((a) => a.status === "sending" && a.claimedBy === nd.claim!.workerId);
     // A queued delivery is sending, which no supersede cancels: what may be superseded waits pending.
     const g = groups.get(groupKey(d.endpointId, d.subject, d.eventCode));
     const mayBeSuperseded = nd.supersede === true || (g !== undefined && before(d, g));
-    if (own && ahead.length > 0 && !mayBeSuperseded) {
+    if (own && !mayBeSuperseded) {
       queued.set(
         d.id,
         ahead.map((a) => ({ deliveryId: a.id, claimToken: a.claimToken ?? "" })),
@@ -148,15 +147,12 @@ function demote(
   return { demoted, queued };
 }
 
-/** Subject keys of `events`' claimed ordered deliveries that have a head: the lines demote reads. */
-function inOrderKeys(events: readonly NewEvent[], heads: ReadonlyMap<string, MemDelivery>): Set<string> {
+/** Subject keys of `events`' claimed ordered deliveries: the lines demote reads. */
+function claimedOrderedKeys(events: readonly NewEvent[]): Set<string> {
   const keys = new Set<string>();
   for (const e of events) {
     if (e.subject == null) continue;
-    for (const nd of e.deliveries) {
-      const key = subjectKey(nd.endpointId, e.subject);
-      if (nd.ordered && nd.claim && heads.has(key)) keys.add(key);
-    }
+    for (const nd of e.deliveries) if (nd.ordered && nd.claim) keys.add(subjectKey(nd.endpointId, e.subject));
   }
   return keys;
 }
