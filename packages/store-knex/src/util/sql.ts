@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Dialect } from "../dialect.js";
+import { type EscapeValue, formatMysql } from "./mysql-format.js";
 
 /**
  * Hand-built statements for the hot write path (insert, complete). The query builder compiles
@@ -75,26 +76,36 @@ export function insertSql(
 }
 
 type Format = (sql: string, values: readonly Binding[]) => string;
+interface MysqlDriver {
+  readonly format: Format;
+  readonly escape: EscapeValue;
+}
 
-/** The MySQL driver's own `format`, once knex has loaded the driver; undefined elsewhere. */
-function mysqlFormat(db: Knex | Knex.Transaction): Format | undefined {
-  const client = (db as unknown as { client?: { dialect?: string; driver?: { format?: unknown } } }).client;
+/** The MySQL driver's own `format` and `escape`, once knex has loaded it; undefined elsewhere. */
+function mysqlDriver(db: Knex | Knex.Transaction): MysqlDriver | undefined {
+  const client = (db as unknown as { client?: { dialect?: string; driver?: Partial<MysqlDriver> } }).client;
   if (client?.dialect !== "mysql" && client?.dialect !== "mysql2") return undefined;
-  const format = client.driver?.format;
-  return typeof format === "function" ? (format as Format) : undefined;
+  const driver = client.driver;
+  return typeof driver?.format === "function" && typeof driver.escape === "function"
+    ? (driver as MysqlDriver)
+    : undefined;
 }
 
 /**
- * Run a raw statement in `db` (a transaction or the pool). On MySQL the values are escaped into
- * the SQL by the driver's own `format`, which is what the driver does with them anyway; handing
- * knex the finished string spares it a second scan of a statement that can be megabytes long.
+ * Run a raw statement in `db` (a transaction or the pool). On MySQL the values are written into
+ * the SQL here (formatMysql, the driver's escaping for what needs it), which is what the driver
+ * would do with them anyway; handing knex the finished string spares it a second scan of a
+ * statement that can be megabytes long.
  */
 export function run(
   db: Knex | Knex.Transaction,
   sql: string,
   bindings: readonly Binding[],
 ): Promise<unknown> {
-  const format = bindings.length > 0 ? mysqlFormat(db) : undefined;
-  if (format) return db.raw(format(sql, bindings)) as unknown as Promise<unknown>;
+  const driver = bindings.length > 0 ? mysqlDriver(db) : undefined;
+  if (driver) {
+    const text = formatMysql(sql, bindings, driver.escape) ?? driver.format(sql, bindings);
+    return db.raw(text) as unknown as Promise<unknown>;
+  }
   return db.raw(sql, bindings as Knex.RawBinding[]) as unknown as Promise<unknown>;
 }
