@@ -1,37 +1,55 @@
 import knexFactory, { type Knex } from "knex";
 import mysql from "mysql2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dialectOf } from "../dialect.js";
 import { describeTargets, testTargets } from "../testing/databases.js";
-import { formatMysql } from "./mysql-format.js";
-import { type Binding, run } from "./sql.js";
+import { formatMysql, type MysqlDriver, mysqlInsert } from "./mysql-format.js";
+import { type Binding, run, runInsert } from "./sql.js";
 
-const driverEscape = (v: Binding) => mysql.escape(v);
+const driver: MysqlDriver = {
+  format: (sql, v) => mysql.format(sql, v as Binding[]),
+  escape: (v) => mysql.escape(v),
+};
 
 describe("formatMysql", () => {
   it("quotes clean strings as they are, double quotes included, and writes other values as the driver does", () => {
     const json = JSON.stringify({ a: "b", n: [1, 2] });
     const values: Binding[] = [json, 42, -1.5, null, true, false, "x"];
     const sql = "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)";
-    expect(formatMysql(sql, values, driverEscape)).toBe(
+    expect(formatMysql(sql, values, driver)).toBe(
       `INSERT INTO t VALUES ('${json}', 42, -1.5, NULL, true, false, 'x')`,
     );
   });
 
   it("hands what a literal cannot carry verbatim to the driver's escaping", () => {
     for (const s of ["O'Brien", "back\\slash", "nul\0byte", "ctrl\x1az"]) {
-      expect(formatMysql("SELECT ?", [s], driverEscape)).toBe(`SELECT ${mysql.escape(s)}`);
+      expect(formatMysql("SELECT ?", [s], driver)).toBe(`SELECT ${mysql.escape(s)}`);
     }
-    expect(formatMysql("SELECT ?", [Number.NaN], driverEscape)).toBe(`SELECT ${mysql.escape(Number.NaN)}`);
+    expect(formatMysql("SELECT ?", [Number.NaN], driver)).toBe(`SELECT ${mysql.escape(Number.NaN)}`);
   });
 
   it("leaves a template whose placeholders and values do not pair up to the driver", () => {
-    expect(formatMysql("SELECT ?, ?", ["a"], driverEscape)).toBeUndefined();
-    expect(formatMysql("SELECT ?", ["a", "b"], driverEscape)).toBeUndefined();
-    expect(formatMysql("SELECT '?', ?", ["a"], driverEscape)).toBeUndefined();
+    expect(formatMysql("SELECT ?, ?", ["a"], driver)).toBeUndefined();
+    expect(formatMysql("SELECT ?", ["a", "b"], driver)).toBeUndefined();
+    expect(formatMysql("SELECT '?', ?", ["a"], driver)).toBeUndefined();
   });
 
   it("does not read a `?` inside a value as a placeholder", () => {
-    expect(formatMysql("SELECT ?, ?", ["why?", 1], driverEscape)).toBe("SELECT 'why?', 1");
+    expect(formatMysql("SELECT ?, ?", ["why?", 1], driver)).toBe("SELECT 'why?', 1");
+  });
+});
+
+describe("mysqlInsert", () => {
+  it("writes the rows as literals after the head, computed cells with their binding, then the suffix", () => {
+    const rows = [
+      ["a", 1, { sql: "@now" }],
+      ["it's", null, { sql: "@now + ?", binding: 500 }],
+    ];
+    expect(
+      mysqlInsert("INSERT INTO t (x, y, z) VALUES ", rows, " ON DUPLICATE KEY UPDATE y = y", driver),
+    ).toBe(
+      "INSERT INTO t (x, y, z) VALUES ('a', 1, @now), ('it\\'s', NULL, @now + 500) ON DUPLICATE KEY UPDATE y = y",
+    );
   });
 });
 
@@ -63,5 +81,29 @@ describeTargets(targets, "formatMysql on the server", (target) => {
       Record<string, unknown>[],
     ];
     expect(nums[0][0]).toEqual({ a: 1765100000123, b: "-2.25", c: 1 });
+  });
+
+  it("inserts rows written straight from their cells, and reads them back as bound", async () => {
+    const table = `mf_${process.pid}_${Date.now()}`;
+    await db.schema.createTable(table, (t) => {
+      t.string("id").primary();
+      t.text("body");
+      t.bigInteger("n");
+      t.boolean("ok");
+    });
+    try {
+      const rows = [
+        ["a", '{"q":"it\'s \\ fine?"}', 7, true],
+        ["b", null, { sql: "40 + ?", binding: 2 }, false],
+      ];
+      await runInsert(db, dialectOf(db)!, table, ["id", "body", "n", "ok"], rows);
+      const back = await db(table).select().orderBy("id");
+      expect(back).toEqual([
+        { id: "a", body: '{"q":"it\'s \\ fine?"}', n: 7, ok: 1 },
+        { id: "b", body: null, n: 42, ok: 0 },
+      ]);
+    } finally {
+      await db.schema.dropTableIfExists(table);
+    }
   });
 });

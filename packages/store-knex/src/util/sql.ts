@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import type { Dialect } from "../dialect.js";
-import { type EscapeValue, formatMysql } from "./mysql-format.js";
+import { formatMysql, type MysqlDriver, mysqlInsert } from "./mysql-format.js";
 
 /**
  * Hand-built statements for the hot write path (insert, complete). The query builder compiles
@@ -43,6 +43,12 @@ export type Cell = Binding | SqlValue;
 
 const isSqlValue = (v: Cell): v is SqlValue => typeof v === "object" && v !== null;
 
+/** `INSERT INTO table (columns) VALUES `: what every multi-row insert starts with. */
+function insertHead(dialect: Dialect, table: string, columns: readonly string[]): string {
+  const cols = columns.map((c) => quoteId(dialect, c)).join(", ");
+  return `INSERT INTO ${quoteId(dialect, table)} (${cols}) VALUES `;
+}
+
 /** `INSERT INTO table (columns) VALUES (…), (…)`, rows given as cells in column order. */
 export function insertSql(
   dialect: Dialect,
@@ -71,14 +77,7 @@ export function insertSql(
     }
     parts.push(`(${cells.join(", ")})`);
   }
-  const cols = columns.map((c) => quoteId(dialect, c)).join(", ");
-  return { sql: `INSERT INTO ${quoteId(dialect, table)} (${cols}) VALUES ${parts.join(", ")}`, bindings };
-}
-
-type Format = (sql: string, values: readonly Binding[]) => string;
-interface MysqlDriver {
-  readonly format: Format;
-  readonly escape: EscapeValue;
+  return { sql: `${insertHead(dialect, table, columns)}${parts.join(", ")}`, bindings };
 }
 
 /** The MySQL driver's own `format` and `escape`, once knex has loaded it; undefined elsewhere. */
@@ -104,8 +103,29 @@ export function run(
 ): Promise<unknown> {
   const driver = bindings.length > 0 ? mysqlDriver(db) : undefined;
   if (driver) {
-    const text = formatMysql(sql, bindings, driver.escape) ?? driver.format(sql, bindings);
+    const text = formatMysql(sql, bindings, driver) ?? driver.format(sql, bindings);
     return db.raw(text) as unknown as Promise<unknown>;
   }
   return db.raw(sql, bindings as Knex.RawBinding[]) as unknown as Promise<unknown>;
+}
+
+/**
+ * Run `INSERT INTO table (columns) VALUES …` for `rows` in `db`, then `suffix` (an upsert
+ * clause, say). On MySQL the statement is written straight from the rows (mysqlInsert).
+ */
+export function runInsert(
+  db: Knex | Knex.Transaction,
+  dialect: Dialect,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly Cell[])[],
+  suffix = "",
+): Promise<unknown> {
+  const driver = rows.length > 0 ? mysqlDriver(db) : undefined;
+  if (driver) {
+    const text = mysqlInsert(insertHead(dialect, table, columns), rows, suffix && ` ${suffix}`, driver);
+    return db.raw(text) as unknown as Promise<unknown>;
+  }
+  const q = insertSql(dialect, table, columns, rows);
+  return run(db, suffix ? `${q.sql} ${suffix}` : q.sql, q.bindings);
 }

@@ -2,7 +2,7 @@ import { type AttemptResult, redactCredentialHeaders, redactUrl } from "@hooklin
 import type { Knex } from "knex";
 import type { StoreContext } from "../context.js";
 import { chunk, rowsPerStatement } from "../util/chunk.js";
-import { type Binding, insertSql, run } from "../util/sql.js";
+import { type Binding, runInsert } from "../util/sql.js";
 import { jsonOrNull, truncateUtf8 } from "../util/text.js";
 
 const MAX_ERROR_MESSAGE = 4000;
@@ -38,8 +38,7 @@ export async function insertAttempts(
   const perStatement = rowsPerStatement(dialect.maxParams, ATTEMPT_COLUMNS.length, dialect.maxRowsPerInsert);
   const weigh = (a: Binding[]) => (a[BODY] as string | null)?.length ?? 0;
   for (const part of chunk(rows, perStatement, weigh, 2 * 1024 * 1024)) {
-    const q = insertSql(dialect, t.attempts, ATTEMPT_COLUMNS, part);
-    await run(trx, q.sql, q.bindings);
+    await runInsert(trx, dialect, t.attempts, ATTEMPT_COLUMNS, part);
   }
 }
 

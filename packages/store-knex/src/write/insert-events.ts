@@ -4,7 +4,7 @@ import { type StoreContext, transaction } from "../context.js";
 import { chunk, rowsPerStatement } from "../util/chunk.js";
 import { groupBy } from "../util/group.js";
 import { retryTransient } from "../util/retry.js";
-import { type Cell, insertSql, run, type SqlValue } from "../util/sql.js";
+import { type Cell, run, runInsert, type SqlValue } from "../util/sql.js";
 import { traceCells } from "../util/trace-context.js";
 import { admitInserted } from "./insert-admission.js";
 import { holdClosedEndpoints } from "./insert-controls.js";
@@ -234,10 +234,8 @@ async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: reado
   const weigh = (r: Cell[]) => Buffer.byteLength(r[EVENT_BODY] as string, "utf8");
   for (const part of chunk(eventRows, perEvents, weigh, BODY_BYTES_PER_STATEMENT)) {
     const plain = untraced(part);
-    const q = plain
-      ? insertSql(dialect, t.events, EVENT_INSERT_COLUMNS.slice(0, UNTRACED_COLUMNS), plain)
-      : insertSql(dialect, t.events, EVENT_INSERT_COLUMNS, part);
-    await run(tx, q.sql, q.bindings);
+    if (plain) await runInsert(tx, dialect, t.events, EVENT_INSERT_COLUMNS.slice(0, UNTRACED_COLUMNS), plain);
+    else await runInsert(tx, dialect, t.events, EVENT_INSERT_COLUMNS, part);
   }
   // Due and lease times come from the database clock (inlined app time on SQLite).
   // MySQL's clock expression is ~85 characters and a delivery row needs it three times: the rows
@@ -277,8 +275,7 @@ async function insertRows(ctx: StoreContext, tx: Knex.Transaction, events: reado
   if (sessionClock && deliveryRows.length > 0) await run(tx, `SET @hookline_now = ${dialect.nowMs()}`, []);
   const perDeliveries = rowsPerStatement(dialect.maxParams, deliveryColumns.length, dialect.maxRowsPerInsert);
   for (const part of chunk(deliveryRows, perDeliveries)) {
-    const q = insertSql(dialect, t.deliveries, deliveryColumns, part);
-    await run(tx, q.sql, q.bindings);
+    await runInsert(tx, dialect, t.deliveries, deliveryColumns, part);
   }
   // Deliveries stored cancelled (endpoint disabled) are terminal from the start: count them.
   const cancelled = events.flatMap((e) => e.deliveries.filter((d) => d.cancelled).map((d) => d.id));

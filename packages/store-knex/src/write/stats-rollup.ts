@@ -5,7 +5,7 @@ import type { Dialect } from "../dialect.js";
 import { groupKey, latencyBucketSql } from "../read/percentiles.js";
 import type { TableNames } from "../schema/tables.js";
 import { chunk } from "../util/chunk.js";
-import { type Binding, insertSql, quoteId, run, tuple } from "../util/sql.js";
+import { type Binding, quoteId, run, runInsert, tuple } from "../util/sql.js";
 
 /**
  * The hourly roll-up behind stats(): per (hour, event code, endpoint), how many deliveries
@@ -116,8 +116,7 @@ export async function countCompletions(
   const rows = [...cells.values()].sort(compareCells);
   const { dialect, t } = ctx;
   for (const part of chunk(rows, 500)) {
-    const q = insertSql(dialect, t.statsHourly, COLUMNS, part);
-    await run(trx, `${q.sql} ${upsert(dialect, t.statsHourly)}`, q.bindings);
+    await runInsert(trx, dialect, t.statsHourly, COLUMNS, part, upsert(dialect, t.statsHourly));
   }
 }
 
