@@ -34,12 +34,33 @@ describe("formatMysql", () => {
     expect(formatMysql("SELECT '?', ?", ["a"], driver)).toBeUndefined();
   });
 
+  it("leaves to the driver a template whose `?` may sit inside a literal or a comment", () => {
+    expect(formatMysql("SELECT '?', ?", ["a", "b"], driver)).toBeUndefined();
+    expect(formatMysql("SELECT 1 -- ?\n, ?", ["a", "b"], driver)).toBeUndefined();
+    expect(formatMysql("SELECT 1 /* ? */, ?", ["a", "b"], driver)).toBeUndefined();
+    expect(formatMysql("UPDATE t SET a = ? WHERE s = 'sending' AND id = ?", ["x", "y"], driver)).toBe(
+      "UPDATE t SET a = 'x' WHERE s = 'sending' AND id = 'y'",
+    );
+  });
+
+  it("writes values outside its types as the driver does, and -0 as 0", () => {
+    const odd = [10n, undefined, new Date(0)] as unknown as Binding[];
+    expect(formatMysql("SELECT ?, ?, ?", odd, driver)).toBe(`SELECT 10, NULL, ${mysql.escape(new Date(0))}`);
+    expect(formatMysql("SELECT ?", [-0], driver)).toBe("SELECT 0");
+  });
+
   it("does not read a `?` inside a value as a placeholder", () => {
     expect(formatMysql("SELECT ?, ?", ["why?", 1], driver)).toBe("SELECT 'why?', 1");
   });
 });
 
 describe("mysqlInsert", () => {
+  it("refuses a computed cell whose SQL has no placeholder for its binding", () => {
+    expect(() =>
+      mysqlInsert("INSERT INTO t (x) VALUES ", [[{ sql: "@now", binding: 1 }]], "", driver),
+    ).toThrow(expect.objectContaining({ code: "HOOKLINE_STORE_ERROR" }));
+  });
+
   it("writes the rows as literals after the head, computed cells with their binding, then the suffix", () => {
     const rows = [
       ["a", 1, { sql: "@now" }],
@@ -61,6 +82,20 @@ describeTargets(targets, "formatMysql on the server", (target) => {
     db = knexFactory(target.config());
   });
   afterAll(() => db.destroy());
+
+  it("sends clean values verbatim in the text, with no bindings left for knex or the driver", async () => {
+    const sent: { sql: string; bindings?: unknown[] }[] = [];
+    const listen = (q: { sql: string; bindings?: unknown[] }) => void sent.push(q);
+    db.on("query", listen);
+    try {
+      await run(db, "SELECT ? AS j, ? AS n", ['{"a":"b"}', 3]);
+    } finally {
+      db.off("query", listen);
+    }
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.sql).toBe(`SELECT '{"a":"b"}' AS j, 3 AS n`);
+    expect(sent[0]?.bindings ?? []).toEqual([]);
+  });
 
   it("reads back every value exactly as bound", async () => {
     const values: Binding[] = [

@@ -1,3 +1,4 @@
+import { HooklineError } from "@hookline/core";
 import type { Binding, Cell } from "./sql.js";
 
 /** What the MySQL driver (mysql2) offers to write values into SQL. */
@@ -34,15 +35,40 @@ function put(out: string[], n: number, v: Binding, driver: MysqlDriver): number 
   }
   if (typeof v === "number") out[n] = Number.isFinite(v) ? String(v) : driver.escape(v);
   else if (v === null) out[n] = "NULL";
-  else out[n] = v ? "true" : "false";
+  else if (typeof v === "boolean") out[n] = v ? "true" : "false";
+  // Outside the Binding type (a Date, a bigint, undefined from untyped code): as the driver writes it.
+  else out[n] = driver.escape(v);
   return n + 1;
 }
 
-function piece(sql: string, from: number, to: number): string {
+// A piece of template that leaves a quote open or starts a comment: the `?` after it may sit
+// inside a literal or a comment, which only the driver's quote-aware `format` can tell. Checked
+// conservatively: each kind of quote must come an even number of times.
+const QUOTE_OR_COMMENT = /['"`#]|--|\/\*/;
+const COMMENT = /#|--|\/\*/;
+
+function balanced(text: string): boolean {
+  if (!QUOTE_OR_COMMENT.test(text)) return true;
+  if (COMMENT.test(text)) return false;
+  let single = 0;
+  let double = 0;
+  let back = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 39) single++;
+    else if (c === 34) double++;
+    else if (c === 96) back++;
+  }
+  return single % 2 === 0 && double % 2 === 0 && back % 2 === 0;
+}
+
+/** The template between two placeholders; undefined when it may hide one (see `balanced`). */
+function piece(sql: string, from: number, to: number): string | undefined {
   const n = to - from;
   if (n === 2 && sql.charCodeAt(from) === 44 && sql.charCodeAt(from + 1) === 32) return COMMA;
   if (n === 4 && sql.startsWith(NEXT_ROW, from)) return NEXT_ROW;
-  return sql.slice(from, to);
+  const text = sql.slice(from, to);
+  return balanced(text) ? text : undefined;
 }
 
 /**
@@ -51,7 +77,8 @@ function piece(sql: string, from: number, to: number): string {
  * a slice and two concatenations each, and grows the statement one concatenation per value; a
  * clean string here is placed between quotes as it is. Values that need escaping still get the
  * driver's own. Undefined when the placeholders and the values do not pair up one to one (a `?`
- * inside a literal of the template, say): the driver's `format`, which parses quotes, does it.
+ * inside a literal of the template, say), or when a piece of the template leaves a quote open
+ * or starts a comment: the driver's `format`, which parses quotes and comments, does it.
  */
 export function formatMysql(
   sql: string,
@@ -66,7 +93,9 @@ export function formatMysql(
   for (const v of values) {
     const at = sql.indexOf("?", from);
     if (at === -1) return undefined;
-    out[n++] = piece(sql, from, at);
+    const text = piece(sql, from, at);
+    if (text === undefined) return undefined;
+    out[n++] = text;
     n = put(out, n, v, driver);
     from = at + 1;
   }
@@ -74,6 +103,17 @@ export function formatMysql(
   out[n++] = sql.slice(from);
   out.length = n;
   return out.join("");
+}
+
+/** A computed cell's SQL with its one binding; the store's own cells hold exactly one `?`. */
+function computed(sql: string, binding: Binding, driver: MysqlDriver): string {
+  const text = formatMysql(sql, [binding], driver);
+  if (text === undefined)
+    throw new HooklineError(
+      "HOOKLINE_STORE_ERROR",
+      `writing a computed cell: expected SQL with one placeholder for its binding, got ${JSON.stringify(sql)}`,
+    );
+  return text;
 }
 
 /**
@@ -100,7 +140,7 @@ export function mysqlInsert(
       const v = row[c] as Cell;
       if (v === null || typeof v !== "object") n = put(out, n, v, driver);
       else if (v.binding === undefined) out[n++] = v.sql;
-      else out[n++] = formatMysql(v.sql, [v.binding], driver) ?? driver.format(v.sql, [v.binding]);
+      else out[n++] = computed(v.sql, v.binding, driver);
     }
   }
   out[n++] = ")";

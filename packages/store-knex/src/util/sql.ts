@@ -93,8 +93,7 @@ function mysqlDriver(db: Knex | Knex.Transaction): MysqlDriver | undefined {
 /**
  * Run a raw statement in `db` (a transaction or the pool). On MySQL the values are written into
  * the SQL here (formatMysql, the driver's escaping for what needs it), which is what the driver
- * would do with them anyway; handing knex the finished string spares it a second scan of a
- * statement that can be megabytes long.
+ * would do with them anyway, with less garbage; knex then passes the finished text on as it is.
  */
 export function run(
   db: Knex | Knex.Transaction,
