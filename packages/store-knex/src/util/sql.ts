@@ -50,7 +50,7 @@ function insertHead(dialect: Dialect, table: string, columns: readonly string[])
 }
 
 /** `INSERT INTO table (columns) VALUES (…), (…)`, rows given as cells in column order. */
-export function insertSql(
+function insertSql(
   dialect: Dialect,
   table: string,
   columns: readonly string[],
