@@ -1,9 +1,10 @@
 import { isIP } from "node:net";
 import type { SecureContext } from "node:tls";
-import { buildConnector } from "undici";
+import type { buildConnector as undiciConnector } from "undici";
 import type { ResolvedOptions } from "./options.js";
 import { addressVerdict, blockedError, guardedLookup, normalizeHost } from "./ssrf-guard.js";
 import { CONFIRM_GRACE_MS, confirmHandshake } from "./tls-confirm.js";
+import { buildConnector } from "./undici-parts.js";
 
 /** What an endpoint's own TLS settings add to the connector; the address checks stay the same. */
 export interface ConnectorTls {
@@ -21,7 +22,7 @@ export interface ConnectorTls {
  * connect time too. checkUrl already refused them up front: this second check is what keeps any
  * other path to a socket (a redirect handler, a future interceptor) inside the guard.
  */
-export function guardedConnector(opts: ResolvedOptions, tls?: ConnectorTls): buildConnector.connector {
+export function guardedConnector(opts: ResolvedOptions, tls?: ConnectorTls): undiciConnector.connector {
   const { ssrf } = opts;
   const lookup = ssrf.enabled ? guardedLookup(ssrf, opts.lookup) : opts.lookup;
   const built = buildConnector({
@@ -33,7 +34,7 @@ export function guardedConnector(opts: ResolvedOptions, tls?: ConnectorTls): bui
   // configured one must win, and it only changes what TLS checks, never where the socket goes.
   const servername = tls?.servername;
   const confirm = tls?.clientCertificate === true;
-  const connect: buildConnector.connector =
+  const connect: undiciConnector.connector =
     servername === undefined && !confirm
       ? built
       : (options, callback) =>
