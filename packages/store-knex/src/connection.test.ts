@@ -45,11 +45,33 @@ describeTargets(mariadb, "connections the store opens with mysql2", () => {
   });
 });
 
-describe("a mysql2 connection given as a string", () => {
-  it("is left to knex to parse: no cache size is added to it", () => {
-    const { db } = openKnex(resolveOptions({ knex: { client: "mysql2", connection: MARIADB_URL } }));
-    const settings = (db.client as { connectionSettings?: unknown }).connectionSettings;
+describe("mysql2 connections the store does not size", () => {
+  const settingsOf = async (connection: Knex.Config["connection"]) => {
+    const { db } = openKnex(resolveOptions({ knex: { client: "mysql2", connection } }));
+    try {
+      return (db.client as { config: Knex.Config }).config.connection;
+    } finally {
+      await db.destroy();
+    }
+  };
+
+  it("a connection string is parsed by knex, with no cache size added", async () => {
+    const settings = await settingsOf(MARIADB_URL);
+    expect(settings).toHaveProperty("host");
     expect(settings).not.toHaveProperty("maxPreparedStatements");
-    void db.destroy();
+  });
+
+  it("a connection function is left as it is", async () => {
+    const provider = () => ({ uri: MARIADB_URL });
+    expect(await settingsOf(provider)).toBe(provider);
+  });
+
+  it("a size set in the object's uri is kept", async () => {
+    const uri = `${MARIADB_URL}?maxPreparedStatements=200`;
+    expect(await settingsOf({ uri })).toEqual({ uri });
+  });
+
+  it("an object gets the small cache", async () => {
+    expect(await settingsOf({ uri: MARIADB_URL })).toEqual({ uri: MARIADB_URL, maxPreparedStatements: 16 });
   });
 });

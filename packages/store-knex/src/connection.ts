@@ -48,6 +48,9 @@ function withSmallStatementCache(config: Knex.Config): Knex.Config {
   const connection = config.connection;
   if (typeof connection !== "object" || connection === null || Array.isArray(connection)) return config;
   if ("maxPreparedStatements" in connection) return config;
+  // mysql2 lets the object's keys win over its URI's: a size set in the URI must not be overridden.
+  const uri = (connection as { uri?: unknown }).uri;
+  if (typeof uri === "string" && /[?&]maxPreparedStatements=/.test(uri)) return config;
   return { ...config, connection: { ...connection, maxPreparedStatements: MYSQL2_STATEMENT_CACHE } };
 }
 

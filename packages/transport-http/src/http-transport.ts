@@ -8,7 +8,6 @@ import {
   type Transport,
   UrlCache,
 } from "@hookline/core";
-import type { Agent } from "undici";
 import { onAbort } from "./abort-fanout.js";
 import { mapError } from "./map-error.js";
 import { type HttpTransportOptions, type ResolvedOptions, resolveOptions } from "./options.js";
@@ -16,6 +15,7 @@ import { createOriginLimiter, type OriginLimiter } from "./origin-limiter.js";
 import { ResponseCollector, type Settled } from "./response-collector.js";
 import { checkUrl, type UrlVerdict } from "./ssrf-guard.js";
 import { createAgent, TlsAgents } from "./tls-agents.js";
+import type { TransportAgent } from "./undici-parts.js";
 import { HTTP_SCHEMES, validateHttpEndpoint } from "./validate-endpoint.js";
 
 /** Where a checked URL sends: undici's dispatch takes the origin and the path apart. */
@@ -31,7 +31,7 @@ class HttpTransport implements Transport {
   readonly name = "http";
   readonly schemes = HTTP_SCHEMES;
   readonly #opts: ResolvedOptions;
-  readonly #agent: Agent;
+  readonly #agent: TransportAgent;
   /** Endpoints with their own TLS settings connect through these; all others share #agent. */
   readonly #tlsAgents: TlsAgents;
   readonly #limiter: OriginLimiter;
@@ -87,7 +87,7 @@ class HttpTransport implements Transport {
   #dispatcher(
     req: DeliveryRequest,
     origin: string,
-  ): { ok: true; agent: Agent } | { ok: false; reason: string } {
+  ): { ok: true; agent: TransportAgent } | { ok: false; reason: string } {
     if (req.tls === undefined) return { ok: true, agent: this.#agent };
     // Sending in clear text what was meant to go over (mutual) TLS would be silent and wrong.
     if (!origin.startsWith("https:")) {
@@ -98,7 +98,7 @@ class HttpTransport implements Transport {
 
   #attempt(
     req: DeliveryRequest,
-    agent: Agent,
+    agent: TransportAgent,
     target: { origin: string; path: string },
     signal: AbortSignal,
     elapsed: () => number,

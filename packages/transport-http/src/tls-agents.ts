@@ -1,15 +1,14 @@
 import { createSecureContext } from "node:tls";
 import type { EndpointTls } from "@hookline/core";
-import type { Agent as UndiciAgent } from "undici";
 import { type ConnectorTls, guardedConnector } from "./guarded-connector.js";
 import type { ResolvedOptions } from "./options.js";
-import { Agent } from "./undici-parts.js";
+import { Agent, type TransportAgent } from "./undici-parts.js";
 
 /** Endpoints are few and their TLS objects fixed, so agents are kept; the bound only guards misuse. */
 const MAX_TLS_AGENTS = 256;
 
 /** The shared pool settings; an endpoint's TLS agent differs only in how it connects. */
-export function createAgent(opts: ResolvedOptions, tls?: ConnectorTls): UndiciAgent {
+export function createAgent(opts: ResolvedOptions, tls?: ConnectorTls): TransportAgent {
   return new Agent({
     connections: opts.connectionsPerOrigin,
     pipelining: 1,
@@ -21,7 +20,7 @@ export function createAgent(opts: ResolvedOptions, tls?: ConnectorTls): UndiciAg
 
 /** An endpoint's agent, or why its TLS material cannot be used (no secret is quoted). */
 export type TlsAgent =
-  | { readonly ok: true; readonly agent: UndiciAgent }
+  | { readonly ok: true; readonly agent: TransportAgent }
   | { readonly ok: false; readonly reason: string };
 
 /**
