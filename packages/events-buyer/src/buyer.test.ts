@@ -62,6 +62,22 @@ describe("buyer events: exact bodies (a contract with existing receivers)", () =
     ["post codes as a string", "post_code_change", { ...buyer, postCodeList: "AB" }, /postCodeList/],
     ["string credits", "user_credits_zero", { ...buyer, remainingCredits: "0" }, /remainingCredits/],
     ["an extra field", "post_code_change", { ...buyer, email: "x@y" }, /email/],
+    ["infinite credits", "user_credits_zero", { ...buyer, remainingCredits: Infinity }, /remainingCredits/],
+    ["NaN credits", "user_credits_zero", { ...buyer, remainingCredits: Number.NaN }, /remainingCredits/],
+    ["an empty post code", "post_code_change", { ...buyer, postCodeList: ["AB", ""] }, /postCodeList/],
+    ["an empty buyerId", "post_code_change", { ...buyer, buyerId: "" }, /buyerId/],
+    [
+      "an empty buyerName",
+      "add_credits",
+      { buyerId: "1", buyerName: "", postCodeList: [], topUpAmount: 5 },
+      /buyerName/,
+    ],
+    [
+      "a negative top-up",
+      "add_credits",
+      { buyerId: "1", buyerName: "n", postCodeList: [], topUpAmount: -1 },
+      /topUpAmount/,
+    ],
   ])("rejects %s with HOOKLINE_INVALID_PAYLOAD", async (_n, code, payload, field) => {
     const { hooks, receiver } = setup();
     const err = await (hooks.emit as (c: string, p: unknown) => Promise<unknown>)(code, payload).catch(
