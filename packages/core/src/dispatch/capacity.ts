@@ -1,3 +1,5 @@
+import { SettleList } from "../util/settle-list.js";
+
 /** A send waiting for a slot, with what to do if it never gets one. */
 export interface Queued<T> {
   readonly start: () => Promise<T>;
@@ -58,8 +60,8 @@ export type CapacityView = Pick<
  *   slot until there is room, so sending slows to the store's pace.
  */
 export class Capacity<T> {
-  /** Sends running now, with when each started; a Map keeps insertion order, so the oldest is first. */
-  readonly #running = new Map<Promise<T>, number>();
+  /** Sends running now, oldest first, each with when it started. */
+  readonly #running = new SettleList<T>();
   #onFreed: () => void = () => {};
   readonly #queue: Queued<T>[] = [];
   readonly #waiters = new Set<() => void>();
@@ -104,8 +106,8 @@ export class Capacity<T> {
 
   /** How long the oldest send running now has been running (0 when none runs), by `now`. */
   oldestSendMs(now: number): number {
-    for (const startedAt of this.#running.values()) return now - startedAt;
-    return 0;
+    const startedAt = this.#running.oldestAt;
+    return startedAt === undefined ? 0 : now - startedAt;
   }
 
   /** Call `listener` whenever places come free (a send ended, a reservation was given back). */
@@ -143,7 +145,7 @@ export class Capacity<T> {
 
   /** Promises of the sends running now. */
   get running(): readonly Promise<T>[] {
-    return [...this.#running.keys()];
+    return this.#running.toArray();
   }
 
   /**
@@ -171,9 +173,9 @@ export class Capacity<T> {
   }
 
   #track(p: Promise<T>): Promise<T> {
-    this.#running.set(p, performance.now());
+    // The list drops p before untrack runs: its handler was registered first.
+    this.#running.add(p, performance.now());
     const untrack = () => {
-      this.#running.delete(p);
       const next = this.#queue.shift();
       if (next) this.#track(next.start()).then(next.resolve, next.reject);
       // Copied first: each wake-up removes itself from the set.

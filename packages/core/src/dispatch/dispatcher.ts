@@ -18,7 +18,7 @@ import type { EmitTrace } from "../telemetry/tracing.js";
 import type { Clock } from "../util/clock.js";
 import { newId } from "../util/ids.js";
 import type { Logger } from "../util/logger.js";
-import { trackUntilSettled } from "../util/track.js";
+import { SettleList } from "../util/settle-list.js";
 import { claimedOnInsert, toJob } from "./attempt-job.js";
 import { type BuiltBody, buildBody } from "./build-body.js";
 import type { CapacityView, Reservation } from "./capacity.js";
@@ -95,7 +95,7 @@ export class Dispatcher {
   #stopped = false;
   /** stop() has begun: emit() calls fail at once (set before #stopped, which fails admitted ones). */
   #refusing = false;
-  readonly #pending = new Set<Promise<EmitResult>>();
+  readonly #pending = new SettleList<EmitResult>();
   private readonly store: DeliveryStore;
   private readonly registry: EventRegistry;
   private readonly endpoints: readonly ResolvedEndpoint[];
@@ -222,7 +222,7 @@ export class Dispatcher {
       // A tracer that throws fails this emit only; its place in the gate is still given back.
       emitting = Promise.reject(err);
     }
-    return trackUntilSettled(this.#pending, emitting);
+    return this.#pending.add(emitting);
   }
 
   async #emit(
@@ -421,7 +421,7 @@ export class Dispatcher {
 
   async stop(): Promise<void> {
     this.refuse();
-    await Promise.allSettled([...this.#pending]);
+    await Promise.allSettled(this.#pending.toArray());
     await this.#inserter.drain();
   }
 

@@ -9,7 +9,7 @@ import type { ResolvedSettings } from "../options.js";
 import type { Telemetry } from "../telemetry/telemetry.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
-import { trackUntilSettled } from "../util/track.js";
+import { SettleList } from "../util/settle-list.js";
 import type { AttemptJob } from "./attempt-job.js";
 import type { AttemptRunner } from "./attempt-runner.js";
 import type { Capacity, Reservation } from "./capacity.js";
@@ -70,7 +70,7 @@ const unsent = (job: AttemptJob, message: string, code: ErrorCode = "HOOKLINE_AB
  */
 export class DeliveryPipeline {
   readonly #abort = new AbortController();
-  readonly #settling = new Set<Promise<AttemptSummary>>();
+  readonly #settling = new SettleList<AttemptSummary>();
   /** Attempts of deliveries with a subject: what a queued delivery waits for. */
   readonly #lines = new SubjectLines();
   /** Queued deliveries waiting for their turn; past maxQueued they are given back instead. */
@@ -137,7 +137,7 @@ export class DeliveryPipeline {
     const done = sent.then((s) => ("unsent" in s ? s.unsent : this.#record(job, s.result, opts.recordAfter)));
     // Only an ordered endpoint's deliveries are ever queued behind one another.
     if (this.#control.ordered(job.endpointId)) this.#lines.follow(job, done, true);
-    return trackUntilSettled(this.#settling, done);
+    return this.#settling.add(done);
   }
 
   /**
@@ -149,8 +149,7 @@ export class DeliveryPipeline {
    */
   launchBehind(job: AttemptJob, ahead: readonly ClaimRef[]): Promise<AttemptSummary> {
     // Memory stays bounded: past maxQueued waiting here, it waits in the store instead.
-    if (this.#waiting >= this.#capacity.maxQueued)
-      return trackUntilSettled(this.#settling, this.#giveBackQueued(job));
+    if (this.#waiting >= this.#capacity.maxQueued) return this.#settling.add(this.#giveBackQueued(job));
     this.#waiting++;
     const done = this.#lines.turn(job, ahead).then(
       (mayGo) => {
@@ -166,7 +165,7 @@ export class DeliveryPipeline {
     );
     // Followed from now, not from its launch: a delivery may be queued behind this one already.
     this.#lines.follow(job, done, false);
-    return trackUntilSettled(this.#settling, done);
+    return this.#settling.add(done);
   }
 
   async #giveBackQueued(job: AttemptJob): Promise<AttemptSummary> {
@@ -329,7 +328,7 @@ export class DeliveryPipeline {
     }
     await Promise.allSettled(this.#capacity.running);
     // Sends are over; what they produced is recorded (and announced) before stop() returns.
-    await Promise.allSettled([...this.#settling]);
+    await Promise.allSettled(this.#settling.toArray());
     await this.#completer.drain();
   }
 }
