@@ -1,4 +1,5 @@
 import type { Diag } from "../lib/diag.js";
+import { burstFloor } from "./burst-floor.js";
 import { ceilingClients } from "./ceiling-clients.js";
 import { e2eOnce } from "./e2e-once.js";
 import { orderingOnce } from "./ordering-once.js";
@@ -14,4 +15,5 @@ export const DIAGS: readonly Diag[] = [
   orderingOnce,
   profileSummary,
   telemetryCost,
+  burstFloor,
 ];
