@@ -5,7 +5,7 @@ import { intFlag, parseFlags, UsageError } from "../lib/args.js";
 import type { Diag } from "../lib/diag.js";
 import { withScenario } from "../lib/with-scenario.js";
 
-const USAGE = `usage: npm run bench:diag -- burst-floor [--sizes=0,1000,1500,2000,3000] [--hookline] [--n=N]
+const USAGE = `usage: npm run bench:diag -- burst-floor [--sizes=0,250,500,750,1000,2000] [--hookline] [--n=N]
   --sizes     how much the synthetic burst keeps per item, one run each (default 0,250,500,750,1000,2000);
               what counts is the bytes promoted per item each run reports
   --hookline  also run scenario 14's Hookline burst (MariaDB) under the same count
