@@ -9,7 +9,7 @@ import { resolveSettings } from "../options.js";
 import { TELEMETRY_OPTION_KEYS } from "../telemetry/telemetry-options.js";
 import { startHttpReceiver, type TestReceiver } from "../testing/receiver.js";
 import { errorMessageOf, SECRET, shopPlugin, spyStore } from "./helpers.js";
-import { fetchTransport, otelSdk } from "./telemetry-fixtures.js";
+import { fetchTransport, otelSdk, points } from "./telemetry-fixtures.js";
 
 const order = { orderId: "o-1", total: 10 };
 const running: Hookline[] = [];
@@ -108,6 +108,50 @@ describe("the telemetry option", () => {
     expect(batches[0]?.[0]).not.toHaveProperty("traceContext");
     expect(receiver.requests[0]?.headers).not.toHaveProperty("traceparent");
     await receiver.close();
+  });
+
+  it("without an SDK, makes no span and no context per emit or attempt", async () => {
+    const receiver = await startHttpReceiver();
+    const setSpan = vi.spyOn(trace, "setSpan");
+    const { hooks } = propagating(receiver);
+    const result = await hooks.emit("order_placed", order, { wait: "attempted" });
+    expect(result.attempts?.[0]?.outcome.kind).toBe("success");
+    expect(setSpan).not.toHaveBeenCalled();
+    await receiver.close();
+  });
+
+  it("an SDK registered after the instance was made records its next emits and attempts", async () => {
+    const receiver = await startHttpReceiver();
+    const sdk = otelSdk();
+    const { hooks, batches } = propagating(receiver);
+    await hooks.emit("order_placed", order, { wait: "attempted" });
+    expect(sdk.spans()).toEqual([]);
+    trace.setGlobalTracerProvider(sdk.tracerProvider);
+    await hooks.emit("order_placed", { ...order, orderId: "o-2" }, { wait: "attempted" });
+    expect(sdk.spans().map((s) => s.name)).toEqual(["hookline.attempt", "hookline.emit"]);
+    const [attempt, emit] = sdk.spans();
+    expect(attempt?.parentSpanContext?.spanId).toBe(emit?.spanContext().spanId);
+    expect(batches[0]?.[0]).not.toHaveProperty("traceContext");
+    expect(batches[1]?.[0]?.traceContext?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(receiver.requests[1]?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    await receiver.close();
+    await sdk.shutdown();
+  });
+
+  it("with a meter provider and no tracer, times emits without making spans", async () => {
+    const receiver = await startHttpReceiver();
+    const sdk = otelSdk();
+    metrics.setGlobalMeterProvider(sdk.meterProvider);
+    const setSpan = vi.spyOn(trace, "setSpan");
+    const { hooks } = propagating(receiver);
+    await hooks.emit("order_placed", order, { wait: "attempted" });
+    const collected = await sdk.collect();
+    expect(points(collected.get("hookline.emit.duration")).map(([, count]) => count)).toEqual([1]);
+    expect(points(collected.get("hookline.attempts")).map(([, count]) => count)).toEqual([1]);
+    expect(setSpan).not.toHaveBeenCalled();
+    expect(sdk.spans()).toEqual([]);
+    await receiver.close();
+    await sdk.shutdown();
   });
 });
 

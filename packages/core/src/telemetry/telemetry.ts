@@ -1,7 +1,9 @@
 import {
   type Context,
   context,
+  createNoopMeter,
   metrics,
+  ProxyTracerProvider,
   type Span,
   SpanKind,
   type SpanOptions,
@@ -24,7 +26,7 @@ import { AttemptTracer, EmitTrace, TELEMETRY_SCOPE_NAME } from "./tracing.js";
  * metrics through the configured providers.
  */
 export interface Telemetry {
-  /** Begin an emit (span and timer); undefined when telemetry is off. */
+  /** Begin an emit (span and timer); undefined when telemetry is off or nothing would record it. */
   startEmit(code: string): EmitTrace | undefined;
   /**
    * The OpenTelemetry context active now (undefined when telemetry is off), for inCaller(): an
@@ -34,7 +36,7 @@ export interface Telemetry {
   callerContext(): unknown;
   /** Run `fn` in `caller`, a context callerContext() returned. */
   inCaller<T>(caller: unknown, fn: () => T): T;
-  /** Begin an attempt's span; undefined when telemetry is off. */
+  /** Begin an attempt's span; undefined when telemetry is off or no SDK would record it. */
   startAttempt(job: AttemptJob, ep: ResolvedEndpoint): Span | undefined;
   /**
    * Send, with the attempt span active; the attempt counts as in flight from here until
@@ -91,9 +93,19 @@ export function createTelemetry(options: ResolvedTelemetry, deps: TelemetryDeps)
   return options === false ? NO_TELEMETRY : new RecordingTelemetry(options, deps);
 }
 
+/** What the API's global proxy hands spans to while no SDK is registered behind it. */
+const NO_SDK = new ProxyTracerProvider().getDelegate();
+
 class RecordingTelemetry implements Telemetry {
   readonly #emitOptions = new Map<string, SpanOptions>();
   readonly #tracer: ReturnType<typeof trace.getTracer>;
+  /**
+   * The global provider when it is the API's proxy: an SDK may register behind it at any time,
+   * so whether spans would record is asked per emit and per attempt, not once.
+   */
+  readonly #proxy: ProxyTracerProvider | undefined;
+  /** No meter provider: the instruments record nothing, so an emit need not be timed. */
+  readonly #metricsOff: boolean;
   readonly #attempts: AttemptTracer;
   readonly #metrics: HooklineMetrics;
   readonly #backlog: BacklogGauge;
@@ -104,6 +116,8 @@ class RecordingTelemetry implements Telemetry {
       TELEMETRY_SCOPE_NAME,
       HOOKLINE_VERSION,
     );
+    this.#proxy = tracerProvider instanceof ProxyTracerProvider ? tracerProvider : undefined;
+    this.#metricsOff = meter === createNoopMeter();
     this.#tracer = tracerProvider.getTracer(TELEMETRY_SCOPE_NAME, HOOKLINE_VERSION);
     this.#attempts = new AttemptTracer(this.#tracer);
     this.#metrics = new HooklineMetrics(meter);
@@ -116,7 +130,17 @@ class RecordingTelemetry implements Telemetry {
     });
   }
 
-  startEmit(code: string): EmitTrace {
+  /**
+   * Without an SDK every span would be a non-recording one and its context invalid: none is made,
+   * and no context is kept per delivery (an emit burst may hold thousands of first attempts).
+   */
+  #tracing(): boolean {
+    return this.#proxy === undefined || this.#proxy.getDelegate() !== NO_SDK;
+  }
+
+  startEmit(code: string): EmitTrace | undefined {
+    const tracing = this.#tracing();
+    if (!tracing && this.#metricsOff) return undefined;
     let options = this.#emitOptions.get(code);
     if (options === undefined) {
       options = Object.freeze({
@@ -126,7 +150,7 @@ class RecordingTelemetry implements Telemetry {
       // Bounded: a caller may pass any string as the code (it is refused, but traced first).
       if (this.#emitOptions.size < MAX_CACHED_CODES) this.#emitOptions.set(code, options);
     }
-    return new EmitTrace(this.#tracer, options, code, this.#metrics);
+    return new EmitTrace(tracing ? this.#tracer : undefined, options, code, this.#metrics);
   }
 
   callerContext(): Context {
@@ -137,8 +161,8 @@ class RecordingTelemetry implements Telemetry {
     return context.with(caller as Context, fn);
   }
 
-  startAttempt(job: AttemptJob, ep: ResolvedEndpoint): Span {
-    return this.#attempts.start(job, ep);
+  startAttempt(job: AttemptJob, ep: ResolvedEndpoint): Span | undefined {
+    return this.#tracing() ? this.#attempts.start(job, ep) : undefined;
   }
 
   // Not async, and the send is counted out in endAttempt(), which the runner calls after every

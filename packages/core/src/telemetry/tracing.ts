@@ -26,23 +26,29 @@ export const TELEMETRY_SCOPE_NAME = "@hookline/core";
 
 /**
  * One emit() call: its `hookline.emit` span, a child of the caller's active context, and its
- * start time for `hookline.emit.duration`.
+ * start time for `hookline.emit.duration`. Without a tracer (no SDK behind the global provider),
+ * only the timing: no span, and no context for the first attempts to hold while they wait.
  */
 export class EmitTrace {
   /** The caller's context with the emit span in it: parent of the first attempts sent from here. */
-  readonly context: Context;
-  /** The emit span's W3C context for the log; null when the span context is not valid (no SDK). */
+  readonly context: Context | undefined;
+  /** The emit span's W3C context for the log; null when there is no valid span context (no SDK). */
   readonly traceContext: StoredTraceContext | null;
-  readonly #span: Span;
+  readonly #span: Span | undefined;
   readonly #code: string;
   readonly #metrics: HooklineMetrics;
   readonly #startedAt = performance.now();
 
-  constructor(tracer: Tracer, options: SpanOptions, code: string, metrics: HooklineMetrics) {
-    const active = context.active();
-    this.#span = tracer.startSpan("hookline.emit", options, active);
+  constructor(tracer: Tracer | undefined, options: SpanOptions, code: string, metrics: HooklineMetrics) {
     this.#code = code;
     this.#metrics = metrics;
+    if (tracer === undefined) {
+      this.context = undefined;
+      this.traceContext = null;
+      return;
+    }
+    const active = context.active();
+    this.#span = tracer.startSpan("hookline.emit", options, active);
     this.context = trace.setSpan(active, this.#span);
     this.traceContext = toStoredTraceContext(this.#span.spanContext());
   }
@@ -56,7 +62,7 @@ export class EmitTrace {
     return emitting.then(
       (result) => {
         if (!result.duplicate) this.#metrics.emitted(this.#code);
-        if (this.#span.isRecording()) {
+        if (this.#span?.isRecording()) {
           this.#span.setAttribute("hookline.event.id", result.eventId);
           this.#span.setAttribute("hookline.deliveries", result.duplicate ? 0 : result.deliveries.length);
         }
@@ -64,7 +70,7 @@ export class EmitTrace {
         return result;
       },
       (error: unknown) => {
-        if (this.#span.isRecording()) {
+        if (this.#span?.isRecording()) {
           this.#span.recordException(error as Exception);
           if (isHooklineError(error)) this.#span.setAttribute("hookline.error.code", error.code);
           this.#span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
@@ -77,7 +83,7 @@ export class EmitTrace {
 
   #ended(): void {
     this.#metrics.emitDuration((performance.now() - this.#startedAt) / 1000);
-    this.#span.end();
+    this.#span?.end();
   }
 }
 
