@@ -9,6 +9,7 @@ import { createHookline } from "@hookline/core";
 import { buyerEvents } from "@hookline/events-buyer";
 import { httpTransport } from "@hookline/transport-http";
 import { childConfig, childStore } from "../dist/lib/child-store.js";
+import { holdPayloads } from "../dist/lib/held-payloads.js";
 import { buyerPayload, EVENT_CODE, endpointFor } from "../dist/lib/payload.js";
 
 const cfg = childConfig("burst-emitter.mjs");
@@ -31,17 +32,7 @@ if (cfg.hookline) {
   await Promise.all(Array.from({ length: n }, (_, i) => hooks.emit(EVENT_CODE, buyerPayload(i))));
 } else {
   // Each promise holds its payload until the whole burst is built, as emits waiting on a store do.
-  let release;
-  const gate = new Promise((r) => (release = r));
-  const held = Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const payload = buyerPayload(i);
-      await gate;
-      return payload.buyerId.length;
-    }),
-  );
-  release();
-  await held;
+  await holdPayloads(n).release();
 }
 const emitMs = performance.now() - t0;
 if (cfg.hookline) {

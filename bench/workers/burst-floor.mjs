@@ -6,19 +6,11 @@
 
 import { readFileSync } from "node:fs";
 import { childConfig } from "../dist/lib/child-store.js";
-import { buyerPayload } from "../dist/lib/payload.js";
+import { holdPayloads } from "../dist/lib/held-payloads.js";
 
 const { n, bytes } = childConfig("burst-floor.mjs");
 
-let release;
-const gate = new Promise((r) => (release = r));
-const held = Promise.all(
-  Array.from({ length: n }, async (_, i) => {
-    const payload = buyerPayload(i);
-    await gate;
-    return payload.buyerId.length;
-  }),
-);
+const held = holdPayloads(n);
 
 // Each item's kept part: strings of about 40 bytes in an array, alive while 4,000 newer items
 // are made (under a second at the pace below: through several scavenges, so promoted).
@@ -40,7 +32,6 @@ await new Promise((done) => {
   };
   tick();
 });
-release();
-await held;
+await held.release();
 const peakKb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(readFileSync("/proc/self/status", "utf8"))?.[1]);
 console.log(JSON.stringify({ peakRssMb: peakKb / 1024 }));
