@@ -1,5 +1,5 @@
 import type { Context } from "@opentelemetry/api";
-import type { ClaimedDelivery, NewEvent, StoredTraceContext } from "../contracts/store.js";
+import type { ClaimedDelivery, NewDelivery, NewEvent, StoredTraceContext } from "../contracts/store.js";
 
 /** What one attempt needs: a claimed (or freshly inserted, pre-claimed) delivery. */
 export interface AttemptJob {
@@ -51,11 +51,14 @@ export function toJob(
   };
 }
 
-/** The deliveries emit() inserted already claimed, as the claims a worker would have taken. */
-export function claimedOnInsert(event: NewEvent): ClaimedDelivery[] {
+/**
+ * The deliveries emit() inserted already claimed (those `pick` accepts, when given), as the claims
+ * a worker would have taken.
+ */
+export function claimedOnInsert(event: NewEvent, pick?: (d: NewDelivery) => boolean): ClaimedDelivery[] {
   const claimed: ClaimedDelivery[] = [];
   for (const d of event.deliveries) {
-    if (!d.claim) continue;
+    if (!d.claim || (pick !== undefined && !pick(d))) continue;
     claimed.push({
       id: d.id,
       eventId: event.id,

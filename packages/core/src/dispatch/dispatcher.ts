@@ -375,16 +375,13 @@ export class Dispatcher {
     const { leaseMs } = this.settings.worker;
     // The first attempts are children of the emit span in memory, not through the stored copy.
     const parent = trace?.context;
-    const picked = new Set(event.deliveries.filter((d) => d.claim && which(d)).map((d) => d.id));
-    return claimedOnInsert(event)
-      .filter((claim) => picked.has(claim.id))
-      .map((claim) => {
-        const job = toJob(claim, claimedAt, leaseMs, parent);
-        // Ordered, behind claims this process holds: it goes once they have ended.
-        const ahead = queued?.get(claim.id);
-        if (ahead !== undefined) return this.pipeline.launchBehind(job, ahead);
-        return this.pipeline.launch(job, { reservation, recordAfter });
-      });
+    return claimedOnInsert(event, which).map((claim) => {
+      const job = toJob(claim, claimedAt, leaseMs, parent);
+      // Ordered, behind claims this process holds: it goes once they have ended.
+      const ahead = queued?.get(claim.id);
+      if (ahead !== undefined) return this.pipeline.launchBehind(job, ahead);
+      return this.pipeline.launch(job, { reservation, recordAfter });
+    });
   }
 
   async #accepted(
