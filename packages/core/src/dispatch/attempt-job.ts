@@ -52,13 +52,13 @@ export function toJob(
 }
 
 /**
- * The deliveries emit() inserted already claimed (those `pick` accepts, when given), as the claims
- * a worker would have taken.
+ * The deliveries emit() inserted already claimed that `pick` accepts, as the claims a worker
+ * would have taken.
  */
-export function claimedOnInsert(event: NewEvent, pick?: (d: NewDelivery) => boolean): ClaimedDelivery[] {
+export function claimedOnInsert(event: NewEvent, pick: (d: NewDelivery) => boolean): ClaimedDelivery[] {
   const claimed: ClaimedDelivery[] = [];
   for (const d of event.deliveries) {
-    if (!d.claim || (pick !== undefined && !pick(d))) continue;
+    if (!d.claim || !pick(d)) continue;
     claimed.push({
       id: d.id,
       eventId: event.id,
